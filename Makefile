@@ -1,0 +1,29 @@
+# The README's two commands: `make extract` and `make test`. Both set up .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: extract test golden bench fixtures clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+extract: $(STAMP)
+	$(PY) -m pipeline extract --out output
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+# Rewrites tests/fixtures/golden/*.json from the current code: review `git diff` line by line.
+golden: $(STAMP)
+	$(PY) -m tests.golden
+
+bench: $(STAMP)
+	$(PY) -m pipeline.bench
+
+clean:
+	rm -rf $(VENV) output .pytest_cache

@@ -1,0 +1,84 @@
+"""Every condition the pipeline reports to a user, as one exception class each.
+
+Each error knows the file it concerns and renders as a single line
+``FILE: cause — what to do``; the CLI is the only place these become exit codes.
+"""
+from __future__ import annotations
+
+
+class PipelineError(Exception):
+    """Base of every error the pipeline raises on purpose."""
+
+    #: What the user can do about it; subclasses override.
+    hint: str = "check the input file"
+
+    def __init__(self, path: str, cause: str, hint: str | None = None) -> None:
+        self.path = str(path)
+        self.cause = cause
+        if hint is not None:
+            self.hint = hint
+        super().__init__(self.line())
+
+    def line(self) -> str:
+        """One line for stderr: ``FILE: cause — what to do``."""
+        return f"{self.path}: {self.cause} — {self.hint}"
+
+
+class InputNotFoundError(PipelineError):
+    hint = "check the path, or put the file in raw/"
+
+
+class InputUnreadableError(PipelineError):
+    hint = "check the file's permissions and that it is a regular file"
+
+
+class EmptyInputError(PipelineError):
+    hint = "the file has no content; download it again"
+
+
+class InputTooLargeError(PipelineError):
+    hint = "a task list is a few MB at most; check that this is the right file"
+
+
+class UnknownFormatError(PipelineError):
+    hint = "give a text dump (.txt), an HTML page (.html) or a PDF (.pdf) of the task list"
+
+
+class EncodingError(PipelineError):
+    hint = "re-save the file as UTF-8, or fix its declared charset"
+
+
+class NoTaskTableError(PipelineError):
+    hint = "the file must hold the task table with the header 重点任务 / 工作举措 / 任务分工"
+
+
+class MalformedRowError(PipelineError):
+    hint = "each table row must be one line with exactly three tab-separated cells"
+
+
+class MalformedTableError(PipelineError):
+    hint = "check the table's structure (sections, numbered tasks) against the published list"
+
+
+class PdfDamagedError(PipelineError):
+    hint = "the PDF is truncated or damaged; download it again"
+
+
+class PdfEncryptedError(PipelineError):
+    hint = "decrypt it first (for example `qpdf --decrypt in.pdf out.pdf`, adding --password=… if one is needed)"
+
+
+class PdfNoTextError(PipelineError):
+    hint = "the PDF has no text layer (a scan); run OCR on it first (for example ocrmypdf -l chi_sim)"
+
+
+class PdfNoUnicodeError(PipelineError):
+    hint = "the PDF's fonts carry no Unicode map, so its text is (cid:N) placeholders; use the HTML or another PDF of the list"
+
+
+class DuplicateDocIdError(PipelineError):
+    hint = "two inputs share a file stem; rename one, since doc_id is the file's stem"
+
+
+class OutputError(PipelineError):
+    hint = "check that the output folder's parent exists and is writable"

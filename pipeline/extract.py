@@ -1,0 +1,72 @@
+"""The whole pipeline for one input: read → stitch → segment → facts, into a Document."""
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from pipeline import facts, nlp, segment
+from pipeline.models import Document, Issue, RawTable, StitchedTable, Task, TaskBlock
+from pipeline.read import LoadedInput, load, read_table
+from pipeline.stitch import stitch
+
+_LATIN_IN_CJK = re.compile(r"[\u4e00-\u9fff]\s*([A-Za-z]{2,}(?:\s+[A-Za-z]+)*)\s*[\u4e00-\u9fff]")
+
+
+def extract_file(path: Path) -> Document:
+    """Read, stitch, segment and find facts in one input file."""
+    loaded = load(path)
+    return build_document(loaded, read_table(loaded))
+
+
+def build_document(loaded: LoadedInput, table: RawTable) -> Document:
+    """The document for a raw table; everything after the reader."""
+    doc_id = loaded.path.stem
+    stitched = stitch(table, doc_id)
+    tasks, issues = assemble(stitched)
+    return Document(
+        doc_id=doc_id, title=stitched.title, year=stitched.year, source=loaded.path.name,
+        fmt=table.fmt, sha256=hashlib.sha256(loaded.data).hexdigest(),
+        sections=stitched.sections, tasks=tasks, issues=(*stitched.issues, *issues),
+        notes=table.notes,
+    )
+
+
+def assemble(stitched: StitchedTable) -> tuple[tuple[Task, ...], list[Issue]]:
+    """Segment each task and find its facts."""
+    tasks: list[Task] = []
+    issues: list[Issue] = []
+    for block in stitched.tasks:
+        task, task_issues = _task(block, stitched.year)
+        tasks.append(task)
+        issues.extend(task_issues)
+    return tuple(tasks), issues
+
+
+def _task(block: TaskBlock, year: int | None) -> tuple[Task, list[Issue]]:
+    clauses, issues = segment.clauses(block.task_no, block.measures)
+    entries, entry_issues = segment.assignments(block.task_no, block.division, clauses)
+    issues.extend(entry_issues)
+    deadlines, targets = [], []
+    for clause in clauses:
+        found, deadline_issues = facts.deadlines(clause, year)
+        issues.extend(deadline_issues)
+        deadlines.extend(found)
+        targets.extend(facts.targets(clause, found))
+    for para in (*block.measures, *block.division):
+        for m in _LATIN_IN_CJK.finditer(para.text):
+            issues.append(Issue("latin_in_chinese",
+                                f"task {block.task_no}: Latin word {m[1]!r} inside Chinese text "
+                                f"({m[0]!r}); kept as published", block.task_no))
+    actors = tuple(dict.fromkeys(c.actor for c in clauses if c.actor))
+    departments = tuple(u for a in entries if a.level == "局内" for u in a.units)
+    keyword_text = "\n".join([block.task_title, *(c.text for c in clauses)])
+    task = Task(
+        section_no=block.section_no, section_title=block.section_title, task_no=block.task_no,
+        task_title=block.task_title, measures="\n".join(p.text for p in block.measures),
+        division="\n".join(p.text for p in block.division), actors=actors,
+        departments=departments, keywords=tuple(nlp.keywords(keyword_text)),
+        page_start=block.page_start, page_end=block.page_end, clauses=clauses,
+        assignments=entries, deadlines=tuple(deadlines), targets=tuple(targets),
+    )
+    return task, issues

@@ -1,0 +1,218 @@
+"""Facts stage: deadlines and quantitative targets in a clause, with the text they govern.
+
+All matching runs on ``ascii_digits(text)``, which has the same length as the text, so the
+offsets point into the clause text as published (full-width digits included).
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+
+from pipeline import nlp
+from pipeline.models import Clause, Deadline, Issue, Target
+from pipeline.textutil import ascii_digits
+
+_CN = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+       "十一": 11, "十二": 12, "1": 1, "2": 2, "3": 3, "4": 4}
+_MONTH = r"1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]"
+_DAY = r"3[01]|[12][0-9]|0?[1-9]"
+_BEFORE = r"(?:之前|以前|前)"
+_YEAR = r"(?:(?P<{0}>(?:19|20)[0-9]{{2}})\s*年\s*)?"
+_LEAD = r"(?:[在于]\s*)?"
+
+DEADLINE_RE = re.compile(
+    "|".join([
+        # 3月15日前
+        f"(?P<md>{_LEAD}{_YEAR.format('y1')}(?P<md_m>{_MONTH})\\s*月\\s*(?P<md_d>{_DAY})\\s*[日号]\\s*{_BEFORE})",
+        # 6月底前, 6 月末前, 2025年3月底前, 6月底
+        f"(?P<me>{_LEAD}{_YEAR.format('y2')}(?P<me_m>{_MONTH})\\s*月\\s*[底末]\\s*{_BEFORE}?)",
+        # 第一季度末前, 一季度末, 2024年第三季度
+        f"(?P<q>{_LEAD}{_YEAR.format('y3')}第?\\s*(?P<q_n>[一二三四1-4])\\s*季度\\s*(?:[底末]\\s*)?{_BEFORE}?)",
+        # 上半年, 下半年
+        f"(?P<h>{_LEAD}{_YEAR.format('y4')}(?P<h_n>[上下])半年)",
+        # 年底前, 2024年底前, 年末
+        f"(?P<ye>{_LEAD}(?:(?P<y5>(?:19|20)[0-9]{{2}})\\s*)?年\\s*[底末]\\s*{_BEFORE}?)",
+        # 年内 (not 三年内 / 5年内, which are spans, not deadlines)
+        f"(?P<yi>(?<![0-9一二三四五六七八九十两几多数每])(?:(?P<y6>(?:19|20)[0-9]{{2}})\\s*)?年内)",
+    ])
+)
+
+_SENTENCE_END = re.compile(r"[。；;！？!?\n]")
+_PHRASE_END = re.compile(r"[，,。；;！？!?：:\n]")
+
+_GE, _LE = ("以上", "不低于", "不少于"), ("以下", "以内", "不超过", "不高于")
+_COMPARATOR = {**dict.fromkeys(_GE, ">="), **dict.fromkeys(_LE, "<="), "超过": ">",
+               "高于": ">", "低于": "<"}
+_PRE = r"(?:(?P<pre>不低于|不少于|不超过|不高于|超过|高于|低于)\s*)?"
+_POST = r"(?:\s*(?P<post>以上|以下|以内))?"
+_RANGE = r"(?:\s*(?:%\s*)?(?:至|到|~|～|-|－|—)\s*(?P<v2>[0-9]+(?:\.[0-9]+)?))?"
+_UNITS = "个|所|家|项|件|次|场|名|人|条|部|类|批|种|套|户|座|期"
+
+PERCENT_RE = re.compile(f"{_PRE}(?<![0-9.第])(?P<v>[0-9]+(?:\\.[0-9]+)?){_RANGE}\\s*%{_POST}")
+# Counts need a measure word; 第N…, N年, N周年 and N月 are never counts.
+COUNT_RE = re.compile(
+    f"{_PRE}(?<![0-9.第])(?P<v>[0-9]+){_RANGE}\\s*(?P<unit>(?:万|亿)?(?:{_UNITS})){_POST}"
+)
+
+#: Verbs between a metric and its figure: 规模增长10%, 覆盖率达到90%.
+_CHANGE_VERBS = ("增长", "提高", "提升", "增加", "上升", "下降", "降低", "减少", "压减", "缩短",
+                 "达到", "达", "占比", "占", "保持在", "稳定在")
+#: Words that open a phrase before its metric: 实现…规模增长.
+_LEAD_WORDS = frozenset("实现 推动 确保 力争 促进 带动 保持 推进 完成 使 让 努力 争取 全年 年内 并".split())
+_JOINERS = frozenset({"和", "与", "及", "以及"})
+_METRIC_STOP_FLAGS = ("d", "p", "u", "c", "r", "m")
+
+
+def deadlines(clause: Clause, year: int | None) -> tuple[tuple[Deadline, ...], list[Issue]]:
+    """Every deadline expression in the clause, with its ISO date and the action it governs."""
+    text = clause.text
+    matches = list(DEADLINE_RE.finditer(ascii_digits(text)))
+    out: list[Deadline] = []
+    issues: list[Issue] = []
+    for i, m in enumerate(matches):
+        due = _due(m, year)
+        if due is None:
+            issues.append(Issue("deadline_not_dated",
+                                f"task {clause.task_no}: {m[0]!r} cannot be dated "
+                                f"({'no year' if year is None else 'no such day'})",
+                                clause.task_no))
+            continue
+        stop = _sentence_end(text, m.start())
+        if i + 1 < len(matches) and matches[i + 1].start() < stop:
+            stop = matches[i + 1].start()  # the next deadline governs what follows it
+        action = text[m.start():stop].rstrip("，,、 ")
+        out.append(Deadline(clause.task_no, clause.clause_no, clause.actor, text[m.start():m.end()],
+                            due, action, m.start(), m.end()))
+    return tuple(out), issues
+
+
+def _due(m: re.Match[str], year: int | None) -> date | None:
+    """The date a deadline match stands for, or None when it cannot be dated."""
+    kind = m.lastgroup if m.lastgroup in ("md", "me", "q", "h", "ye", "yi") else next(
+        k for k in ("md", "me", "q", "h", "ye", "yi") if m.group(k))
+    own = next((m[g] for g in ("y1", "y2", "y3", "y4", "y5", "y6") if m[g]), None)
+    y = int(own) if own else year
+    if y is None:
+        return None
+    if kind == "md":
+        try:
+            return date(y, _month(m["md_m"]), int(m["md_d"]))
+        except ValueError:
+            return None
+    if kind == "me":
+        return _month_end(y, _month(m["me_m"]))
+    if kind == "q":
+        return _month_end(y, 3 * _CN[m["q_n"]])
+    if kind == "h":
+        return _month_end(y, 6 if m["h_n"] == "上" else 12)
+    return date(y, 12, 31)
+
+
+def _month(token: str) -> int:
+    return int(token) if token.isdigit() else _CN[token]
+
+
+def _month_end(y: int, month: int) -> date:
+    return date(y, month, calendar.monthrange(y, month)[1])
+
+
+def _sentence_end(text: str, pos: int) -> int:
+    m = _SENTENCE_END.search(text, pos)
+    return m.start() if m else len(text)
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, pos)]
+    return ends[-1] if ends else 0
+
+
+def targets(clause: Clause, clause_deadlines: tuple[Deadline, ...]) -> tuple[Target, ...]:
+    """Percentages, counts and ranges in the clause, one row per metric they apply to."""
+    text = clause.text
+    digits = ascii_digits(text)
+    found: list[tuple[int, int, re.Match[str], str]] = []
+    for m in PERCENT_RE.finditer(digits):
+        found.append((m.start(), m.end(), m, "%"))
+    taken = [(s, e) for s, e, _, _ in found]
+    for m in COUNT_RE.finditer(digits):
+        if not any(s < m.end() and m.start() < e for s, e in taken):
+            found.append((m.start(), m.end(), m, m["unit"]))
+    out: list[Target] = []
+    for start, end, m, unit in sorted(found, key=lambda f: f[0]):
+        comparator = "between" if m["v2"] else _COMPARATOR.get(m["pre"] or m["post"] or "", "=")
+        due = _governing_due(text, start, clause_deadlines)
+        for metric in metrics(text, start, end):
+            out.append(Target(
+                clause.task_no, clause.clause_no, clause.actor, text[start:end], metric,
+                float(m["v"]), float(m["v2"]) if m["v2"] else None, unit, comparator, due,
+                start, end))
+    return tuple(out)
+
+
+def _governing_due(text: str, pos: int, clause_deadlines: tuple[Deadline, ...]) -> date | None:
+    """The due date of the deadline in the same sentence: the nearest before, else after."""
+    lo, hi = _sentence_start(text, pos), _sentence_end(text, pos)
+    same = [d for d in clause_deadlines if lo <= d.char_start < hi]
+    before = [d for d in same if d.char_start <= pos]
+    if before:
+        return before[-1].due
+    return same[0].due if same else None
+
+
+def metrics(text: str, start: int, end: int) -> list[str]:
+    """The metric phrases a figure at ``text[start:end]`` applies to.
+
+    A figure after a change verb measures the noun phrase before the verb
+    (知识产权质押融资规模和惠及中小企业数量增长10%); otherwise it measures the noun
+    phrase after it (完成30%以上存量专利盘点入库, 5个国家重点产业专利专题数据库).
+    Phrases joined by 和/与/及 give one metric each.
+    """
+    before = _phrase_before(text, start)
+    verb = next((v for v in _CHANGE_VERBS if before.endswith(v)), None)
+    after = _phrase_after(text, end)
+    if verb is None and after:
+        words = _trim_after(after)
+    else:
+        words = _trim_before(nlp.cut(before[: len(before) - len(verb or "")]))
+    return _split_joined(words) or [""]
+
+
+def _phrase_before(text: str, start: int) -> str:
+    ends = [m.end() for m in _PHRASE_END.finditer(text, 0, start)]
+    return text[ends[-1] if ends else 0: start].strip()
+
+
+def _phrase_after(text: str, end: int) -> str:
+    m = _PHRASE_END.search(text, end)
+    return text[end: m.start() if m else len(text)].strip()
+
+
+def _trim_before(words: list[str]) -> list[str]:
+    """Drop the verbs that open the phrase (实现, 力争实现 …)."""
+    while words and (words[0] in _LEAD_WORDS or not words[0].strip()):
+        words = words[1:]
+    return words
+
+
+def _trim_after(phrase: str) -> list[str]:
+    """Words of the noun phrase after a figure, up to the first adverb, preposition or particle."""
+    words: list[str] = []
+    for word, flag in nlp.tagged(phrase):
+        if flag.startswith(_METRIC_STOP_FLAGS) and word not in _JOINERS and words:
+            break
+        words.append(word)
+    return words
+
+
+def _split_joined(words: list[str]) -> list[str]:
+    """One phrase per run of words between 和/与/及 joiners."""
+    phrases, current = [], []
+    for word in words:
+        if word in _JOINERS:
+            phrases.append("".join(current))
+            current = []
+        else:
+            current.append(word)
+    phrases.append("".join(current))
+    return [p.strip() for p in phrases if p.strip()]

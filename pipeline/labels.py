@@ -1,0 +1,78 @@
+"""The label grammar: which leading ``XX：`` opens an actor clause or an assignment entry.
+
+Shared by stitch (a continuation that opens with a label starts a new paragraph) and
+segment (labels split paragraphs into clauses and entries).
+"""
+from __future__ import annotations
+
+import re
+
+from pipeline.textutil import HAN
+
+#: The five actor labels of the published lists; any other label is reported in the run summary.
+KNOWN_ACTORS: tuple[str, ...] = ("国家知识产权局", "各地区", "有关省份", "有关地市", "有关地方")
+
+#: The assignment levels of the 任务分工 column.
+KNOWN_LEVELS: tuple[str, ...] = ("局内", "省份", "地市", "涉及地方")
+
+COLON = "[：:]"
+_LABEL_CHARS = f"[{HAN}（）()、]"
+
+# An unknown actor label must look like an actor: open with a collective or official word, or
+# end in an administrative unit. This keeps sentence-leading phrases like 重点：… out.
+_ACTOR_HEAD = "各|有关|相关|涉及|国家|全国|省级|市级|县级|地方|部分|重点|试点|示范|中央"
+_ACTOR_TAIL = (
+    "局|地区|省份|省|地市|城市|市|县|县区|区|地方|部门|单位|机构|中心|园区|高校|企业|司|委|厅|办"
+    "|省（区、市）|省（自治区、直辖市）|（区、市）"
+)
+_ACTOR = re.compile(
+    f"(?:{'|'.join(KNOWN_ACTORS)}"
+    f"|(?:{_ACTOR_HEAD}){_LABEL_CHARS}{{1,10}}"
+    f"|{_LABEL_CHARS}{{0,10}}(?:{_ACTOR_TAIL}))"
+)
+_LEVEL_TAIL = "局内|省份|省|地市|城市|市|县|县区|区|地方|园区"
+_LEVEL = re.compile(
+    f"(?:{'|'.join(KNOWN_LEVELS)}|(?:涉及|有关|相关|各)?{_LABEL_CHARS}{{0,4}}(?:{_LEVEL_TAIL}))"
+)
+
+_ACTOR_AT_START = re.compile(f"^(?P<label>{_ACTOR.pattern}){COLON}")
+_LEVEL_AT_START = re.compile(f"^(?P<label>{_LEVEL.pattern}){COLON}")
+
+# Where a second label may stand inside one paragraph: after whitespace (the dump's "two
+# labelled clauses separated by spaces") or, once whitespace is gone, after a sentence end.
+_ACTOR_INSIDE = re.compile(f"(?:(?<=\\s)|(?<=[。；;！？]))(?P<label>{_ACTOR.pattern}){COLON}")
+# 任务分工 entries end in 必做/选做 or a unit name, never in punctuation, so any known level
+# followed by a colon starts an entry; an unknown one only after whitespace.
+_LEVEL_INSIDE = re.compile(
+    f"(?:(?<=\\s)(?P<label>{_LEVEL.pattern})|(?P<known>{'|'.join(KNOWN_LEVELS)})){COLON}"
+)
+
+
+def actor_label(text: str) -> str | None:
+    """The actor label opening ``text`` (without its colon), if any."""
+    m = _ACTOR_AT_START.match(text)
+    return m.group("label") if m else None
+
+
+def level_label(text: str) -> str | None:
+    """The assignment level opening ``text`` (without its colon), if any."""
+    m = _LEVEL_AT_START.match(text)
+    return m.group("label") if m else None
+
+
+def split_at_actor_labels(text: str) -> list[str]:
+    """Cut a paragraph before every actor label that stands after whitespace or a sentence end."""
+    return _split(text, _ACTOR_INSIDE)
+
+
+def split_at_level_labels(text: str) -> list[str]:
+    """Cut a 任务分工 paragraph before every level label inside it."""
+    return _split(text, _LEVEL_INSIDE)
+
+
+def _split(text: str, pattern: re.Pattern[str]) -> list[str]:
+    """Pieces of ``text`` cut at the start of each match, stripped, empties dropped."""
+    cuts = [m.start() for m in pattern.finditer(text) if m.start() > 0]
+    bounds = [0, *cuts, len(text)]
+    pieces = (text[a:b].strip() for a, b in zip(bounds, bounds[1:]))
+    return [p for p in pieces if p]

@@ -1,0 +1,182 @@
+"""Typed records passed between the stages; all frozen, so stages stay pure."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+BBox = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points
+
+
+# ---- read: the raw table every reader yields -------------------------------------------
+
+@dataclass(frozen=True)
+class RawCell:
+    """One table cell: its paragraphs in reading order, whitespace not yet normalised."""
+
+    paragraphs: tuple[str, ...] = ()
+    bold: bool = False
+    bbox: BBox | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(p.strip() for p in self.paragraphs)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.paragraphs)
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One table row of exactly three cells; a merged section row puts its text in the first."""
+
+    cells: tuple[RawCell, RawCell, RawCell]
+    page: int
+    row: int  # 1-based position in the source: line (text dump), <tr> (HTML), row on page (PDF)
+    bbox: BBox | None = None
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """What a reader yields: the table's rows plus the title found above it."""
+
+    source: str
+    fmt: str  # "text", "html" or "pdf"
+    title: str | None
+    rows: tuple[RawRow, ...]
+    notes: tuple[str, ...] = ()  # reader remarks for the run summary (e.g. the encoding used)
+
+
+# ---- stitch ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Para:
+    """A normalised paragraph with the pages it spans (two when cut by a page break)."""
+
+    text: str
+    page_start: int
+    page_end: int
+
+
+@dataclass(frozen=True)
+class TaskBlock:
+    section_no: int
+    section_title: str
+    task_no: int
+    task_title: str
+    measures: tuple[Para, ...]
+    division: tuple[Para, ...]
+    page_start: int
+    page_end: int
+
+
+@dataclass(frozen=True)
+class Section:
+    section_no: int
+    section_title: str
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A soft problem: reported in the run summary and report.json, never fatal."""
+
+    code: str
+    message: str
+    task_no: int | None = None
+
+
+@dataclass(frozen=True)
+class StitchedTable:
+    title: str
+    year: int | None
+    sections: tuple[Section, ...]
+    tasks: tuple[TaskBlock, ...]
+    issues: tuple[Issue, ...] = ()
+
+
+# ---- segment -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Clause:
+    task_no: int
+    clause_no: int
+    actor: str | None  # None only for text that precedes every label (reported as an issue)
+    text: str
+    page_start: int
+    page_end: int
+
+
+@dataclass(frozen=True)
+class Assignment:
+    task_no: int
+    entry_no: int
+    level: str
+    scope: str
+    units: tuple[str, ...]
+    obligation: str | None
+    clause_no: int | None
+
+
+# ---- facts -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Deadline:
+    task_no: int
+    clause_no: int
+    actor: str | None
+    expression: str
+    due: date
+    action: str
+    char_start: int
+    char_end: int
+
+
+@dataclass(frozen=True)
+class Target:
+    task_no: int
+    clause_no: int
+    actor: str | None
+    expression: str
+    metric: str
+    value: float
+    value_max: float | None
+    unit: str
+    comparator: str
+    due: date | None
+    char_start: int
+    char_end: int
+
+
+# ---- the assembled document ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Task:
+    section_no: int
+    section_title: str
+    task_no: int
+    task_title: str
+    measures: str
+    division: str
+    actors: tuple[str, ...]
+    departments: tuple[str, ...]
+    keywords: tuple[str, ...]
+    page_start: int
+    page_end: int
+    clauses: tuple[Clause, ...] = ()
+    assignments: tuple[Assignment, ...] = ()
+    deadlines: tuple[Deadline, ...] = ()
+    targets: tuple[Target, ...] = ()
+
+
+@dataclass(frozen=True)
+class Document:
+    doc_id: str
+    title: str
+    year: int | None
+    source: str  # file name as given
+    fmt: str
+    sha256: str
+    sections: tuple[Section, ...]
+    tasks: tuple[Task, ...]
+    issues: tuple[Issue, ...] = ()
+    notes: tuple[str, ...] = field(default=())

@@ -1,0 +1,88 @@
+"""Reader for the text dump: lead lines, then one tab-separated table row per line.
+
+An empty line marks a page break of the published PDF; cells carry ``<p>``/``<b>`` markup
+or none at all. See ../shared/source/README.md for the format.
+"""
+from __future__ import annotations
+
+import html
+import re
+
+from pipeline.errors import EncodingError, MalformedRowError, NoTaskTableError
+from pipeline.models import RawCell, RawRow, RawTable
+from pipeline.read.common import HEADER, decode_text, is_header
+
+_PARA = re.compile(r"<p\b[^>]*>(.*?)</p\s*>", re.S | re.I)
+_BREAK = re.compile(r"<br\s*/?>", re.I)
+_TAG = re.compile(r"<[^>]+>")
+_BOLD = re.compile(r"<(b|strong)\b", re.I)
+_TITLE_MARK = re.compile(r"^#+\s*")
+
+
+def read_dump(data: bytes, source: str) -> RawTable:
+    """Parse a text dump's bytes into the raw table."""
+    text, notes = decode_text(data, source)
+    lines = text.split("\n")
+    header_at = _find_header(lines, source)
+    title = _title(lines[:header_at])
+    rows = tuple(_rows(lines, header_at, source))
+    return RawTable(source=source, fmt="text", title=title, rows=rows, notes=notes)
+
+
+def _find_header(lines: list[str], source: str) -> int:
+    """Index of the header row; the table starts there."""
+    for i, line in enumerate(lines):
+        cells = line.rstrip("\r").split("\t")
+        if len(cells) >= 3 and is_header([_plain(c) for c in cells]):
+            return i
+    raise NoTaskTableError(source, f"no table header row ({' / '.join(HEADER)}) found")
+
+
+def _title(lead: list[str]) -> str | None:
+    """The Markdown ``#`` line if there is one, else the first lead line that is not 附件."""
+    candidates = [line.strip() for line in lead if line.strip()]
+    for line in candidates:
+        if line.startswith("#"):
+            return _TITLE_MARK.sub("", line)
+    rest = [line for line in candidates if not re.fullmatch(r"附件\s*\d*[:：]?", line)]
+    return rest[0] if rest else None
+
+
+def _rows(lines: list[str], header_at: int, source: str):
+    """Table rows after the header, with page numbers counted from the blank lines."""
+    page, after_break = 1, False
+    for i in range(header_at + 1, len(lines)):
+        line = lines[i].rstrip("\r")
+        if not line.strip():
+            after_break = True
+            continue
+        if after_break:
+            page, after_break = page + 1, False
+        cells = line.split("\t")
+        if len(cells) != 3:
+            raise MalformedRowError(
+                source, f"line {i + 1} has {len(cells)} tab-separated cells, expected 3"
+            )
+        yield RawRow(cells=tuple(_cell(c) for c in cells), page=page, row=i + 1)  # type: ignore[arg-type]
+
+
+def _cell(raw: str) -> RawCell:
+    """A cell's paragraphs: one per ``<p>``, or the whole cell when it has no ``<p>``."""
+    bold = bool(_BOLD.search(raw))
+    parts = _PARA.findall(raw)
+    outside = _PARA.sub(" ", raw)
+    if not parts or _plain(outside):
+        # Text outside any <p> is a paragraph of its own, in document order.
+        parts = [p for p in _PARA.split(raw)] if parts else [raw]
+    paragraphs: list[str] = []
+    for part in parts:
+        paragraphs.extend(_plain(piece) for piece in _BREAK.split(part))
+    return RawCell(paragraphs=tuple(p for p in paragraphs if p.strip()), bold=bold)
+
+
+def _plain(fragment: str) -> str:
+    """Markup stripped and entities decoded; whitespace is left for stitch."""
+    return html.unescape(_TAG.sub("", fragment))
+
+
+__all__ = ["read_dump", "EncodingError"]

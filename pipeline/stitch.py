@@ -1,0 +1,162 @@
+"""Stitch stage: raw rows to sections and tasks.
+
+Drops header rows, classifies each row (section, task, continuation), joins rows and
+paragraphs cut by page breaks, and normalises whitespace.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from pipeline.errors import NoTaskTableError
+from pipeline.labels import actor_label, level_label, split_at_actor_labels, split_at_level_labels
+from pipeline.models import Issue, Para, RawCell, RawRow, RawTable, Section, StitchedTable, TaskBlock
+from pipeline.read.common import is_header
+from pipeline.textutil import ascii_digits, normalize_ws
+
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+              "八": 8, "九": 9, "两": 2}
+SECTION_RE = re.compile(r"^(?P<num>[一二三四五六七八九十〇零]{1,3})\s*[、.．]\s*(?P<title>\S.*)$")
+TASK_RE = re.compile(r"^(?P<num>[0-9０-９]{1,3})\s*[.．、]\s*(?P<title>.*)$")
+YEAR_RE = re.compile(r"([12][0-9]{3})\s*年")
+
+
+def stitch(table: RawTable, doc_id: str = "") -> StitchedTable:
+    """The raw table as sections and tasks, continuation rows joined to their task."""
+    builder = _Builder()
+    for row in table.rows:
+        builder.add(row)
+    if not builder.tasks:
+        raise NoTaskTableError(table.source, "the table has no numbered task rows (1. …)")
+    title = normalize_ws(table.title or "")
+    year, year_issues = _year(title, doc_id)
+    tasks = tuple(b.freeze() for b in builder.tasks)
+    issues = (*builder.issues, *year_issues, *_numbering_issues(builder.sections, tasks))
+    return StitchedTable(title=title, year=year, sections=tuple(builder.sections),
+                         tasks=tasks, issues=tuple(issues))
+
+
+def cn_number(text: str) -> int:
+    """一 … 九十九 as an int (section numbers)."""
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+    value = 0
+    for ch in text:
+        value = value * 10 + _CN_DIGITS[ch]
+    return value
+
+
+def classify(row: RawRow) -> str:
+    """``header``, ``blank``, ``section``, ``task`` or ``continuation``."""
+    first, *rest = (_cell_text(c) for c in row.cells)
+    if is_header([first, *rest]):
+        return "header"
+    if not first and not any(rest):
+        return "blank"
+    if SECTION_RE.match(first) and not any(rest):
+        return "section"
+    if TASK_RE.match(first):
+        return "task"
+    return "continuation"
+
+
+def _cell_text(cell: RawCell) -> str:
+    """A first-column cell as one normalised line (titles may wrap over paragraphs)."""
+    return normalize_ws("".join(cell.paragraphs))
+
+
+@dataclass
+class _TaskBuilder:
+    section: Section
+    number: int
+    title: str
+    page_start: int
+    page_end: int
+    measures: list[Para] = field(default_factory=list)
+    division: list[Para] = field(default_factory=list)
+
+    def freeze(self) -> TaskBlock:
+        return TaskBlock(
+            section_no=self.section.section_no, section_title=self.section.section_title,
+            task_no=self.number, task_title=self.title, measures=tuple(self.measures),
+            division=tuple(self.division), page_start=self.page_start, page_end=self.page_end,
+        )
+
+
+@dataclass
+class _Builder:
+    sections: list[Section] = field(default_factory=list)
+    tasks: list[_TaskBuilder] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+    def add(self, row: RawRow) -> None:
+        kind = classify(row)
+        if kind in ("header", "blank"):
+            return
+        first = _cell_text(row.cells[0])
+        if kind == "section":
+            m = SECTION_RE.match(first)
+            assert m is not None
+            self.sections.append(Section(cn_number(m["num"]), m["title"]))
+            return
+        if kind == "task":
+            m = TASK_RE.match(first)
+            assert m is not None
+            section = self.sections[-1] if self.sections else Section(0, "")
+            if not self.sections:
+                self.issues.append(Issue("task_before_section",
+                                         f"task {m['num']} stands before any section row"))
+            task = _TaskBuilder(section, int(ascii_digits(m["num"])), m["title"], row.page,
+                                row.page)
+            self.tasks.append(task)
+        elif not self.tasks:
+            self.issues.append(Issue("text_before_first_task",
+                                     f"row {row.row} (page {row.page}) stands before the first "
+                                     f"task and was ignored: {first or _cell_text(row.cells[1])[:30]}"))
+            return
+        else:
+            task = self.tasks[-1]
+            task.page_end = max(task.page_end, row.page)
+            if first:  # a task title cut by a page break
+                task.title += first
+        _extend(task.measures, row.cells[1], row.page, split_at_actor_labels, actor_label)
+        _extend(task.division, row.cells[2], row.page, split_at_level_labels, level_label)
+
+
+def _extend(paras: list[Para], cell: RawCell, page: int,
+            split: Callable[[str], list[str]], label: Callable[[str], str | None]) -> None:
+    """Append a cell's paragraphs; a first one that opens with no label continues the last."""
+    pieces = [normalize_ws(piece) for raw in cell.paragraphs for piece in split(raw)]
+    pieces = [p for p in pieces if p]
+    if pieces and paras and label(pieces[0]) is None:
+        last = paras[-1]
+        paras[-1] = Para(last.text + pieces.pop(0), last.page_start, page)
+    paras.extend(Para(p, page, page) for p in pieces)
+
+
+def _year(title: str, doc_id: str) -> tuple[int | None, list[Issue]]:
+    """The list's year from its title, else from the file name (with an issue saying so)."""
+    m = YEAR_RE.search(ascii_digits(title))
+    if m:
+        return int(m[1]), []
+    m = re.search(r"(?<!\d)(20[0-9]{2})(?!\d)", doc_id)
+    if m:
+        return int(m[1]), [Issue("year_from_file_name",
+                                 f"no year in the title {title!r}; took {m[1]} from the file name")]
+    return None, [Issue("no_year", f"no year in the title {title!r}; deadlines without their "
+                                   "own year are left out")]
+
+
+def _numbering_issues(sections: Iterable[Section], tasks: Iterable[TaskBlock]) -> list[Issue]:
+    """Gaps and repeats in section and task numbering."""
+    issues: list[Issue] = []
+    for what, numbers in (("section", [s.section_no for s in sections]),
+                          ("task", [t.task_no for t in tasks])):
+        for prev, cur in zip([0, *numbers], numbers):
+            if cur == prev:
+                issues.append(Issue("numbering_repeat", f"{what} {cur} appears twice"))
+            elif cur != prev + 1:
+                issues.append(Issue("numbering_gap", f"{what} {cur} follows {what} {prev}"))
+    return issues
