@@ -47,12 +47,16 @@ _COMPARATOR = {**dict.fromkeys(_GE, ">="), **dict.fromkeys(_LE, "<="), "超过":
 _PRE = r"(?:(?P<pre>不低于|不少于|不超过|不高于|超过|高于|低于)\s*)?"
 _POST = r"(?:\s*(?P<post>以上|以下|以内))?"
 _RANGE = r"(?:\s*(?:%\s*)?(?:至|到|~|～|-|－|—)\s*(?P<v2>[0-9]+(?:\.[0-9]+)?))?"
-_UNITS = "个|所|家|项|件|次|场|名|人|条|部|类|批|种|套|户|座|期"
+_UNITS = "个|所|家|项|件|次|场|名|人|条|部|类|批|种|套|户|座|期|元"
+#: Units that measure a quantity of the phrase before them (审查周期压减至4个月), never count
+#: things named after them; listed before 个 so the longer unit wins.
+_MEASURES = ("个百分点", "百分点", "个工作日", "工作日", "个月", "天")
 
 PERCENT_RE = re.compile(f"{_PRE}(?<![0-9.第])(?P<v>[0-9]+(?:\\.[0-9]+)?){_RANGE}\\s*%{_POST}")
 # Counts need a measure word; 第N…, N年, N周年 and N月 are never counts.
 COUNT_RE = re.compile(
-    f"{_PRE}(?<![0-9.第])(?P<v>[0-9]+){_RANGE}\\s*(?P<unit>(?:万|亿)?(?:{_UNITS})){_POST}"
+    f"{_PRE}(?<![0-9.第])(?P<v>[0-9]+(?:\\.[0-9]+)?){_RANGE}\\s*"
+    f"(?P<unit>{'|'.join(_MEASURES)}|(?:万|亿)?(?:{_UNITS})){_POST}"
 )
 
 #: Verbs between a metric and its figure: 规模增长10%, 覆盖率达到90%.
@@ -60,6 +64,8 @@ _CHANGE_VERBS = ("增长", "提高", "提升", "增加", "上升", "下降", "�
                  "达到", "达", "占比", "占", "保持在", "稳定在")
 #: Words that open a phrase before its metric: 实现…规模增长.
 _LEAD_WORDS = frozenset("实现 推动 确保 力争 促进 带动 保持 推进 完成 使 让 努力 争取 全年 年内 并".split())
+#: What may stand between a change verb and its figure (压减至, 提高到, 达到了): dropped first.
+_PRE_FIGURE = re.compile(r"(?:至|到|了|为)$")
 _JOINERS = frozenset({"和", "与", "及", "以及"})
 _METRIC_STOP_FLAGS = ("d", "p", "u", "c", "r", "m")
 
@@ -132,22 +138,28 @@ def targets(clause: Clause, clause_deadlines: tuple[Deadline, ...]) -> tuple[Tar
     text = clause.text
     digits = ascii_digits(text)
     found: list[tuple[int, int, re.Match[str], str]] = []
-    for m in PERCENT_RE.finditer(digits):
-        found.append((m.start(), m.end(), m, "%"))
-    taken = [(s, e) for s, e, _, _ in found]
-    for m in COUNT_RE.finditer(digits):
-        if not any(s < m.end() and m.start() < e for s, e in taken):
-            found.append((m.start(), m.end(), m, m["unit"]))
+    taken = [(d.char_start, d.char_end) for d in clause_deadlines]
+    for pattern in (PERCENT_RE, COUNT_RE):
+        for m in pattern.finditer(digits):
+            if _is_ordinal(digits, m) or any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            found.append((m.start(), m.end(), m, "%" if pattern is PERCENT_RE else m["unit"]))
+            taken.append((m.start(), m.end()))
     out: list[Target] = []
     for start, end, m, unit in sorted(found, key=lambda f: f[0]):
         comparator = "between" if m["v2"] else _COMPARATOR.get(m["pre"] or m["post"] or "", "=")
         due = _governing_due(text, start, clause_deadlines)
-        for metric in metrics(text, start, end):
+        for metric in metrics(text, start, end, measured_before=unit in _MEASURES):
             out.append(Target(
                 clause.task_no, clause.clause_no, clause.actor, text[start:end], metric,
                 float(m["v"]), float(m["v2"]) if m["v2"] else None, unit, comparator, due,
                 start, end))
     return tuple(out)
+
+
+def _is_ordinal(digits: str, m: re.Match[str]) -> bool:
+    """第 3 批 with a space: the look-behind in the patterns only sees 第 right before the digit."""
+    return digits[: m.start("v")].rstrip().endswith("第")
 
 
 def _governing_due(text: str, pos: int, clause_deadlines: tuple[Deadline, ...]) -> date | None:
@@ -160,18 +172,19 @@ def _governing_due(text: str, pos: int, clause_deadlines: tuple[Deadline, ...]) 
     return same[0].due if same else None
 
 
-def metrics(text: str, start: int, end: int) -> list[str]:
+def metrics(text: str, start: int, end: int, measured_before: bool = False) -> list[str]:
     """The metric phrases a figure at ``text[start:end]`` applies to.
 
-    A figure after a change verb measures the noun phrase before the verb
-    (知识产权质押融资规模和惠及中小企业数量增长10%); otherwise it measures the noun
-    phrase after it (完成30%以上存量专利盘点入库, 5个国家重点产业专利专题数据库).
+    A figure after a change verb (增长, 压减至 …) or in a unit that measures rather than counts
+    (个月, 个百分点) measures the noun phrase before it (知识产权质押融资规模和惠及中小企业数量
+    增长10%, 审查周期压减至4个月); otherwise it measures the noun phrase after it
+    (完成30%以上存量专利盘点入库, 5个国家重点产业专利专题数据库).
     Phrases joined by 和/与/及 give one metric each.
     """
-    before = _phrase_before(text, start)
+    before = _PRE_FIGURE.sub("", _phrase_before(text, start))
     verb = next((v for v in _CHANGE_VERBS if before.endswith(v)), None)
     after = _phrase_after(text, end)
-    if verb is None and after:
+    if verb is None and after and not measured_before:
         words = _trim_after(after)
     else:
         words = _trim_before(nlp.cut(before[: len(before) - len(verb or "")]))

@@ -22,7 +22,7 @@ _LABEL_CHARS = f"[{HAN}（）()、]"
 # end in an administrative unit. This keeps sentence-leading phrases like 重点：… out.
 _ACTOR_HEAD = "各|有关|相关|涉及|国家|全国|省级|市级|县级|地方|部分|重点|试点|示范|中央"
 _ACTOR_TAIL = (
-    "局|地区|省份|省|地市|城市|市|县|县区|区|地方|部门|单位|机构|中心|园区|高校|企业|司|委|厅|办"
+    "局|地区|省份|省|地市|城市|市|县|县区|区|地方|部门|单位|机构|中心|园区|高校|企业|司|部|院|委|厅|办"
     "|省（区、市）|省（自治区、直辖市）|（区、市）"
 )
 _ACTOR = re.compile(
