@@ -61,7 +61,7 @@ COUNT_RE = re.compile(
 
 #: Verbs between a metric and its figure: 规模增长10%, 覆盖率达到90%.
 _CHANGE_VERBS = ("增长", "提高", "提升", "增加", "上升", "下降", "降低", "减少", "压减", "缩短",
-                 "达到", "达", "占比", "占", "保持在", "稳定在")
+                 "达到", "达", "占", "保持在", "稳定在")
 #: Words that open a phrase before its metric: 实现…规模增长.
 _LEAD_WORDS = frozenset("实现 推动 确保 力争 促进 带动 保持 推进 完成 使 让 努力 争取 全年 年内 并".split())
 #: What may stand between a change verb and its figure (压减至, 提高到, 达到了): dropped first.

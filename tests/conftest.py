@@ -1,16 +1,39 @@
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 
-from pipeline.extract import extract_file
+from pipeline.extract import build_document, extract_file
 from pipeline.models import Document
+from pipeline.read import LoadedInput
+from pipeline.read.dump import read_dump
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW_2024 = ROOT / "raw" / "cnipa-2024-task-list.txt"
+FIXTURES = ROOT / "tests" / "fixtures"
+
+HEADER_LINE = "重点任务\t工作举措\t任务分工"
 
 
 @pytest.fixture(scope="session")
 def doc_2024() -> Document:
     return extract_file(RAW_2024)
+
+
+def dump_text(rows: Sequence[str], title: str = "## 2024 年推动知识产权高质量发展任务清单") -> str:
+    """A text dump: lead lines, the header row, then ``rows`` (tab-separated; "" = page break)."""
+    return "\n".join(["附件", "", title, "", HEADER_LINE, *rows]) + "\n"
+
+
+def dump_document(rows: Sequence[str], name: str = "list-2024.txt", **kw: str) -> Document:
+    """The Document for a small dump built from ``rows``, run through every stage after reading."""
+    data = dump_text(rows, **kw).encode("utf-8")
+    loaded = LoadedInput(path=Path(name), data=data, fmt="text", notes=())
+    return build_document(loaded, read_dump(data, name))
+
+
+@pytest.fixture
+def make_doc() -> Callable[..., Document]:
+    return dump_document

@@ -1,0 +1,146 @@
+"""Facts stage: every deadline form and target form of the issue, and ordinals that are not targets."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from pipeline import facts
+from pipeline.models import Clause
+
+
+def _clause(text: str) -> Clause:
+    return Clause(task_no=1, clause_no=1, actor="各地区", text=text, page_start=1, page_end=1)
+
+
+def _deadlines(text: str, year: int | None = 2024):
+    found, issues = facts.deadlines(_clause(text), year)
+    return found, issues
+
+
+def _targets(text: str, year: int = 2024):
+    clause = _clause(text)
+    return facts.targets(clause, facts.deadlines(clause, year)[0])
+
+
+@pytest.mark.parametrize("text, expression, due", [
+    ("3月底前完成盘点。", "3月底前", "2024-03-31"),
+    ("3 月底前完成盘点。", "3 月底前", "2024-03-31"),
+    ("在6月底前制定方案。", "在6月底前", "2024-06-30"),
+    ("在 6 月底前制定方案。", "在 6 月底前", "2024-06-30"),
+    ("9月末前完成评估。", "9月末前", "2024-09-30"),
+    ("2月底前报送材料。", "2月底前", "2024-02-29"),
+    ("3月15日前报送材料。", "3月15日前", "2024-03-15"),
+    ("年底前实现全覆盖。", "年底前", "2024-12-31"),
+    ("年内出台办法。", "年内", "2024-12-31"),
+    ("上半年召开会议。", "上半年", "2024-06-30"),
+    ("下半年开展检查。", "下半年", "2024-12-31"),
+    ("第一季度末前完成部署。", "第一季度末前", "2024-03-31"),
+    ("一季度末完成部署。", "一季度末", "2024-03-31"),
+    ("第二季度末前完成部署。", "第二季度末前", "2024-06-30"),
+    ("三季度末完成部署。", "三季度末", "2024-09-30"),
+    ("第四季度末前完成部署。", "第四季度末前", "2024-12-31"),
+    ("2025年3月底前完成验收。", "2025年3月底前", "2025-03-31"),
+    ("2025 年底前完成验收。", "2025 年底前", "2025-12-31"),
+    ("６月底前完成盘点。", "６月底前", "2024-06-30"),
+    ("２０２５年底前完成验收。", "２０２５年底前", "2025-12-31"),
+    ("十二月底前完成验收。", "十二月底前", "2024-12-31"),
+], ids=lambda v: v if isinstance(v, str) and len(v) < 12 else None)
+def test_deadline_forms(text, expression, due):
+    (d,), issues = _deadlines(text)
+    assert (d.expression, d.due.isoformat()) == (expression, due)
+    assert text[d.char_start:d.char_end] == expression
+    assert not issues
+
+
+def test_deadline_action_runs_to_the_end_of_its_sentence():
+    text = "选择重点高校，3月底前完成盘点工作，并形成典型案例。6月底前，组织高校完成入库。"
+    first, second = _deadlines(text)[0]
+    assert first.action == "3月底前完成盘点工作，并形成典型案例"
+    assert second.action == "6月底前，组织高校完成入库"
+
+
+def test_next_deadline_in_the_same_sentence_ends_the_action():
+    (a, b), _ = _deadlines("3月底前完成盘点，6月底前完成入库。")
+    assert (a.action, b.action) == ("3月底前完成盘点", "6月底前完成入库")
+
+
+@pytest.mark.parametrize("text", ["三年内完成建设。", "5年内实现覆盖。", "近两年内的数据。"])
+def test_spans_of_years_are_not_deadlines(text):
+    assert _deadlines(text)[0] == ()
+
+
+def test_deadline_without_a_year_is_reported_not_guessed():
+    found, issues = _deadlines("年底前完成。", year=None)
+    assert found == () and [i.code for i in issues] == ["deadline_not_dated"]
+
+
+def test_impossible_day_is_reported():
+    found, issues = _deadlines("2月30日前完成。")
+    assert found == () and [i.code for i in issues] == ["deadline_not_dated"]
+
+
+# ---- targets ----------------------------------------------------------------------------------
+
+def _row(t):
+    return (t.expression, t.metric, t.value, t.value_max, t.unit, t.comparator)
+
+
+@pytest.mark.parametrize("text, rows", [
+    ("实现知识产权质押融资规模和惠及中小企业数量增长10%以上。", [
+        ("10%以上", "知识产权质押融资规模", 10.0, None, "%", ">="),
+        ("10%以上", "惠及中小企业数量", 10.0, None, "%", ">=")]),
+    ("其他高校完成30% 以上存量专利盘点入库。", [("30% 以上", "存量专利盘点入库", 30.0, None, "%", ">=")]),
+    ("专利转化率达到50％以上。", [("50％以上", "专利转化率", 50.0, None, "%", ">=")]),
+    ("专利密集型产业增加值占比不低于13%。", [("不低于13%", "专利密集型产业增加值占比", 13.0, None, "%", ">=")]),
+    ("培育不少于100家示范企业。", [("不少于100家", "示范企业", 100.0, None, "家", ">=")]),
+    ("结案周期不超过30个工作日。", [("不超过30个工作日", "结案周期", 30.0, None, "个工作日", "<=")]),
+    ("不良率控制在5%以下。", [("5%以下", "不良率控制在", 5.0, None, "%", "<=")]),
+    ("平均审查周期压减至16个月以内。", [("16个月以内", "平均审查周期", 16.0, None, "个月", "<=")]),
+    ("新建5个国家重点产业专利专题数据库。", [("5个", "国家重点产业专利专题数据库", 5.0, None, "个", "=")]),
+    ("选择1 至 2 所重点高校率先启动。", [("1 至 2 所", "重点高校", 1.0, 2.0, "所", "between")]),
+    ("每年支持2-3个城市。", [("2-3个", "城市", 2.0, 3.0, "个", "between")]),
+    ("覆盖率提高5个百分点。", [("5个百分点", "覆盖率", 5.0, None, "个百分点", "=")]),
+], ids=["two-metrics", "percent-space", "fullwidth-percent", "not-lower", "not-fewer", "not-over",
+        "below", "within", "count", "range", "range-dash", "points"])
+def test_target_forms(text, rows):
+    got = _targets(text)
+    assert [_row(t) for t in got] == rows
+    for t in got:
+        assert text[t.char_start:t.char_end] == t.expression
+
+
+def test_target_takes_the_due_date_of_its_sentence():
+    (t,) = _targets("6月底前，其他高校完成30%以上存量专利盘点入库。年底前实现全覆盖。")
+    assert t.due == date(2024, 6, 30)
+
+
+def test_target_without_deadline_has_no_due():
+    (t,) = _targets("实现质押融资规模增长10%以上。年底前实现全覆盖。")
+    assert t.due is None
+
+
+@pytest.mark.parametrize("text", [
+    "评选推广知识产权强国建设第三批典型案例。",
+    "确定第四批重点城市。",
+    "首批试点示范园区。",
+    "举办第三届知识产权年会。",
+    "纪念专利法实施30周年。",
+    "制定2024 年推进工作计划。",
+    "确定第 3 批试点。",
+    "3月15日前报送材料。",
+])
+def test_ordinals_and_dates_are_not_targets(text):
+    assert _targets(text) == ()
+
+
+def test_2024_targets(doc_2024):
+    rows = [(x.task_no, x.actor, _row(x), x.due and x.due.isoformat())
+            for t in doc_2024.tasks for x in t.targets]
+    assert rows == [
+        (8, "各地区", ("1至2所", "重点高校、科研机构", 1.0, 2.0, "所", "between"), "2024-03-31"),
+        (8, "各地区", ("30%以上", "存量专利盘点入库", 30.0, None, "%", ">="), "2024-06-30"),
+        (11, "国家知识产权局", ("10%以上", "知识产权质押融资规模", 10.0, None, "%", ">="), None),
+        (11, "国家知识产权局", ("10%以上", "惠及中小企业数量", 10.0, None, "%", ">="), None),
+        (16, "国家知识产权局", ("5个", "国家重点产业专利专题数据库", 5.0, None, "个", "="), None),
+    ]
