@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from pipeline import facts, nlp, segment
@@ -40,7 +41,9 @@ def assemble(stitched: StitchedTable) -> tuple[tuple[Task, ...], list[Issue]]:
         task, task_issues = _task(block, stitched.year)
         tasks.append(task)
         issues.extend(task_issues)
-    return tuple(tasks), issues
+    keyword_texts = ["\n".join([t.task_title, *(c.text for c in t.clauses)]) for t in tasks]
+    found = nlp.keywords_many(keyword_texts)
+    return tuple(replace(t, keywords=tuple(k)) for t, k in zip(tasks, found)), issues
 
 
 def _task(block: TaskBlock, year: int | None) -> tuple[Task, list[Issue]]:
@@ -60,12 +63,11 @@ def _task(block: TaskBlock, year: int | None) -> tuple[Task, list[Issue]]:
                                 f"({m[0]!r}); kept as published", block.task_no))
     actors = tuple(dict.fromkeys(c.actor for c in clauses if c.actor))
     departments = tuple(u for a in entries if a.level == "局内" for u in a.units)
-    keyword_text = "\n".join([block.task_title, *(c.text for c in clauses)])
     task = Task(
         section_no=block.section_no, section_title=block.section_title, task_no=block.task_no,
         task_title=block.task_title, measures="\n".join(p.text for p in block.measures),
         division="\n".join(p.text for p in block.division), actors=actors,
-        departments=departments, keywords=tuple(nlp.keywords(keyword_text)),
+        departments=departments, keywords=(),
         page_start=block.page_start, page_end=block.page_end, clauses=clauses,
         assignments=entries, deadlines=tuple(deadlines), targets=tuple(targets),
     )
