@@ -20,7 +20,7 @@ from bs4.builder import ParserRejectedMarkup
 from pipeline.errors import EncodingError, MalformedTableError, NoTaskTableError
 from pipeline.models import RawCell, RawRow, RawTable
 from pipeline.read.common import HEADER, bom_encoding, is_header
-from pipeline.textutil import normalize_ws
+from pipeline.textutil import WIDE_CHAR, normalize_ws
 
 # ---- decoding --------------------------------------------------------------------------------
 
@@ -45,9 +45,10 @@ _PRESCAN_BYTES = 16384
 def decode_html(data: bytes, source: str) -> tuple[str, tuple[str, ...]]:
     """The page as text and notes: BOM, then the declared charset, then UTF-8, then GB18030.
 
-    Every decode is strict. A declared charset is skipped, with a note, when the bytes do not
-    decode in it, or when it is a single-byte charset while the bytes are clearly multi-byte
-    Chinese (that decode would be mojibake).
+    Every decode is strict. A declared charset is passed over, with a note, when the bytes do
+    not decode in it, when they are plainly UTF-8, or when it is a single-byte charset while the
+    bytes are clearly multi-byte Chinese (either decode would be mojibake). GB2312/GBK labels
+    mean GB18030.
     """
     enc, skip = bom_encoding(data)
     if enc:
@@ -57,6 +58,10 @@ def decode_html(data: bytes, source: str) -> tuple[str, tuple[str, ...]]:
             raise EncodingError(source, f"bytes do not decode as the {enc} its BOM announces") from exc
     declared = declared_charsets(data[:_PRESCAN_BYTES])
     candidates = [codec for _, codec in declared if codec]
+    if _plainly_utf8(data):
+        # GBK or Latin text is almost never valid UTF-8, while UTF-8 Chinese often decodes
+        # as GB18030 without error (into mojibake): valid UTF-8 beats any declaration.
+        candidates.insert(0, "utf-8")
     candidates += [c for c in ("utf-8", "gb18030") if c not in candidates]
     for codec in candidates:
         text = _try_decode(data, codec)
@@ -101,6 +106,12 @@ def _try_decode(data: bytes, codec: str) -> str | None:
         return None
 
 
+def _plainly_utf8(data: bytes) -> bool:
+    """Valid UTF-8 with enough multi-byte characters that it cannot be chance."""
+    text = _try_decode(data, "utf-8")
+    return text is not None and sum(1 for ch in text if ord(ch) > 0x7FF) >= 4
+
+
 def _single_byte(codec: str) -> bool:
     return codec.startswith(("cp125", "iso8859", "latin", "koi8", "mac-", "cp437", "cp850"))
 
@@ -139,6 +150,7 @@ _BLOCK = frozenset({
 _SKIP = frozenset({"script", "style", "head", "title", "template", "noscript", "xml", "object"})
 #: HTML collapses these (not &nbsp; or the ideographic space) into one space when rendering.
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+_WIDE = re.compile(WIDE_CHAR)
 _HIDDEN = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.I)
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(bold|[6-9]00)", re.I)
 _PAGE_BREAK = re.compile(r"(?:page-)?break-(before|after)\s*:\s*(?:always|page)", re.I)
@@ -157,7 +169,7 @@ def paragraphs(root: Tag, br_breaks: bool = True) -> list[str]:
     current: list[str] = []
 
     def flush() -> None:
-        text = "".join(current)
+        text = collapse_ws("".join(current))
         if text.strip(" \t\n\r\f\xa0\u3000"):
             paras.append(text)
         current.clear()
@@ -170,7 +182,7 @@ def paragraphs(root: Tag, br_breaks: bool = True) -> list[str]:
             continue
         if isinstance(node, NavigableString):
             if type(node) in (NavigableString, CData):
-                current.append(_HTML_SPACE.sub(" ", str(node)))
+                current.append(str(node))
             continue
         assert isinstance(node, Tag)
         name = node.name.lower()
@@ -186,6 +198,22 @@ def paragraphs(root: Tag, br_breaks: bool = True) -> list[str]:
         stack.extend((child, False) for child in reversed(node.contents))
     flush()
     return paras
+
+
+def collapse_ws(text: str) -> str:
+    """Source whitespace as a browser renders it (CSS Text 3 segment-break rules).
+
+    A run with a line break between two wide (CJK) characters vanishes: it is where the
+    exporter wrapped its source lines, and a space there would later read as a clause boundary
+    in stitch. Every other run becomes one space. &nbsp; and U+3000 are text, left as they are.
+    """
+    def repl(m: re.Match[str]) -> str:
+        run, start, end = m.group(0), m.start(), m.end()
+        if ("\n" in run or "\r" in run) and 0 < start and end < len(text) \
+                and _WIDE.match(text[start - 1]) and _WIDE.match(text[end]):
+            return ""
+        return " "
+    return _HTML_SPACE.sub(repl, text)
 
 
 def _is_bold(cell: Tag) -> bool:
@@ -363,7 +391,8 @@ def _continuing_tables(soup: BeautifulSoup, first: Tag, g: _Grid) -> list[tuple[
         head = _header_at(tg)
         if head is None and not (tg.width == g.width and _only_breaks_between(last, table)):
             break
-        parts.append((tg, head if head is not None else -1))
+        # Its rows are all data: a header repeated on a new page is dropped by stitch.
+        parts.append((tg, -1))
         last = table
     return parts
 
@@ -394,8 +423,9 @@ def _rows(parts: list[tuple[_Grid, int]]) -> Iterator[RawRow]:
     for g, header_at in parts:
         if previous is not None:
             page += max(1, _breaks_between(previous, g.table))
-        if header_at >= 0:
-            columns = _columns(g.slots[header_at])
+        head = _header_at(g) if header_at < 0 else header_at
+        if head is not None:
+            columns = _columns(g.slots[head])
         before, after = _break_marks(g.table)
         number += max(header_at, 0) + 1
         for tr, slots in zip(g.rows[header_at + 1:], g.slots[header_at + 1:]):
