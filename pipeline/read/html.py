@@ -68,8 +68,10 @@ def decode_html(data: bytes, source: str) -> tuple[str, tuple[str, ...]]:
         if text is None or (_single_byte(codec) and _multibyte_cjk(data)):
             continue
         return text, _decode_notes(source, declared, codec)
-    said = f"the declared {declared[0][0]}" if declared else "no declared charset"
-    raise EncodingError(source, f"bytes decode neither in {said} nor as UTF-8 or GB18030")
+    tried = [f"the declared {label}" for label, codec in declared if codec]
+    tried += [name for codec, name in (("utf-8", "UTF-8"), ("gb18030", "GB18030"))
+              if all(c != codec for _, c in declared)]
+    raise EncodingError(source, f"bytes decode neither as {' nor as '.join(tried)}")
 
 
 def declared_charsets(head: bytes) -> list[tuple[str, str | None]]:
@@ -169,7 +171,7 @@ def paragraphs(root: Tag, br_breaks: bool = True) -> list[str]:
     current: list[str] = []
 
     def flush() -> None:
-        text = collapse_ws("".join(current))
+        text = collapse_ws("".join(current)).strip(" ")  # edge spaces render as nothing
         if text.strip(" \t\n\r\f\xa0\u3000"):
             paras.append(text)
         current.clear()
@@ -427,7 +429,7 @@ def _rows(parts: list[tuple[_Grid, int]]) -> Iterator[RawRow]:
         if head is not None:
             columns = _columns(g.slots[head])
         before, after = _break_marks(g.table)
-        number += max(header_at, 0) + 1
+        number += header_at + 1  # rows above the header are counted, not read
         for tr, slots in zip(g.rows[header_at + 1:], g.slots[header_at + 1:]):
             number += 1
             if id(tr) in before:
