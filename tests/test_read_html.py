@@ -147,6 +147,23 @@ def test_task_table_found_among_layout_nested_and_download_tables():
     assert table.title == TITLE
 
 
+def test_headerless_table_after_a_page_break_continues_but_a_download_table_does_not():
+    table = read("split_tables.html")
+    assert [(r.page, r.row) for r in table.rows] == [(1, 2), (1, 3), (2, 4), (2, 5)]
+    assert not any("序号" in row[0] or "清单.pdf" in row[1] for row in texts(table))
+    first, second = stitch(table).tasks
+    assert [p.text for p in first.measures] == ["国家知识产权局：制定年度推进计划。", "各地区：强化导向。"]
+    assert [p.text for p in second.division] == ["局内：联席办"]
+
+
+def test_xhtml_with_xml_declaration_th_header_and_title_over_two_paragraphs():
+    table = read("xhtml_xml_declaration.html")
+    assert table.notes == ()  # the XML declaration's gb2312 is honoured as GB18030
+    assert table.title == TITLE  # 附件<br/>2024年推动知识产权 + 高质量发展任务清单
+    assert texts(table) == [SECTION, ["1.持续推进实施", "国家知识产权局：夯实中国—中亚合作机制。",
+                                      "局内：国际合作司"]]
+
+
 def test_page_without_task_table_raises_no_task_table_error():
     with pytest.raises(NoTaskTableError, match="no table with the header row"):
         read("no_task_table.html")

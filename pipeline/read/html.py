@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import codecs
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup, CData, NavigableString, Tag
+from bs4 import BeautifulSoup, CData, NavigableString, Tag, XMLParsedAsHTMLWarning
 from bs4.builder import ParserRejectedMarkup
 
 from pipeline.errors import EncodingError, MalformedTableError, NoTaskTableError
 from pipeline.models import RawCell, RawRow, RawTable
 from pipeline.read.common import HEADER, bom_encoding, is_header
+from pipeline.stitch import SECTION_RE, TASK_RE
 from pipeline.textutil import WIDE_CHAR, normalize_ws
 
 # ---- decoding --------------------------------------------------------------------------------
@@ -34,8 +36,8 @@ _GB_LABELS = frozenset({
 #: WHATWG: a UTF-16 label inside an ASCII-compatible page can only mean UTF-8.
 _UTF16_LABELS = frozenset({"utf-16", "utf-16le", "utf-16be", "unicode", "unicodefffe",
                            "ucs-2", "iso-10646-ucs-2", "csunicode"})
-_META = re.compile(rb"<meta\b[^>]*?>", re.I | re.S)
-_META_CHARSET = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:+-]+)""", re.I)
+_META = re.compile(rb"<meta\b[^>]*?>|^\s*<\?xml\b[^>]*?\?>", re.I | re.S)
+_META_CHARSET = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?\s*([A-Za-z0-9_.:+-]+)""", re.I)
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 #: How far into the page a charset declaration is looked for (browsers stop at 1024 bytes;
 #: Word puts long <style> blocks first, so look further).
@@ -75,7 +77,8 @@ def decode_html(data: bytes, source: str) -> tuple[str, tuple[str, ...]]:
 
 
 def declared_charsets(head: bytes) -> list[tuple[str, str | None]]:
-    """Each ``<meta charset>`` / ``http-equiv`` label in document order, with its Python codec."""
+    """Each ``<meta charset>`` / ``http-equiv`` / XML-declaration label in document order,
+    with its Python codec."""
     found: list[tuple[str, str | None]] = []
     for meta in _META.finditer(head):
         m = _META_CHARSET.search(meta.group(0))
@@ -350,7 +353,7 @@ def _breaks_between(first: Tag, second: Tag) -> int:
 
 _YEAR = re.compile(r"[12][0-9]{3}\s*年")
 _DATE = re.compile(r"[12][0-9]{3}\s*年\s*\d{1,2}\s*月(\s*\d{1,2}\s*日)?")
-_ANNEX = re.compile(r"^附\s*件\s*[0-9０-９]*\s*[:：]?\s*")
+_ANNEX = re.compile(r"^附\s*件\s*(?:[0-9０-９]{1,2}(?![0-9０-９]))?\s*[:：]?\s*")
 _PAGE_NUMBER = re.compile(r"^[\s\-—–－·第页共/0-9０-９]*$")
 
 
@@ -358,7 +361,11 @@ def read_html(data: bytes, source: str) -> RawTable:
     """Parse an HTML page's bytes into the raw table (see the module docstring)."""
     text, notes = decode_html(data, source)
     try:
-        soup = BeautifulSoup(text, "lxml")
+        with warnings.catch_warnings():
+            # XHTML exports (LibreOffice, WPS) are read as HTML on purpose: lxml's HTML parser
+            # forgives what their XML would not.
+            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+            soup = BeautifulSoup(text, "lxml")
     except (ParserRejectedMarkup, ValueError) as exc:
         raise MalformedTableError(source, f"the HTML parser rejected the page ({exc})") from exc
     found = [(t, g, h) for t in soup.find_all("table")
@@ -380,9 +387,10 @@ def _continuing_tables(soup: BeautifulSoup, first: Tag, g: _Grid) -> list[tuple[
     """Later tables that carry on the task table (one table per page in converted PDFs).
 
     Only tables at the same nesting level as the task table count. One continues it when it
-    repeats the header row, or when it has the same grid width and nothing but page-break
-    markup or a page number stands between the two; a download table after a line of notice
-    text therefore does not.
+    repeats the header row, or when nothing but page-break markup or a page number stands
+    between the two and its first row reads like a table row cut at a page (empty first cell,
+    a task or a section number). A download table after a line of notice text, or one that
+    opens with 序号, therefore does not.
     """
     parts: list[tuple[_Grid, int]] = []
     last, level = first, first.find_parent("table")
@@ -391,12 +399,23 @@ def _continuing_tables(soup: BeautifulSoup, first: Tag, g: _Grid) -> list[tuple[
             continue
         tg = grid(table)
         head = _header_at(tg)
-        if head is None and not (tg.width == g.width and _only_breaks_between(last, table)):
+        if head is None and not (_opens_like_a_page(tg) and _only_breaks_between(last, table)):
             break
         # Its rows are all data: a header repeated on a new page is dropped by stitch.
         parts.append((tg, -1))
         last = table
     return parts
+
+
+def _opens_like_a_page(g: _Grid) -> bool:
+    """The first non-empty row has an empty first cell or opens with a task or section number."""
+    for slots in g.slots:
+        cells = _row_texts(slots)
+        if not any(cells):
+            continue
+        first = normalize_ws("".join(paragraphs(slots[min(slots)][0]))) if slots else ""
+        return len(slots) >= 2 and (not first or bool(TASK_RE.match(first) or SECTION_RE.match(first)))
+    return False
 
 
 def _inside(node: Tag, ancestor: Tag) -> bool:
@@ -492,8 +511,12 @@ def _title(soup: BeautifulSoup, table: Tag, g: _Grid, header_at: int) -> str | N
     above = [t for t in above if t][::-1] + _lines_before(soup, table)
     page_title = normalize_ws(soup.title.get_text()) if soup.title else ""
     for candidates in (above[:12], [page_title]):
-        for line in candidates:
+        for i, line in enumerate(candidates):
             if "任务清单" in line and len(line) <= 80:
+                if not _YEAR.search(line) and i + 1 < len(candidates) \
+                        and _YEAR.search(candidates[i + 1]) and not _DATE.search(candidates[i + 1]) \
+                        and len(candidates[i + 1]) <= 40:
+                    line = candidates[i + 1] + line  # a title set over two paragraphs
                 return _clean_title(line)
     for line in above[:12]:
         if _YEAR.search(line) and not _DATE.search(line) and len(line) <= 80:
