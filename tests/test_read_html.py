@@ -249,9 +249,11 @@ def test_page_breaks_count_pages_and_cut_rows_are_joined_by_stitch():
     assert [p.text for p in second.division] == ["局内：联席办"]  # the download table is not data
 
 
-def test_hidden_text_comments_and_styles_are_not_text():
+def test_hidden_text_comments_styles_deletions_and_comment_anchors_are_not_text():
     soup = BeautifulSoup("<td><style>p{}</style><p>国家<!--x--><span style='display:none'>隐"
-                         "</span><![if !supportLists]>知识产权局<![endif]></p></td>", "lxml")
+                         "</span><![if !supportLists]>知识<![endif]><del>删</del>产权<span "
+                         "class=MsoCommentReference><a class=msocomanchor>[A1]</a></span>局"
+                         "</p></td>", "lxml")
     assert paragraphs(soup.td) == ["国家知识产权局"]
 
 

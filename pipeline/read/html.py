@@ -31,14 +31,12 @@ from pipeline.textutil import WIDE_CHAR, normalize_ws
 _GB_LABELS = frozenset({
     "gb2312", "gb_2312", "gb_2312-80", "gbk", "x-gbk", "cp936", "ms936", "windows-936",
     "chinese", "csgb2312", "csiso58gb231280", "iso-ir-58", "euc-cn", "x-euc-cn", "gb18030",
-    "hz-gb-2312",
 })
 #: WHATWG: a UTF-16 label inside an ASCII-compatible page can only mean UTF-8.
 _UTF16_LABELS = frozenset({"utf-16", "utf-16le", "utf-16be", "unicode", "unicodefffe",
                            "ucs-2", "iso-10646-ucs-2", "csunicode"})
 _META = re.compile(rb"<meta\b[^>]*?>|^\s*<\?xml\b[^>]*?\?>", re.I | re.S)
 _META_CHARSET = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?\s*([A-Za-z0-9_.:+-]+)""", re.I)
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 #: How far into the page a charset declaration is looked for (browsers stop at 1024 bytes;
 #: Word puts long <style> blocks first, so look further).
 _PRESCAN_BYTES = 16384
@@ -152,7 +150,11 @@ _BLOCK = frozenset({
     "table", "tr", "td", "th", "caption", "blockquote", "pre", "section", "article", "header",
     "footer", "center", "address", "hr", "tbody", "thead", "tfoot", "form", "fieldset",
 })
-_SKIP = frozenset({"script", "style", "head", "title", "template", "noscript", "xml", "object"})
+#: Never text: code, metadata, and Word's tracked deletions (``<del>``).
+_SKIP = frozenset({"script", "style", "head", "title", "template", "noscript", "xml", "object",
+                   "del"})
+#: Word's comment anchors (``[A1]``) sit inside the commented text but are not part of it.
+_COMMENT_CLASS = re.compile(r"msocomanchor|MsoCommentReference", re.I)
 #: HTML collapses these (not &nbsp; or the ideographic space) into one space when rendering.
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 _WIDE = re.compile(WIDE_CHAR)
@@ -164,10 +166,10 @@ _PAGE_BREAK = re.compile(r"(?:page-)?break-(before|after)\s*:\s*(?:always|page)"
 def paragraphs(root: Tag, br_breaks: bool = True) -> list[str]:
     """The element's text as paragraphs: block elements and ``<br>`` separate, inline joins.
 
-    Source whitespace is collapsed the way HTML renders it (a newline inside a span becomes a
-    space, which normalize_ws later drops beside Chinese characters); inline elements
-    (``<span>``, ``<b>``, ``<font>``, ``<o:p>``) join with nothing. Hidden text (Word's
-    ``display:none``/``mso-hide:all``), comments, scripts and styles are no text.
+    Source whitespace is collapsed the way a browser renders it (see collapse_ws); inline
+    elements (``<span>``, ``<b>``, ``<font>``, ``<o:p>``) join with nothing. Hidden text (Word's
+    ``display:none``/``mso-hide:all``), comments, scripts, styles, tracked deletions and
+    comment anchors are no text.
     Walks with an explicit stack, so deep markup cannot exhaust the recursion limit.
     """
     paras: list[str] = []
@@ -191,7 +193,8 @@ def paragraphs(root: Tag, br_breaks: bool = True) -> list[str]:
             continue
         assert isinstance(node, Tag)
         name = node.name.lower()
-        if name in _SKIP or _HIDDEN.search(node.get("style", "") or ""):
+        if name in _SKIP or _HIDDEN.search(node.get("style", "") or "") \
+                or _COMMENT_CLASS.search(" ".join(node.get_attribute_list("class"))):
             continue
         if name == "br":
             if br_breaks:
@@ -343,7 +346,7 @@ def _breaks_between(first: Tag, second: Tag) -> int:
     for el in first.find_all_next(True):
         if el is second:
             break
-        if el.find_parent("table") is first:
+        if _inside(el, first):
             continue
         count += len(_PAGE_BREAK.findall(el.get("style", "") or ""))
     return count
@@ -426,7 +429,7 @@ def _only_breaks_between(first: Tag, second: Tag) -> bool:
     """Nothing but whitespace or page numbers between the end of ``first`` and ``second``."""
     texts: list[str] = []
     for s in first.find_all_next(string=True):
-        if _inside(s, second) or s.find_parent("table") is second:
+        if _inside(s, second):
             break
         if _inside(s, first) or type(s) is not NavigableString:
             continue
