@@ -156,6 +156,17 @@ def test_headerless_table_after_a_page_break_continues_but_a_download_table_does
     assert [p.text for p in second.division] == ["局内：联席办"]
 
 
+def test_second_list_after_notice_text_is_not_joined_to_the_first():
+    task = ("<table border=1><tr><td>重点任务</td><td>工作举措</td><td>任务分工</td></tr>"
+            "<tr><td>1.持续推进实施</td><td>国家知识产权局：{}。</td><td>局内：办公室</td></tr></table>")
+    page = ("<html><head><meta charset='utf-8'></head><body><p>2024年推动知识产权高质量发展任务清单</p>"
+            + task.format("今年") + "<p>以下为2023年推动知识产权高质量发展任务清单，供对照参考。</p>"
+            + task.format("去年") + "</body></html>")
+    table = read_html(page.encode(), "two.html")
+    assert texts(table) == [["1.持续推进实施", "国家知识产权局：今年。", "局内：办公室"]]
+    assert table.notes == ()
+
+
 def test_xhtml_with_xml_declaration_th_header_and_title_over_two_paragraphs():
     table = read("xhtml_xml_declaration.html")
     assert table.notes == ()  # the XML declaration's gb2312 is honoured as GB18030

@@ -358,6 +358,9 @@ _YEAR = re.compile(r"[12][0-9]{3}\s*年")
 _DATE = re.compile(r"[12][0-9]{3}\s*年\s*\d{1,2}\s*月(\s*\d{1,2}\s*日)?")
 _ANNEX = re.compile(r"^附\s*件\s*(?:[0-9０-９]{1,2}(?![0-9０-９]))?\s*[:：]?\s*")
 _PAGE_NUMBER = re.compile(r"^[\s\-—–－·第页共/0-9０-９]*$")
+#: Longest text between two tables of one list that can be a running head or foot.
+_RUNNING_LINE = 40
+_SENTENCE_END = re.compile(r"[。；！？]")
 
 
 def read_html(data: bytes, source: str) -> RawTable:
@@ -390,10 +393,12 @@ def _continuing_tables(soup: BeautifulSoup, first: Tag, g: _Grid) -> list[tuple[
     """Later tables that carry on the task table (one table per page in converted PDFs).
 
     Only tables at the same nesting level as the task table count. One continues it when it
-    repeats the header row, or when nothing but page-break markup or a page number stands
-    between the two and its first row reads like a table row cut at a page (empty first cell,
-    a task or a section number). A download table after a line of notice text, or one that
-    opens with 序号, therefore does not.
+    repeats the header row and at most a running head or foot (a short line, not a sentence)
+    stands between
+    the two, or when only page-break markup or a page number does and its first row reads like
+    a row cut at a page (empty first cell, a task or a section number). A download table after
+    a line of notice text, or one that opens with 序号, therefore does not; nor does a second
+    copy of the list introduced by its own notice text.
     """
     parts: list[tuple[_Grid, int]] = []
     last, level = first, first.find_parent("table")
@@ -401,8 +406,11 @@ def _continuing_tables(soup: BeautifulSoup, first: Tag, g: _Grid) -> list[tuple[
         if table.find_parent("table") is not level:
             continue
         tg = grid(table)
-        head = _header_at(tg)
-        if head is None and not (_opens_like_a_page(tg) and _only_breaks_between(last, table)):
+        between = _text_between(last, table)
+        if _header_at(tg) is not None:
+            if len(between) > _RUNNING_LINE or _SENTENCE_END.search(between):
+                break
+        elif not (_PAGE_NUMBER.match(between) and _opens_like_a_page(tg)):
             break
         # Its rows are all data: a header repeated on a new page is dropped by stitch.
         parts.append((tg, -1))
@@ -425,8 +433,8 @@ def _inside(node: Tag, ancestor: Tag) -> bool:
     return any(p is ancestor for p in node.parents)
 
 
-def _only_breaks_between(first: Tag, second: Tag) -> bool:
-    """Nothing but whitespace or page numbers between the end of ``first`` and ``second``."""
+def _text_between(first: Tag, second: Tag) -> str:
+    """The normalised text after the end of table ``first`` and before table ``second``."""
     texts: list[str] = []
     for s in first.find_all_next(string=True):
         if _inside(s, second):
@@ -436,7 +444,7 @@ def _only_breaks_between(first: Tag, second: Tag) -> bool:
         if s.parent is not None and s.parent.name in _SKIP:
             continue
         texts.append(str(s))
-    return bool(_PAGE_NUMBER.match(normalize_ws("".join(texts))))
+    return normalize_ws("".join(texts))
 
 
 def _rows(parts: list[tuple[_Grid, int]]) -> Iterator[RawRow]:
