@@ -176,7 +176,7 @@ def test_xhtml_with_xml_declaration_th_header_and_title_over_two_paragraphs():
 
 
 def test_page_without_task_table_raises_no_task_table_error():
-    with pytest.raises(NoTaskTableError, match="no table with the header row"):
+    with pytest.raises(NoTaskTableError, match="none of the page's 1 tables has the header row"):
         read("no_task_table.html")
 
 

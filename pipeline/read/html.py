@@ -1,11 +1,20 @@
 """Reader for the HTML page (beautifulsoup4 + lxml): Word-, WPS- or converter-made tables.
 
-The page is decoded here, strictly, before any parser sees it (lxml and bs4 guess encodings
-from bytes and silently cut documents at GBK-only characters). The task table is the table
-that holds the header row 重点任务 / 工作举措 / 任务分工 among its own rows; everything around it
-(notice text, layout and download tables) is not data. Each ``<tr>`` after the header becomes a
-raw row of three cells, rowspans and colspans laid out on a grid first; joining rows cut by page
-breaks is left to stitch, exactly as for the text dump.
+- Decoding happens here, strictly, before any parser sees the page (lxml and bs4 guess
+  encodings from bytes and silently cut documents at GBK-only characters): BOM, then the
+  declared charset (gb2312/gbk labels read as GB18030), then UTF-8 and GB18030, with a note.
+- The task table is the first table holding the header row 重点任务 / 工作举措 / 任务分工 among
+  its own rows (so the innermost one when layout tables nest it); notice text, layout and
+  download tables are not data. Later tables continue it when the list is split per page.
+- Each ``<tr>`` after the header is a raw row of three cells, laid out on a grid first:
+  a colspan cell's text goes to the first column it covers; a rowspan cell's text is read in
+  its first row only (details in _logical_cells). ``row`` is the 1-based ``<tr>`` index in the
+  task table; ``page`` starts at 1 where the table starts and counts the page breaks the
+  markup shows (Word's ``page-break-before:always``), since HTML has no pages of its own.
+- A cell's paragraphs are its block elements and ``<br>``-separated lines; inline markup joins
+  with nothing. Joining rows cut by page breaks is left to stitch, exactly as for the dump.
+- The title is the nearest text above the table naming a 任务清单 (else a year), not the page
+  ``<title>``, which is usually the notice's.
 """
 from __future__ import annotations
 
@@ -377,8 +386,10 @@ def read_html(data: bytes, source: str) -> RawTable:
     found = [(t, g, h) for t in soup.find_all("table")
              for g in [grid(t)] for h in [_header_at(g)] if h is not None]
     if not found:
-        raise NoTaskTableError(source, f"no table with the header row ({' / '.join(HEADER)}) "
-                                       f"among the page's {len(soup.find_all('table'))} table(s)")
+        count = len(soup.find_all("table"))
+        raise NoTaskTableError(source, f"none of the page's {count} tables has the header row"
+                               if count else "the page has no table (is the list only a linked "
+                               "attachment?)")
     table, g, header_at = found[0]
     parts = [(g, header_at)] + _continuing_tables(soup, table, g)
     rows = tuple(_rows(parts))
