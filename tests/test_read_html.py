@@ -268,6 +268,12 @@ def test_hidden_text_comments_styles_deletions_and_comment_anchors_are_not_text(
     assert paragraphs(soup.td) == ["国家知识产权局"]
 
 
+def test_page_break_br_inside_a_paragraph_does_not_cut_it():
+    soup = BeautifulSoup("<td><p>制定年度<br clear=all style='page-break-before:always'>推进计划<br>"
+                         "各地区：强化</p></td>", "lxml")
+    assert paragraphs(soup.td) == ["制定年度推进计划", "各地区：强化"]
+
+
 @pytest.mark.parametrize("raw, want", [
     ("国家知\n识产权局", "国家知识产权局"),  # exporter's line wrap between Chinese characters
     ("计划。  各地区：", "计划。 各地区："),  # a real space stays (it may separate clauses)

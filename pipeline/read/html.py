@@ -206,7 +206,9 @@ def paragraphs(root: Tag, br_breaks: bool = True) -> list[str]:
                 or _COMMENT_CLASS.search(" ".join(node.get_attribute_list("class"))):
             continue
         if name == "br":
-            if br_breaks:
+            # A page-break <br> marks where a page ended, not a new line: a paragraph it
+            # cuts goes on.
+            if br_breaks and not _PAGE_BREAK.search(node.get("style", "") or ""):
                 flush()
             continue
         if name in _BLOCK:
