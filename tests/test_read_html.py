@@ -90,6 +90,7 @@ def test_gb2312_label_decodes_as_gb18030_keeping_the_em_dash():
     ("wrong_charset_utf8.html", "gb2312", "UTF-8"),
     ("wrong_charset_gb18030.html", "utf-8", "GB18030"),
     ("latin1_label_gb18030_bytes.html", "iso-8859-1", "GB18030"),
+    ("euckr_label_gb18030_bytes.html", "euc-kr", "GB18030"),  # decodes, into mojibake
 ])
 def test_wrong_declared_charset_falls_back_with_a_note(name, declared, used):
     table = read(name)

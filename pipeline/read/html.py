@@ -46,6 +46,8 @@ _UTF16_LABELS = frozenset({"utf-16", "utf-16le", "utf-16be", "unicode", "unicode
                            "ucs-2", "iso-10646-ucs-2", "csunicode"})
 _META = re.compile(rb"<meta\b[^>]*?>|^\s*<\?xml\b[^>]*?\?>", re.I | re.S)
 _META_CHARSET = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?\s*([A-Za-z0-9_.:+-]+)""", re.I)
+#: A word of the table header: a decoding that does not show it, where another does, is wrong.
+_HEADER_WORD = "任务"
 #: How far into the page a charset declaration is looked for (browsers stop at 1024 bytes;
 #: Word puts long <style> blocks first, so look further).
 _PRESCAN_BYTES = 16384
@@ -55,9 +57,9 @@ def decode_html(data: bytes, source: str) -> tuple[str, tuple[str, ...]]:
     """The page as text and notes: BOM, then the declared charset, then UTF-8, then GB18030.
 
     Every decode is strict. A declared charset is passed over, with a note, when the bytes do
-    not decode in it, when they are plainly UTF-8, or when it is a single-byte charset while the
-    bytes are clearly multi-byte Chinese (either decode would be mojibake). GB2312/GBK labels
-    mean GB18030.
+    not decode in it, when they are plainly UTF-8, when it is a single-byte charset while the
+    bytes are clearly multi-byte Chinese, or when its text lacks the word 任务 that another
+    decoding shows (each of these would be mojibake). GB2312/GBK labels mean GB18030.
     """
     enc, skip = bom_encoding(data)
     if enc:
@@ -72,10 +74,18 @@ def decode_html(data: bytes, source: str) -> tuple[str, tuple[str, ...]]:
         # as GB18030 without error (into mojibake): valid UTF-8 beats any declaration.
         candidates.insert(0, "utf-8")
     candidates += [c for c in ("utf-8", "gb18030") if c not in candidates]
+    decoded: list[tuple[str, str]] = []
     for codec in candidates:
         text = _try_decode(data, codec)
         if text is None or (_single_byte(codec) and _multibyte_cjk(data)):
             continue
+        if _HEADER_WORD in text:
+            return text, _decode_notes(source, declared, codec)
+        decoded.append((codec, text))
+    if decoded:
+        # No decoding shows the header's words (an entity-encoded page, or no task table):
+        # the first that decodes is as good as any.
+        codec, text = decoded[0]
         return text, _decode_notes(source, declared, codec)
     tried = [f"the declared {label}" for label, codec in declared if codec]
     tried += [name for codec, name in (("utf-8", "UTF-8"), ("gb18030", "GB18030"))
