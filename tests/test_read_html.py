@@ -157,6 +157,15 @@ def test_headerless_table_after_a_page_break_continues_but_a_download_table_does
     assert [p.text for p in second.division] == ["局内：联席办"]
 
 
+def test_caption_gives_the_title():
+    page = ("<html><head><meta charset='utf-8'><title>通知</title></head><body><p>2024年3月29日</p>"
+            "<table><caption>《2024年推动知识产权高质量发展任务清单》</caption>"
+            "<tr><th>重点任务</th><th>工作举措</th><th>任务分工</th></tr>"
+            "<tr><td>1.持续推进实施</td><td>国家知识产权局：推进。</td><td>局内：办公室</td></tr>"
+            "</table></body></html>")
+    assert read_html(page.encode(), "caption.html").title == TITLE
+
+
 def test_second_list_after_notice_text_is_not_joined_to_the_first():
     task = ("<table border=1><tr><td>重点任务</td><td>工作举措</td><td>任务分工</td></tr>"
             "<tr><td>1.持续推进实施</td><td>国家知识产权局：{}。</td><td>局内：办公室</td></tr></table>")

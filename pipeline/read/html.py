@@ -538,11 +538,14 @@ def _empty(cell: Tag) -> bool:
 
 
 def _title(soup: BeautifulSoup, table: Tag, g: _Grid, header_at: int) -> str | None:
-    """The list's title: the nearest text above the header naming a 任务清单, else one with a
-    year (not a date), else the page ``<title>``; ``附件：`` and enclosing 《》 removed."""
+    """The list's title: the nearest text above the header (rows above it, the ``<caption>``,
+    then text before the table) naming a 任务清单, else one with a year (not a date), else the
+    page ``<title>``; ``附件：`` and enclosing 《》 removed."""
     above = [normalize_ws("".join(paragraphs(cell, br_breaks=False)))
              for slots in g.slots[:header_at] for cell, origin in slots.values() if origin]
-    above = [t for t in above if t][::-1] + _lines_before(soup, table)
+    captions = [normalize_ws("".join(paragraphs(c, br_breaks=False)))
+                for c in table.find_all("caption") if c.find_parent("table") is table]
+    above = [t for t in above if t][::-1] + captions + _lines_before(soup, table)
     page_title = normalize_ws(soup.title.get_text()) if soup.title else ""
     for candidates in (above[:12], [page_title]):
         for i, line in enumerate(candidates):
