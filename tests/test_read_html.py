@@ -180,7 +180,9 @@ def test_second_list_after_notice_text_is_not_joined_to_the_first():
 def test_xhtml_with_xml_declaration_th_header_and_title_over_two_paragraphs():
     table = read("xhtml_xml_declaration.html")
     assert table.notes == ()  # the XML declaration's gb2312 is honoured as GB18030
-    assert table.title == TITLE  # 附件<br/>2024年推动知识产权 + 高质量发展任务清单
+    # 附件<br/>２０２４年推动知识产权 + 高质量发展任务清单
+    assert table.title == "２０２４年推动知识产权高质量发展任务清单"
+    assert stitch(table).year == 2024
     assert texts(table) == [SECTION, ["1.持续推进实施", "国家知识产权局：夯实中国—中亚合作机制。",
                                       "局内：国际合作司"]]
 

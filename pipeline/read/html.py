@@ -31,7 +31,7 @@ from pipeline.errors import EncodingError, MalformedTableError, NoTaskTableError
 from pipeline.models import RawCell, RawRow, RawTable
 from pipeline.read.common import HEADER, bom_encoding, is_header
 from pipeline.stitch import SECTION_RE, TASK_RE
-from pipeline.textutil import WIDE_CHAR, normalize_ws
+from pipeline.textutil import WIDE_CHAR, ascii_digits, normalize_ws
 
 # ---- decoding --------------------------------------------------------------------------------
 
@@ -550,15 +550,20 @@ def _title(soup: BeautifulSoup, table: Tag, g: _Grid, header_at: int) -> str | N
     for candidates in (above[:12], [page_title]):
         for i, line in enumerate(candidates):
             if "任务清单" in line and len(line) <= 80:
-                if not _YEAR.search(line) and i + 1 < len(candidates) \
-                        and _YEAR.search(candidates[i + 1]) and not _DATE.search(candidates[i + 1]) \
-                        and len(candidates[i + 1]) <= 40:
+                if not _has_year(line) and i + 1 < len(candidates) \
+                        and _has_year(candidates[i + 1]) and len(candidates[i + 1]) <= 40:
                     line = candidates[i + 1] + line  # a title set over two paragraphs
                 return _clean_title(line)
     for line in above[:12]:
-        if _YEAR.search(line) and not _DATE.search(line) and len(line) <= 80:
+        if _has_year(line) and len(line) <= 80:
             return _clean_title(line)
     return _clean_title(page_title) or None
+
+
+def _has_year(line: str) -> bool:
+    """A year (２０２４年 too) that is not part of a date such as 2024年3月29日."""
+    line = ascii_digits(line)
+    return bool(_YEAR.search(line)) and not _DATE.search(line)
 
 
 def _lines_before(soup: BeautifulSoup, table: Tag) -> list[str]:
