@@ -129,6 +129,13 @@ def test_bom_with_bytes_it_cannot_decode_raises():
         read_html(codecs.BOM_UTF8 + b"<html><body>\xff\xfe</body></html>", "bad.html")
 
 
+def test_control_characters_are_dropped_with_a_note_never_made_replacement_characters():
+    page = (HTML / "colspan_section.html").read_bytes().replace("制定".encode(), "制\x00定".encode())
+    table = read_html(page, "nul.html")
+    assert texts(table)[1][1] == "国家知识产权局：制定年度推进计划。"
+    assert table.notes == ("nul.html: dropped 1 control character(s) (NUL and the like)",)
+
+
 def test_no_fixture_yields_replacement_characters_or_gb2312_dashes():
     for path in HTML.glob("*.html"):
         try:

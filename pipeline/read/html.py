@@ -378,6 +378,7 @@ def _breaks_between(first: Tag, second: Tag) -> int:
 _YEAR = re.compile(r"[12][0-9]{3}\s*年")
 _DATE = re.compile(r"[12][0-9]{3}\s*年\s*\d{1,2}\s*月(\s*\d{1,2}\s*日)?")
 _ANNEX = re.compile(r"^附\s*件\s*(?:[0-9０-９]{1,2}(?![0-9０-９]))?\s*[:：]?\s*")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _PAGE_NUMBER = re.compile(r"^[\s\-—–－·第页共/0-9０-９]*$")
 #: Longest text between two tables of one list that can be a running head or foot.
 _RUNNING_LINE = 40
@@ -387,6 +388,10 @@ _SENTENCE_END = re.compile(r"[。；！？]")
 def read_html(data: bytes, source: str) -> RawTable:
     """Parse an HTML page's bytes into the raw table (see the module docstring)."""
     text, notes = decode_html(data, source)
+    text, dropped = _CONTROL.subn("", text)
+    if dropped:
+        # lxml would turn NUL into U+FFFD; no control character is text in a task list.
+        notes += (f"{source}: dropped {dropped} control character(s) (NUL and the like)",)
     try:
         with warnings.catch_warnings():
             # XHTML exports (LibreOffice, WPS) are read as HTML on purpose: lxml's HTML parser
