@@ -34,3 +34,18 @@ def test_2024_list_has_the_published_counts(doc_2024):
         (11, "国家知识产权局", 10.0, ">=", "知识产权质押融资规模"),
         (11, "国家知识产权局", 10.0, ">=", "惠及中小企业数量"),
     ]
+
+
+def test_every_clause_is_verbatim_source_text(doc_2024):
+    """Label, colon and text of each clause stand in the source's 工作举措 column as published."""
+    import re
+
+    from tests.conftest import RAW_2024
+
+    rows = [line.split("\t") for line in RAW_2024.read_text(encoding="utf-8").split("\n")
+            if line.count("\t") == 2]
+    column = re.sub(r"\s+", "", "".join(re.sub(r"<[^>]+>", "", r[1]) for r in rows))
+    clauses = [c for t in doc_2024.tasks for c in t.clauses]
+    assert len(clauses) == 50
+    for c in clauses:
+        assert re.sub(r"\s+", "", f"{c.actor}：{c.text}") in column, (c.task_no, c.clause_no)
