@@ -22,7 +22,9 @@ _TITLE_MARK = re.compile(r"^#+\s*")
 def read_dump(data: bytes, source: str) -> RawTable:
     """Parse a text dump's bytes into the raw table."""
     text, notes = decode_text(data, source)
-    lines = text.split("\n")
+    # Windows (CRLF) and old Mac (CR) line ends; not str.splitlines, which also breaks at
+    # characters a cell may hold (\x0b, \x1c, U+2028).
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     header_at = _find_header(lines, source)
     title = _title(lines[:header_at])
     rows = tuple(_rows(lines, header_at, source))
@@ -32,7 +34,7 @@ def read_dump(data: bytes, source: str) -> RawTable:
 def _find_header(lines: list[str], source: str) -> int:
     """Index of the header row; the table starts there."""
     for i, line in enumerate(lines):
-        cells = line.rstrip("\r").split("\t")
+        cells = line.split("\t")
         if len(cells) >= 3 and is_header([_plain(c) for c in cells]):
             return i
     raise NoTaskTableError(source, f"no table header row ({' / '.join(HEADER)}) found")
@@ -52,16 +54,19 @@ def _rows(lines: list[str], header_at: int, source: str):
     """Table rows after the header, with page numbers counted from the blank lines."""
     page, after_break = 1, False
     for i in range(header_at + 1, len(lines)):
-        line = lines[i].rstrip("\r")
+        line = lines[i]
         if not line.strip():
             after_break = True
             continue
         if after_break:
             page, after_break = page + 1, False
         cells = line.split("\t")
+        while len(cells) > 3 and not cells[-1].strip():
+            cells.pop()  # trailing tabs, as spreadsheet exports write them
         if len(cells) != 3:
             raise MalformedRowError(
-                source, f"line {i + 1} has {len(cells)} tab-separated cells, expected 3"
+                source, f"line {i + 1} has {len(cells)} tab-separated cell{'s' * (len(cells) > 1)}, "
+                f"expected 3 (it starts {_excerpt(line)})"
             )
         yield RawRow(cells=tuple(_cell(c) for c in cells), page=page, row=i + 1)  # type: ignore[arg-type]
 
@@ -78,6 +83,12 @@ def _cell(raw: str) -> RawCell:
     for part in parts:
         paragraphs.extend(_plain(piece) for piece in _BREAK.split(part))
     return RawCell(paragraphs=tuple(p for p in paragraphs if p.strip()), bold=bold)
+
+
+def _excerpt(line: str, width: int = 20) -> str:
+    """The start of a line as plain text, quoted, for an error message."""
+    text = " ".join(_plain(line).split())
+    return repr(text[:width] + ("…" if len(text) > width else ""))
 
 
 def _plain(fragment: str) -> str:
