@@ -93,10 +93,15 @@ def _read_bytes(path: Path, source: str) -> bytes:
 
 
 def _too_large(source: str, size: int) -> InputTooLargeError:
-    def mib(n: int) -> str:
-        return f"{n / 2**20:.1f}".rstrip("0").rstrip(".") + " MiB"
+    return InputTooLargeError(source, f"{_size(size)} is over the {_size(MAX_INPUT_BYTES)} limit")
 
-    return InputTooLargeError(source, f"{mib(size)} is over the {mib(MAX_INPUT_BYTES)} limit")
+
+def _size(n: int) -> str:
+    """Bytes for people: 512 bytes, 150.3 KiB, 64 MiB."""
+    for unit, scale in (("MiB", 2**20), ("KiB", 2**10)):
+        if n >= scale:
+            return f"{n / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{n} bytes"
 
 
 def _not_a_task_list(data: bytes, source: str) -> PipelineError:

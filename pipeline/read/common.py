@@ -44,7 +44,7 @@ def decode_text(data: bytes, source: str) -> tuple[str, tuple[str, ...]]:
         try:
             return data[skip:].decode(enc), ()
         except UnicodeDecodeError as exc:
-            raise EncodingError(source, f"bytes do not decode as the {enc} its BOM announces") from exc
+            raise EncodingError(source, f"bytes do not decode as the {enc.upper()} its byte-order mark announces") from exc
     utf16 = utf16_without_bom(data)
     if utf16:
         return data.decode(utf16), (f"{source}: no byte-order mark; decoded as {utf16.upper()}",)
@@ -57,9 +57,15 @@ def decode_text(data: bytes, source: str) -> tuple[str, tuple[str, ...]]:
                 "the file is damaged; download it again, or re-save it as UTF-8",
             ) from exc
     try:
-        return data.decode("gb18030"), (f"{source}: not UTF-8; decoded as GB18030",)
+        text = data.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise EncodingError(source, "bytes decode neither as UTF-8 nor as GB18030") from exc
+        raise EncodingError(source, f"bytes decode neither as UTF-8 nor as GB18030 "
+                                    f"(GB18030 fails at byte {exc.start})") from exc
+    if not mostly_common(text):
+        raise EncodingError(
+            source, "not UTF-8, and as GB18030 it reads as mostly rare characters "
+            "(another encoding such as Big5, or not text at all)")
+    return text, (f"{source}: not UTF-8; decoded as GB18030",)
 
 
 def utf16_without_bom(data: bytes) -> str | None:
@@ -165,26 +171,19 @@ def sniff_format(data: bytes) -> str | None:
 
 
 def _looks_like_text(sample: bytes, enc: str | None = None) -> bool:
-    """Decodes as UTF-8 or GB18030 (or the BOM's encoding) and reads like text.
+    """Decodes as UTF-8 or GB18030 (or the BOM's encoding), bar a few bad bytes, with few controls.
 
-    Text has few control characters; and text that only GB18030 decodes must be mostly
-    common (GB2312) characters, since GB18030 also decodes many random byte strings.
+    A few undecodable bytes (a damaged file, or the sample ending inside a character) still
+    make text: decode_text then names the problem. Bytes that only GB18030 decodes count as
+    text even when they read as rare characters, for the same reason.
     """
     bom, skip = bom_encoding(sample)
     enc = bom or enc
-    for codec in ([enc] if enc else ["utf-8", "gb18030"]):
-        try:
-            text = sample[skip:].decode(codec)
-        except UnicodeDecodeError as exc:
-            if codec == "utf-8" and damaged_utf8(sample[skip:]):
-                return True  # decode_text names the damage
-            # The sample may end inside a multi-byte character.
-            if exc.start < len(sample) - skip - 4:
-                continue
-            text = sample[skip:][: exc.start].decode(codec)
-        if not _few_controls(text):
-            return False
-        return codec != "gb18030" or _mostly_common(text)
+    for codec in ([enc] if enc and enc != "utf-8" else ["utf-8", "gb18030"]):
+        text = sample[skip:].decode(codec, errors="replace")
+        bad = text.count("\ufffd") - sample.count("\ufffd".encode(codec))  # less literal U+FFFD
+        if bad <= len(text) // 1000 + 1 and _few_controls(text):
+            return True
     return False
 
 
@@ -194,8 +193,12 @@ def _few_controls(text: str) -> bool:
     return controls <= len(text) // 100
 
 
-def _mostly_common(text: str) -> bool:
-    """At least 90 % of the non-ASCII characters are in GB2312 (everyday Chinese and symbols)."""
+def mostly_common(text: str) -> bool:
+    """At least 90 % of the non-ASCII characters are in GB2312 (everyday Chinese and symbols).
+
+    GB18030 decodes most byte strings without error; real Chinese text decoded with it is
+    almost all GB2312 characters, while Big5 or random bytes give many rare ones.
+    """
     wide = [ch for ch in text if ord(ch) > 0x7F]
     if not wide:
         return True
