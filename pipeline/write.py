@@ -137,7 +137,7 @@ def write_outputs(docs: Sequence[Document], report: dict[str, Any], out: Path) -
     target = check_output_folder(out)
     tmp = target.parent / f".{target.name}.tmp-{os.getpid()}"
     try:
-        _clear_stale(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         rows = table_rows(docs)
@@ -157,12 +157,19 @@ def check_output_folder(out: Path) -> Path:
     """``out`` made absolute, or an OutputError if it cannot or must not be replaced.
 
     The swap replaces the whole folder, so a folder holding anything but an output set (a
-    typo like ``--out .`` or ``--out raw``) is refused rather than deleted.
+    typo like ``--out .`` or ``--out raw``) is refused rather than deleted. Temporary folders
+    a killed run left beside ``out`` are cleared first (see :func:`_clear_stale`).
     """
     shown = str(out)
     target = Path(os.path.abspath(out))
     if target.parent == target:
         raise OutputError(shown, "is the root of the file system", "name a new folder for --out")
+    if target.parent.is_dir():
+        try:
+            _clear_stale(target)
+        except OSError as exc:
+            raise OutputError(shown, f"cannot clear a killed run's temporary folder "
+                                     f"({exc.strerror or exc})") from exc
     if target.is_symlink():
         raise OutputError(shown, "is a symbolic link, which the swap would replace by a folder",
                           "name the folder it points to for --out")
@@ -184,12 +191,8 @@ def check_output_folder(out: Path) -> Path:
                 shown, f"holds files that are not this pipeline's output ({', '.join(foreign[:3])}"
                 f"{', …' if len(foreign) > 3 else ''}) and would be replaced",
                 "name a new or empty folder for --out, or remove that folder first")
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(shown, f"cannot create its parent folder ({exc.strerror or exc})") from exc
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise OutputError(shown, f"its parent folder {parent} is not writable")
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputError(shown, f"the folder {existing} is not writable")
     return target
 
 
