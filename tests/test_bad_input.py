@@ -11,7 +11,6 @@ tests/fixtures/pdf/ and tests/fixtures/html/; until those exist they collect no 
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
@@ -44,7 +43,7 @@ from pipeline.errors import (
     UnknownFormatError,
 )
 from pipeline.extract import extract_file
-from tests.conftest import RAW_2024, ROOT
+from tests.conftest import RAW_2024, ROOT, leftovers, nothing_written, snapshot
 
 FIXTURES = ROOT / "tests" / "fixtures"
 #: The size limit while the text matrix runs, so "too large" needs 100 KiB, not 64 MiB.
@@ -72,22 +71,6 @@ def header_index(lines: list[str]) -> int:
 
 def first_task_index(lines: list[str]) -> int:
     return next(i for i, line in enumerate(lines) if re.match(r"1\.", line))
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    """Every file under ``folder`` with its SHA-256: equal snapshots mean byte-identical."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def leftovers(out: Path) -> list[str]:
-    """Temporary folders of a run (``.output.tmp-PID``, ``.output.old-PID``) beside ``out``."""
-    return sorted(p.name for p in out.parent.glob(f".{out.name}.*"))
-
-
-def nothing_written(out: Path, failed: int = 1, total: int = 1) -> str:
-    return (f"nothing written: {failed} of {total} input(s) failed; {out}/ is unchanged "
-            "(use --keep-going to write the others)")
 
 
 def assert_line(line: str, expected: Expected, file: Path) -> None:
@@ -423,23 +406,6 @@ HTML_FIXTURES = first_rendering("html")
 
 
 # ---- the tests -------------------------------------------------------------------------------
-
-@pytest.fixture(scope="session")
-def previous_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A good run's output folder, made once; each test works on its own copy."""
-    out = tmp_path_factory.mktemp("previous") / "output"
-    assert main(["extract", str(RAW_2024), "--out", str(out), "--quiet"]) == 0
-    return out
-
-
-@pytest.fixture()
-def out(tmp_path: Path, previous_output: Path) -> Path:
-    import shutil
-
-    target = tmp_path / "output"
-    shutil.copytree(previous_output, target)
-    return target
-
 
 def check_failure(bad: Path, code: int, error: type[PipelineError], expected: Expected,
                   out: Path, capsys: pytest.CaptureFixture[str]) -> None:

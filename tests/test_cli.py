@@ -5,7 +5,6 @@ import errno
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,9 +19,8 @@ from pipeline.cli import main
 from pipeline.errors import OutputError
 from pipeline.extract import extract_file
 from pipeline.write import check_output_folder
-from tests.conftest import RAW_2024, ROOT
+from tests.conftest import RAW_2024, ROOT, leftovers, nothing_written, snapshot
 from tests.equivalence import assert_same_content
-from tests.test_bad_input import leftovers, nothing_written, snapshot
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str]]:
@@ -32,27 +30,6 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str]]
     captured = capsys.readouterr()
     assert captured.out == ""
     return rc, captured.err.splitlines()
-
-
-@pytest.fixture()
-def out(tmp_path: Path) -> Path:
-    """A previous run's output folder (copied from one made once per session)."""
-    target = tmp_path / "output"
-    shutil.copytree(_previous(), target)
-    return target
-
-
-_PREVIOUS: list[Path] = []
-
-
-def _previous() -> Path:
-    if not _PREVIOUS:
-        import tempfile
-
-        folder = Path(tempfile.mkdtemp(prefix="cnipa-previous-")) / "output"
-        assert main(["extract", str(RAW_2024), "--out", str(folder), "--quiet"]) == 0
-        _PREVIOUS.append(folder)
-    return _PREVIOUS[0]
 
 
 def dead_pid() -> int:
