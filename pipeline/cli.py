@@ -7,6 +7,7 @@ stderr; tracebacks only with --debug.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import traceback
@@ -40,6 +41,10 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     args.written = False
+    if not args.debug and not logging.getLogger().handlers:
+        # Without a handler, Python prints any library's log warning to stderr as a stray line;
+        # readers turn the parser libraries' warnings into notes instead.
+        logging.getLogger().addHandler(logging.NullHandler())
     try:
         return extract(args)
     except PipelineError as exc:

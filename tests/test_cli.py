@@ -231,6 +231,31 @@ def test_an_exception_of_our_own_reader_stays_a_bug(tmp_path, capsys, monkeypatc
     assert lines[0].startswith(f"{bad}: internal error: ValueError: oops — this is a bug")
 
 
+def test_parser_library_warnings_become_notes_not_stray_lines(tmp_path, capsys, monkeypatch):
+    import logging
+    import warnings
+
+    from pipeline.read.dump import read_dump
+
+    def read_pdf(data, source):
+        logging.getLogger("pdfminer.pdfinterp").warning("Cannot set gray non-stroke color")
+        logging.getLogger("pdfminer.pdfinterp").warning("Cannot set gray non-stroke color")
+        warnings.warn("looks odd", UserWarning, stacklevel=1)
+        return read_dump(data[len(b"%PDF-1.7\n"):], source)
+
+    monkeypatch.setattr(pipeline.read.pdf, "read_pdf", read_pdf)
+    path = tmp_path / "cnipa-2024-task-list.pdf"
+    path.write_bytes(b"%PDF-1.7\n" + RAW_2024.read_bytes())
+    rc, lines = run(capsys, str(path), "--out", str(tmp_path / "out"))
+    assert rc == 0
+    notes = [line for line in lines if line.startswith("  note: ")]
+    assert notes == [
+        f"  note: {path}: pdfminer warned while reading it: Cannot set gray non-stroke color (×2)",
+        f"  note: {path}: python warned while reading it: UserWarning: looks odd",
+    ]
+    assert all(line.startswith(("extracted ", "  ")) for line in lines)
+
+
 # ---- Ctrl-C ----------------------------------------------------------------------------------
 
 def test_ctrl_c_while_reading_leaves_the_output_and_exits_130(out, capsys, monkeypatch):

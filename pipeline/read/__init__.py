@@ -4,8 +4,13 @@ This module does the only file I/O of the read stage; readers are pure functions
 """
 from __future__ import annotations
 
+import logging
 import os
 import stat
+import warnings
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -120,7 +125,8 @@ def read_table(loaded: LoadedInput) -> RawTable:
     """Dispatch to the reader for the input's format."""
     source = str(loaded.path)
     try:
-        table = _dispatch(loaded, source)
+        with _library_messages() as messages:
+            table = _dispatch(loaded, source)
     except PipelineError as exc:
         if loaded.notes:  # the user may be surprised which reader ran: say so in the one line
             by_name = _EXTENSIONS[loaded.path.suffix.lower()]
@@ -136,7 +142,48 @@ def read_table(loaded: LoadedInput) -> RawTable:
             raise PdfDamagedError(source, what) from exc
         raise UnknownFormatError(source, what, "the file is damaged or not a task list; "
                                  "download it again or give another format") from exc
-    return replace(table, notes=loaded.notes + table.notes)
+    notes = tuple(f"{source}: {lib} warned while reading it: {text}" + (f" (×{n})" if n > 1 else "")
+                  for (lib, text), n in messages.items())
+    return replace(table, notes=loaded.notes + table.notes + notes)
+
+
+#: Loggers of the parser libraries; their warnings (malformed content streams, broken
+#: ToUnicode maps …) become notes of the input instead of stray lines on stderr.
+_LIBRARY_LOGGERS = ("pdfminer", "pdfplumber", "pypdfium2", "bs4", "lxml")
+
+
+class _Collect(logging.Handler):
+    def __init__(self, sink: Counter[tuple[str, str]]) -> None:
+        super().__init__(logging.WARNING)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.sink[(record.name.split(".")[0], record.getMessage()[:200])] += 1
+
+
+@contextmanager
+def _library_messages() -> Iterator[Counter[tuple[str, str]]]:
+    """Collect the parser libraries' log warnings and Python warnings while a reader runs."""
+    sink: Counter[tuple[str, str]] = Counter()
+    handler = _Collect(sink)
+    saved = []
+    for name in _LIBRARY_LOGGERS:
+        logger = logging.getLogger(name)
+        saved.append((logger, logger.propagate))
+        logger.addHandler(handler)
+        logger.propagate = False
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield sink
+    finally:
+        for logger, propagate in saved:
+            logger.removeHandler(handler)
+            logger.propagate = propagate
+    for w in caught:
+        module = (w.filename and Path(w.filename).parts) or ()
+        lib = next((lib for lib in _PARSER_LIBRARIES if lib in module), "python")
+        sink[(lib, f"{w.category.__name__}: {str(w.message)[:200]}")] += 1
 
 
 def _dispatch(loaded: LoadedInput, source: str) -> RawTable:
