@@ -67,13 +67,19 @@ def _trailing_tabs(data: bytes) -> bytes:
                       for line in data.split(b"\n"))
 
 
+def _stray_nul(data: bytes) -> bytes:
+    at = data.index("加强统计监测".encode())
+    return data[:at] + b"\x00" + data[at:]
+
+
 @pytest.mark.parametrize("convert, note", [
     (_utf16le_bom, None),
     (_utf16be_no_bom, "no byte-order mark; decoded as UTF-16-BE"),
     (_gb18030, "not UTF-8; decoded as GB18030"),
     (_crlf, None),
     (_trailing_tabs, None),
-], ids=["utf16-le-bom", "utf16-be-without-bom", "gb18030", "crlf", "trailing-tabs"])
+    (_stray_nul, "dropped 1 control character(s) (NUL and the like)"),
+], ids=["utf16-le-bom", "utf16-be-without-bom", "gb18030", "crlf", "trailing-tabs", "stray-nul"])
 def test_other_encodings_and_line_ends_give_the_same_data(convert, note, tmp_path, doc_2024,
                                                           capsys):
     path = tmp_path / "cnipa-2024-task-list.txt"
@@ -104,6 +110,14 @@ def test_the_same_file_named_twice_is_read_once(tmp_path, capsys, monkeypatch):
     assert rc == 0
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     assert len(report["inputs"]) == 1
+
+
+def test_an_error_is_one_line_whatever_the_file_name(tmp_path, capsys):
+    odd = tmp_path / "two\nlines.txt"
+    rc, lines = run(capsys, str(odd), "--out", str(tmp_path / "out"))
+    assert rc == 2
+    assert lines[0] == (f"{tmp_path}/two\\nlines.txt: no such file — check the path, or put the "
+                        "file in raw/")
 
 
 # ---- the run as a whole ----------------------------------------------------------------------

@@ -161,8 +161,8 @@ def sniff_format(data: bytes) -> str | None:
         skip = 0
     if enc and enc != "utf-8":
         head = data[skip:65536].decode(enc, errors="ignore").encode("utf-8")
-    elif b"\x00" in head:
-        return None
+    elif head.count(0) > len(head) // 100:
+        return None  # binary; a stray NUL or two in text is dropped by the reader
     if _HTML_SNIFF.search(data[:65536] if not enc or enc == "utf-8" else head):
         return "html"
     if _looks_like_text(data[:65536], enc):

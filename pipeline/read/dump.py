@@ -17,11 +17,16 @@ _BREAK = re.compile(r"<br\s*/?>", re.I)
 _TAG = re.compile(r"<[^>]+>")
 _BOLD = re.compile(r"<(b|strong)\b", re.I)
 _TITLE_MARK = re.compile(r"^#+\s*")
+# C0 controls other than tab, line feed and carriage return (which are the dump's structure).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def read_dump(data: bytes, source: str) -> RawTable:
     """Parse a text dump's bytes into the raw table."""
     text, notes = decode_text(data, source)
+    text, dropped = _CONTROL.subn("", text)
+    if dropped:
+        notes += (f"{source}: dropped {dropped} control character(s) (NUL and the like)",)
     # Windows (CRLF) and old Mac (CR) line ends; not str.splitlines, which also breaks at
     # characters a cell may hold (\x0b, \x1c, U+2028).
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
