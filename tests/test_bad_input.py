@@ -156,6 +156,23 @@ def header_without_tasks(good: Path, tmp: Path) -> Path:
     return write(tmp / "header-only-2024.txt", "\n".join(lines[: header_index(lines) + 1]).encode())
 
 
+def _separated(good: Path, tmp: Path, name: str, separator: str) -> Path:
+    text = good.read_text(encoding="utf-8").replace("\t", separator)
+    return write(tmp / f"{name}-2024.txt", text.encode())
+
+
+def markdown_table(good: Path, tmp: Path) -> Path:
+    return _separated(good, tmp, "markdown", " | ")
+
+
+def csv_table(good: Path, tmp: Path) -> Path:
+    return _separated(good, tmp, "csv", ",")
+
+
+def space_separated(good: Path, tmp: Path) -> Path:
+    return _separated(good, tmp, "spaces", "    ")
+
+
 def row_two_cells(good: Path, tmp: Path) -> Path:
     lines = good_lines(good)
     i = first_task_index(lines)
@@ -207,6 +224,7 @@ HINT_FORMAT = ("give a text dump (.txt), an HTML page (.html) or a PDF (.pdf) of
 HINT_ENCODING = "re-save the file as UTF-8, or fix its declared charset"
 HINT_TABLE = "the file must hold the task table with the header 重点任务 / 工作举措 / 任务分工"
 HINT_ROW = "each table row must be one line with exactly three tab-separated cells"
+HINT_TSV = "save the table as tab-separated text, one row per line"
 HINT_OFFICE = ("open it in Word/WPS/LibreOffice and save it as PDF or HTML (or export the table "
                "as tab-separated text), then extract that file")
 
@@ -263,6 +281,15 @@ TEXT_CASES: list[Case] = [
     ("row-with-four-cells", row_four_cells, 2, MalformedRowError,
      "{file}: line 9 has 4 tab-separated cells, expected 3 (it starts '1. 持续推进《纲要》和《规划》实施 国…') — "
      + HINT_ROW),
+    ("markdown-table", markdown_table, 2, MalformedRowError,
+     "{file}: line 7 is the table header, but its cells are separated by '|' (a Markdown table), "
+     "not tabs — " + HINT_TSV),
+    ("csv-table", csv_table, 2, MalformedRowError,
+     "{file}: line 7 is the table header, but its cells are separated by commas (CSV), not tabs — "
+     + HINT_TSV),
+    ("space-separated", space_separated, 2, MalformedRowError,
+     "{file}: line 7 is the table header, but its cells are separated by spaces, not tabs — "
+     + HINT_TSV),
     ("folder-not-file", folder, 2, InputIsFolderError,
      "{file}: is a folder, not a file — name the files inside it instead (for example {file}/*.pdf)"),
     ("fifo-not-file", fifo, 2, InputUnreadableError,

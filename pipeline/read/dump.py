@@ -17,6 +17,13 @@ _BREAK = re.compile(r"<br\s*/?>", re.I)
 _TAG = re.compile(r"<[^>]+>")
 _BOLD = re.compile(r"<(b|strong)\b", re.I)
 _TITLE_MARK = re.compile(r"^#+\s*")
+# How other exports separate the header's cells: said in the error, since only tabs are read.
+_OTHER_SEPARATORS = (
+    (re.compile(r"\s*\|\s*"), "'|' (a Markdown table)"),
+    (re.compile(r"\s*[,，]\s*"), "commas (CSV)"),
+    (re.compile(r"\s*[;；]\s*"), "semicolons"),
+    (re.compile(r"\s+"), "spaces"),
+)
 # C0 controls other than tab, line feed and carriage return (which are the dump's structure).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -42,6 +49,12 @@ def _find_header(lines: list[str], source: str) -> int:
         cells = line.split("\t")
         if len(cells) >= 3 and is_header([_plain(c) for c in cells]):
             return i
+    for i, line in enumerate(lines):
+        for separator, name in _OTHER_SEPARATORS:
+            if is_header([_plain(c) for c in separator.split(line.strip().strip("|"))]):
+                raise MalformedRowError(
+                    source, f"line {i + 1} is the table header, but its cells are separated by "
+                    f"{name}, not tabs", "save the table as tab-separated text, one row per line")
     raise NoTaskTableError(source, f"no table header row ({' / '.join(HEADER)}) found")
 
 
