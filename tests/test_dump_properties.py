@@ -2,7 +2,9 @@
 
 Rows start from the real 2024 dump and are mutated (tabs deleted or inserted, lines cut,
 blank lines, random Unicode, control characters, markup fragments), then go through the
-reader and every later stage. Derandomised with a fixed budget, so CI is deterministic.
+reader and every later stage. One property keeps every row at three cells so that most
+examples get past the reader into stitch, segment and facts. Derandomised with a fixed
+budget, so CI is deterministic.
 """
 from __future__ import annotations
 
@@ -26,7 +28,9 @@ FRAGMENTS = ["<p>", "</p>", "<b>", "</b>", "<br/>", "<p class='x'>", "&amp;", "&
              "国家知识产权局：", "有关城市：", "局内：", "省份：", "必做", "选做", "3月底前",
              "2024年", "增长10%以上", "一、", "九十九、", "十、", "1.", "999.", "０１．", "第一季度末前"]
 
-_settings = settings(max_examples=int(__import__("os").environ.get("HYPO_N", 200)), derandomize=True, database=None, deadline=None,
+# Fixed and derandomised: the same 200 examples per property on every run, no example database.
+# (Hunting with more, e.g. max_examples=4000 and derandomize=False, found nothing either.)
+_settings = settings(max_examples=200, derandomize=True, database=None, deadline=None,
                      suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
