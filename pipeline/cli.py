@@ -1,7 +1,7 @@
 """Command line: ``python -m pipeline extract [INPUT ...] --out DIR``.
 
 The only place where errors become exit codes: 0 done, 2 an input (or the output folder)
-failed, 1 a bug in the pipeline itself, 130 stopped by Ctrl-C. Each failure is one line on
+failed, 1 a bug in the pipeline itself, 130 stopped by Ctrl-C (143 by SIGTERM). Each failure is one line on
 stderr; tracebacks only with --debug.
 """
 from __future__ import annotations
@@ -9,9 +9,12 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,7 @@ from pipeline.models import Document
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130  # the shell's code for a run stopped by Ctrl-C (128 + SIGINT)
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 DEFAULT_RAW, DEFAULT_OUT = Path("raw"), Path("output")
 
 
@@ -38,6 +42,10 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a kill, a CI timeout), handled like Ctrl-C so the output is left as it was."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     args.written = False
@@ -45,22 +53,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Without a handler, Python prints any library's log warning to stderr as a stray line;
         # readers turn the parser libraries' warnings into notes instead.
         logging.getLogger().addHandler(logging.NullHandler())
+    with _sigterm_as_interrupt():
+        try:
+            return extract(args)
+        except PipelineError as exc:
+            _err(exc.line())
+            if args.debug:
+                traceback.print_exc()
+            return EXIT_INPUT
+        except KeyboardInterrupt as exc:
+            state = ("the new output was already in place" if args.written
+                     else f"{args.out}/ is unchanged")
+            terminated = isinstance(exc, Terminated)
+            _err(f"{'terminated' if terminated else 'interrupted'} — {state}")
+            return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+        except Exception as exc:  # a bug: say so in one line, unless asked for the traceback
+            if args.debug:
+                traceback.print_exc()
+            _err(InternalError("pipeline", f"internal error: {type(exc).__name__}: {exc}").line())
+            return EXIT_BUG
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Raise :class:`Terminated` on SIGTERM while the run lasts (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: Any) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
     try:
-        return extract(args)
-    except PipelineError as exc:
-        _err(exc.line())
-        if args.debug:
-            traceback.print_exc()
-        return EXIT_INPUT
-    except KeyboardInterrupt:
-        state = "the new output was already in place" if args.written else f"{args.out}/ is unchanged"
-        _err(f"interrupted — {state}")
-        return EXIT_INTERRUPTED
-    except Exception as exc:  # a bug: say so in one line, unless asked for the traceback
-        if args.debug:
-            traceback.print_exc()
-        _err(InternalError("pipeline", f"internal error: {type(exc).__name__}: {exc}").line())
-        return EXIT_BUG
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def extract(args: argparse.Namespace) -> int:

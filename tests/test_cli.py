@@ -283,6 +283,22 @@ def test_ctrl_c_while_reading_leaves_the_output_and_exits_130(out, capsys, monke
     assert snapshot(out) == before
 
 
+def test_sigterm_is_handled_like_ctrl_c(out, capsys, monkeypatch):
+    import signal
+
+    def killed(path):
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise AssertionError("SIGTERM did not stop the run")  # pragma: no cover
+
+    monkeypatch.setattr(pipeline.extract, "extract_file", killed)
+    before = snapshot(out)
+    previous = signal.getsignal(signal.SIGTERM)
+    rc, lines = run(capsys, str(RAW_2024), "--out", str(out))
+    assert (rc, lines) == (143, [f"terminated — {out}/ is unchanged"])
+    assert snapshot(out) == before
+    assert signal.getsignal(signal.SIGTERM) is previous
+
+
 def test_ctrl_c_while_writing_leaves_the_output_and_no_temp_folder(out, capsys, monkeypatch):
     import pyarrow.parquet as pq
 

@@ -142,9 +142,17 @@ def read_table(loaded: LoadedInput) -> RawTable:
             raise PdfDamagedError(source, what) from exc
         raise UnknownFormatError(source, what, "the file is damaged or not a task list; "
                                  "download it again or give another format") from exc
-    notes = tuple(f"{source}: {lib} warned while reading it: {text}" + (f" (×{n})" if n > 1 else "")
-                  for (lib, text), n in messages.items())
-    return replace(table, notes=loaded.notes + table.notes + notes)
+    return replace(table, notes=loaded.notes + table.notes + _warning_notes(messages, source))
+
+
+def _warning_notes(messages: Counter[tuple[str, str]], source: str, limit: int = 5) -> tuple[str, ...]:
+    """The libraries' warnings as notes, the most frequent first, at most ``limit`` of them."""
+    ranked = messages.most_common()
+    notes = [f"{source}: {lib} warned while reading it: {text}" + (f" (×{n})" if n > 1 else "")
+             for (lib, text), n in ranked[:limit]]
+    if len(ranked) > limit:
+        notes.append(f"{source}: … and {len(ranked) - limit} other library warning(s)")
+    return tuple(notes)
 
 
 #: Loggers of the parser libraries; their warnings (malformed content streams, broken
