@@ -43,7 +43,8 @@ from pipeline.errors import (
     UnknownFormatError,
 )
 from pipeline.extract import extract_file
-from tests.conftest import RAW_2024, ROOT, leftovers, nothing_written, snapshot
+from tests.conftest import RAW_2024, ROOT
+from tests.outputs import leftovers, nothing_written, out, previous_output, snapshot  # noqa: F401 (fixtures)
 
 FIXTURES = ROOT / "tests" / "fixtures"
 #: The size limit while the text matrix runs, so "too large" needs 100 KiB, not 64 MiB.

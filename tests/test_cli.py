@@ -19,7 +19,8 @@ from pipeline.cli import main
 from pipeline.errors import OutputError
 from pipeline.extract import extract_file
 from pipeline.write import check_output_folder
-from tests.conftest import RAW_2024, ROOT, leftovers, nothing_written, snapshot
+from tests.conftest import RAW_2024, ROOT
+from tests.outputs import leftovers, nothing_written, out, previous_output, snapshot  # noqa: F401 (fixtures)
 from tests.equivalence import assert_same_content
 
 
