@@ -77,6 +77,10 @@ class OfficeDocumentError(UnknownFormatError):
             "(or export the table as tab-separated text), then extract that file")
 
 
+class TruncatedInputError(PipelineError):
+    hint = "the file is cut short (an interrupted download?); download it again"
+
+
 class EncodingError(PipelineError):
     hint = "re-save the file as UTF-8, or fix its declared charset"
 

@@ -40,6 +40,7 @@ from pipeline.errors import (
     PdfNoTextError,
     PdfNoUnicodeError,
     PipelineError,
+    TruncatedInputError,
     UnknownFormatError,
 )
 from pipeline.extract import extract_file
@@ -398,6 +399,12 @@ def html_wrong_charset(good: Path, tmp: Path) -> Path:
     return write(tmp / "charset-2024.html", data[:middle] + b"\x80\xff\x80\xff" + data[middle:])
 
 
+def html_truncated(good: Path, tmp: Path) -> Path:
+    """Cut three quarters in, as an interrupted download is: inside the task table."""
+    data = good.read_bytes()
+    return write(tmp / "truncated-2024.html", data[: len(data) * 3 // 4])
+
+
 def _declared_gb(raw: bytes) -> bool:
     return bool(re.search(rb"(?i)charset\s*=\s*[\"']?(gb2312|gbk|gb18030)", raw[:4096]))
 
@@ -417,6 +424,8 @@ PDF_CASES: list[Case] = [
 HTML_CASES: list[Case] = [
     ("html-no-task-table", html_without_table, 2, NoTaskTableError, re.compile(r" — ")),
     ("html-wrong-charset", html_wrong_charset, 2, EncodingError, re.compile(r"(?i)charset|decode")),
+    ("html-truncated", html_truncated, 2, TruncatedInputError,
+     re.compile(r": the page ends inside a table \(\d+ <table> tags, \d+ closed, no </html> at the end\)")),
 ]
 
 def first_rendering(fmt: str) -> list[Path]:

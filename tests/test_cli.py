@@ -121,6 +121,19 @@ def test_an_error_is_one_line_whatever_the_file_name(tmp_path, capsys):
                         "file in raw/")
 
 
+def test_an_html_page_cut_inside_its_table_is_refused(tmp_path, out, capsys):
+    page = tmp_path / "cut-2024.html"
+    page.write_text("<html><body><table><tr><td>重点任务</td><td>工作举措</td><td>任务分工</td></tr>"
+                    "<tr><td>1. 持续推进", encoding="utf-8")
+    before = snapshot(out)
+    rc, lines = run(capsys, str(page), "--out", str(out))
+    assert rc == 2
+    assert lines[0] == (f"{page}: the page ends inside a table (1 <table> tags, 0 closed, no "
+                        "</html> at the end) — the file is cut short (an interrupted download?); "
+                        "download it again")
+    assert snapshot(out) == before
+
+
 # ---- the run as a whole ----------------------------------------------------------------------
 
 def test_two_inputs_with_one_stem_fail_before_reading(tmp_path, out, capsys):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import stat
 import warnings
 from collections import Counter
@@ -23,6 +24,7 @@ from pipeline.errors import (
     OfficeDocumentError,
     PdfDamagedError,
     PipelineError,
+    TruncatedInputError,
     UnknownFormatError,
 )
 from pipeline.models import RawTable
@@ -195,6 +197,8 @@ def _library_messages() -> Iterator[Counter[tuple[str, str]]]:
 
 
 def _dispatch(loaded: LoadedInput, source: str) -> RawTable:
+    if loaded.fmt == "html":
+        _check_html_complete(loaded.data, source)
     if loaded.fmt == "pdf":
         from pipeline.read.pdf import read_pdf
 
@@ -206,6 +210,29 @@ def _dispatch(loaded: LoadedInput, source: str) -> RawTable:
     from pipeline.read.dump import read_dump
 
     return read_dump(loaded.data, source)
+
+
+_TABLE_OPEN = re.compile(rb"<table\b", re.I)
+_TABLE_CLOSE = re.compile(rb"</table\s*>", re.I)
+_HTML_END = re.compile(rb"</(html|body)\s*>", re.I)
+
+
+def _check_html_complete(data: bytes, source: str) -> None:
+    """Refuse a page cut short: lxml would quietly close its tags and keep the rows it has.
+
+    Cut short means: no closing ``</body>``/``</html>`` and a ``<table>`` never closed. Only
+    for ASCII-compatible bytes (UTF-16 pages are not searched byte-wise).
+    """
+    enc, _ = bom_encoding(data)
+    if enc and enc.startswith("utf-16") or enc and enc.startswith("utf-32") or b"\x00" in data[:512]:
+        return
+    if _HTML_END.search(data[-4096:]):
+        return
+    opened, closed = len(_TABLE_OPEN.findall(data)), len(_TABLE_CLOSE.findall(data))
+    if opened > closed:
+        raise TruncatedInputError(
+            source, f"the page ends inside a table ({opened} <table> tags, {closed} closed, "
+                    "no </html> at the end)")
 
 
 def _failing_library(exc: BaseException) -> str | None:
