@@ -209,6 +209,20 @@ def big5(good: Path, tmp: Path) -> Path:
                  good.read_text(encoding="utf-8").encode("big5", errors="replace"))
 
 
+def cut_inside_paragraph(good: Path, tmp: Path) -> Path:
+    """Cut in the last row's third cell, inside a <p>, as an interrupted download stops."""
+    text = good.read_text(encoding="utf-8")
+    second_tab = text.index("\t", text.index("\t", text.rindex("\n") + 1) + 1)
+    at = text.index("<p>", second_tab) + 12
+    return write(tmp / "cut-paragraph-2024.txt", text[:at].encode())
+
+
+def cut_inside_first_cell(good: Path, tmp: Path) -> Path:
+    text = good.read_text(encoding="utf-8")
+    at = text.index("\t", text.rindex("\n") + 1) - 2
+    return write(tmp / "cut-cell-2024.txt", text[:at].encode())
+
+
 def folder(good: Path, tmp: Path) -> Path:
     path = tmp / "downloads"
     path.mkdir()
@@ -226,6 +240,7 @@ HINT_FORMAT = ("give a text dump (.txt), an HTML page (.html) or a PDF (.pdf) of
 HINT_ENCODING = "re-save the file as UTF-8, or fix its declared charset"
 HINT_TABLE = "the file must hold the task table with the header 重点任务 / 工作举措 / 任务分工"
 HINT_ROW = "each table row must be one line with exactly three tab-separated cells"
+HINT_CUT = "the file is cut short (an interrupted download?); download it again"
 HINT_TSV = "save the table as tab-separated text, one row per line"
 HINT_OFFICE = ("open it in Word/WPS/LibreOffice and save it as PDF or HTML (or export the table "
                "as tab-separated text), then extract that file")
@@ -283,6 +298,10 @@ TEXT_CASES: list[Case] = [
     ("row-with-four-cells", row_four_cells, 2, MalformedRowError,
      "{file}: line 9 has 4 tab-separated cells, expected 3 (it starts '1. 持续推进《纲要》和《规划》实施 国…') — "
      + HINT_ROW),
+    ("cut-inside-paragraph", cut_inside_paragraph, 2, TruncatedInputError,
+     "{file}: the last line (52) stops inside a paragraph (<p> without </p>) — " + HINT_CUT),
+    ("cut-inside-first-cell", cut_inside_first_cell, 2, TruncatedInputError,
+     "{file}: the last line (52) has 1 of 3 tab-separated cells — " + HINT_CUT),
     ("markdown-table", markdown_table, 2, MalformedRowError,
      "{file}: line 7 is the table header, but its cells are separated by '|' (a Markdown table), "
      "not tabs — " + HINT_TSV),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import re
 
-from pipeline.errors import EncodingError, MalformedRowError, NoTaskTableError
+from pipeline.errors import EncodingError, MalformedRowError, NoTaskTableError, TruncatedInputError
 from pipeline.models import RawCell, RawRow, RawTable
 from pipeline.read.common import HEADER, decode_text, is_header
 
@@ -16,6 +16,8 @@ _PARA = re.compile(r"<p\b[^>]*>(.*?)</p\s*>", re.S | re.I)
 _BREAK = re.compile(r"<br\s*/?>", re.I)
 _TAG = re.compile(r"<[^>]+>")
 _BOLD = re.compile(r"<(b|strong)\b", re.I)
+_P_OPEN = re.compile(r"<p\b", re.I)
+_P_CLOSE = re.compile(r"</p\s*>", re.I)
 _TITLE_MARK = re.compile(r"^#+\s*")
 # How other exports separate the header's cells: said in the error, since only tabs are read.
 _OTHER_SEPARATORS = (
@@ -71,6 +73,7 @@ def _title(lead: list[str]) -> str | None:
 def _rows(lines: list[str], header_at: int, source: str):
     """Table rows after the header, with page numbers counted from the blank lines."""
     page, after_break = 1, False
+    last = max((i for i, line in enumerate(lines) if line.strip()), default=header_at)
     for i in range(header_at + 1, len(lines)):
         line = lines[i]
         if not line.strip():
@@ -81,12 +84,24 @@ def _rows(lines: list[str], header_at: int, source: str):
         cells = line.split("\t")
         while len(cells) > 3 and not cells[-1].strip():
             cells.pop()  # trailing tabs, as spreadsheet exports write them
+        if i == last and i > header_at:
+            _check_not_cut(cells, i, source)
         if len(cells) != 3:
             raise MalformedRowError(
                 source, f"line {i + 1} has {len(cells)} tab-separated cell{'s' * (len(cells) > 1)}, "
                 f"expected 3 (it starts {_excerpt(line)})"
             )
         yield RawRow(cells=tuple(_cell(c) for c in cells), page=page, row=i + 1)  # type: ignore[arg-type]
+
+
+def _check_not_cut(cells: list[str], i: int, source: str) -> None:
+    """Refuse a last line that stops early: short of cells, or inside a ``<p>`` paragraph."""
+    if len(cells) < 3:
+        raise TruncatedInputError(
+            source, f"the last line ({i + 1}) has {len(cells)} of 3 tab-separated cells")
+    if any(len(_P_OPEN.findall(c)) > len(_P_CLOSE.findall(c)) for c in cells):
+        raise TruncatedInputError(
+            source, f"the last line ({i + 1}) stops inside a paragraph (<p> without </p>)")
 
 
 def _cell(raw: str) -> RawCell:
