@@ -96,12 +96,14 @@ def extract(args: argparse.Namespace) -> int:
     from pipeline.write import check_output_folder, counts, write_outputs
 
     inputs = _unique(args.inputs or default_inputs())
-    _check_unique_stems(inputs)
     check_output_folder(args.out)  # fail before the slow part, not after it
+    duplicates = _duplicate_stems(inputs)
     docs: list[Document] = []
     failures: list[tuple[Path, PipelineError]] = []
     for path in inputs:
         try:
+            if path in duplicates:
+                raise duplicates[path]
             docs.append(extract_file(path))
         except PipelineError as exc:
             failures.append((path, _fail(exc, args.debug)))
@@ -161,12 +163,16 @@ def default_inputs() -> list[Path]:
     return files
 
 
-def _check_unique_stems(paths: Sequence[Path]) -> None:
+def _duplicate_stems(paths: Sequence[Path]) -> dict[Path, DuplicateDocIdError]:
+    """The error for each input whose stem (its doc_id) an earlier input already has."""
     seen: dict[str, Path] = {}
+    out: dict[Path, DuplicateDocIdError] = {}
     for p in paths:
         if p.stem in seen:
-            raise DuplicateDocIdError(str(p), f"has the same doc_id {p.stem!r} as {seen[p.stem]}")
-        seen[p.stem] = p
+            out[p] = DuplicateDocIdError(str(p), f"has the same doc_id {p.stem!r} as {seen[p.stem]}")
+        else:
+            seen[p.stem] = p
+    return out
 
 
 def build_report(inputs: Sequence[Path], docs: Sequence[Document],

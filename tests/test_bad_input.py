@@ -90,6 +90,12 @@ def missing(good: Path, tmp: Path) -> Path:
     return tmp / "missing-2024.txt"
 
 
+def broken_link(good: Path, tmp: Path) -> Path:
+    link = tmp / "link-2024.txt"
+    link.symlink_to(tmp / "gone.txt")
+    return link
+
+
 def empty(good: Path, tmp: Path) -> Path:
     return write(tmp / "empty.txt", b"")
 
@@ -248,6 +254,9 @@ HINT_OFFICE = ("open it in Word/WPS/LibreOffice and save it as PDF or HTML (or e
 TEXT_CASES: list[Case] = [
     ("missing-file", missing, 2, InputNotFoundError,
      "{file}: no such file — check the path, or put the file in raw/"),
+    ("broken-symlink", broken_link, 2, InputNotFoundError,
+     "{file}: is a symbolic link to {file.parent}/gone.txt, which does not exist — check the path, "
+     "or put the file in raw/"),
     ("empty-file", empty, 2, EmptyInputError,
      "{file}: the file is empty — the file has no content; download it again"),
     ("whitespace-only", whitespace_only, 2, EmptyInputError,

@@ -136,7 +136,7 @@ def test_an_html_page_cut_inside_its_table_is_refused(tmp_path, out, capsys):
 
 # ---- the run as a whole ----------------------------------------------------------------------
 
-def test_two_inputs_with_one_stem_fail_before_reading(tmp_path, out, capsys):
+def test_two_inputs_with_one_stem_the_second_fails(tmp_path, out, capsys):
     other = tmp_path / "other" / RAW_2024.name
     other.parent.mkdir()
     other.write_bytes(RAW_2024.read_bytes())
@@ -144,8 +144,14 @@ def test_two_inputs_with_one_stem_fail_before_reading(tmp_path, out, capsys):
     rc, lines = run(capsys, str(RAW_2024), str(other), "--out", str(out))
     assert rc == 2
     assert lines == [f"{other}: has the same doc_id 'cnipa-2024-task-list' as {RAW_2024} — "
-                     "two inputs share a file stem; rename one, since doc_id is the file's stem"]
+                     "two inputs share a file stem; rename one, since doc_id is the file's stem",
+                     nothing_written(out, 1, 2)]
     assert snapshot(out) == before
+    rc, lines = run(capsys, str(RAW_2024), str(other), "--out", str(out), "--keep-going", "--quiet")
+    assert rc == 2
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert [(e["status"], e.get("error")) for e in report["inputs"]] == [
+        ("ok", None), ("failed", "DuplicateDocIdError")]
 
 
 def test_no_inputs_and_no_raw_folder(tmp_path, capsys, monkeypatch):

@@ -77,6 +77,9 @@ def _read_bytes(path: Path, source: str) -> bytes:
     try:
         st = os.stat(path)
     except FileNotFoundError as exc:
+        if os.path.islink(path):
+            raise InputNotFoundError(source, f"is a symbolic link to {os.readlink(path)}, which does "
+                                             "not exist") from exc
         raise InputNotFoundError(source, "no such file") from exc
     except NotADirectoryError as exc:
         raise InputNotFoundError(source, "no such file (a part of the path is a file, not a folder)") from exc
