@@ -157,7 +157,8 @@ def check_output_folder(out: Path) -> Path:
     """``out`` made absolute, or an OutputError if it cannot or must not be replaced.
 
     The swap replaces the whole folder, so a folder holding anything but an output set (a
-    typo like ``--out .`` or ``--out raw``) is refused rather than deleted. Temporary folders
+    typo like ``--out .`` or ``--out raw``, or a file the user put into output/) is refused
+    rather than deleted. Temporary folders
     a killed run left beside ``out`` are cleared first (see :func:`_clear_stale`).
     """
     shown = str(out)
@@ -185,8 +186,8 @@ def check_output_folder(out: Path) -> Path:
             names = {p.name for p in target.iterdir()}
         except OSError as exc:
             raise OutputError(shown, f"cannot list it ({exc.strerror or exc})") from exc
-        foreign = sorted(names - OUTPUT_FILES)
-        if foreign and "report.json" not in names:
+        foreign = sorted(n for n in names - OUTPUT_FILES if not _replaceable(n, names))
+        if foreign:
             raise OutputError(
                 shown, f"holds files that are not this pipeline's output ({', '.join(foreign[:3])}"
                 f"{', …' if len(foreign) > 3 else ''}) and would be replaced",
@@ -194,6 +195,12 @@ def check_output_folder(out: Path) -> Path:
     if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
         raise OutputError(shown, f"the folder {existing} is not writable")
     return target
+
+
+def _replaceable(name: str, names: set[str]) -> bool:
+    """Hidden files (.DS_Store) go with the folder; so do tables of an older output set."""
+    older_output = "report.json" in names and name.endswith((".parquet", ".json"))
+    return name.startswith(".") or older_output
 
 
 def _clear_stale(out: Path) -> None:

@@ -403,6 +403,22 @@ def test_a_folder_of_other_files_is_never_replaced(tmp_path, capsys):
     assert (folder / "thesis.docx").read_bytes() == b"precious"
 
 
+def test_a_users_file_in_the_output_folder_is_never_deleted(out, capsys):
+    (out / "my-notes.md").write_text("keep")
+    (out / ".DS_Store").write_bytes(b"")
+    (out / "sections.parquet").write_bytes(b"from an older version")
+    before = snapshot(out)
+    rc, lines = run(capsys, str(RAW_2024), "--out", str(out))
+    assert rc == 2
+    assert lines[0].startswith(f"{out}: holds files that are not this pipeline's output "
+                               "(my-notes.md) and would be replaced")
+    assert snapshot(out) == before
+    (out / "my-notes.md").unlink()
+    rc, _ = run(capsys, str(RAW_2024), "--out", str(out), "--quiet")
+    assert rc == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(pipeline.write.OUTPUT_FILES)
+
+
 def test_the_file_system_root_is_refused_as_output():
     with pytest.raises(OutputError, match="root of the file system"):
         check_output_folder(Path("/"))
