@@ -1,21 +1,29 @@
 """Command line: ``python -m pipeline extract [INPUT ...] --out DIR``.
 
 The only place where errors become exit codes: 0 done, 2 an input (or the output folder)
-failed, 1 a bug in the pipeline itself.
+failed, 1 a bug in the pipeline itself, 130 stopped by Ctrl-C (143 by SIGTERM). Each failure is one line on
+stderr; tracebacks only with --debug.
 """
 from __future__ import annotations
 
 import argparse
+import logging
+import os
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import DuplicateDocIdError, PipelineError
+from pipeline.errors import DuplicateDocIdError, InternalError, NoInputsError, PipelineError
 from pipeline.models import Document
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
+EXIT_INTERRUPTED = 130  # the shell's code for a run stopped by Ctrl-C (128 + SIGINT)
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 DEFAULT_RAW, DEFAULT_OUT = Path("raw"), Path("output")
 
 
@@ -34,71 +42,137 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a kill, a CI timeout), handled like Ctrl-C so the output is left as it was."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    args.written = False
+    if not args.debug and not logging.getLogger().handlers:
+        # Without a handler, Python prints any library's log warning to stderr as a stray line;
+        # readers turn the parser libraries' warnings into notes instead.
+        logging.getLogger().addHandler(logging.NullHandler())
+    with _sigterm_as_interrupt():
+        try:
+            return extract(args)
+        except PipelineError as exc:
+            _err(exc.line())
+            if args.debug:
+                traceback.print_exc()
+            return EXIT_INPUT
+        except KeyboardInterrupt as exc:
+            state = ("the new output was already in place" if args.written
+                     else f"{args.out}/ is unchanged")
+            terminated = isinstance(exc, Terminated)
+            _err(f"{'terminated' if terminated else 'interrupted'} — {state}")
+            return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+        except Exception as exc:  # a bug: say so in one line, unless asked for the traceback
+            if args.debug:
+                traceback.print_exc()
+            _err(InternalError("pipeline", f"internal error: {type(exc).__name__}: {exc}").line())
+            return EXIT_BUG
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Raise :class:`Terminated` on SIGTERM while the run lasts (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: Any) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
     try:
-        return extract(args)
-    except PipelineError as exc:
-        _err(exc.line())
-        if args.debug:
-            traceback.print_exc()
-        return EXIT_INPUT
-    except Exception as exc:  # a bug: say so in one line, unless asked for the traceback
-        if args.debug:
-            traceback.print_exc()
-        _err(f"internal error: {type(exc).__name__}: {exc} — this is a bug in the pipeline; "
-             "rerun with --debug and report the traceback")
-        return EXIT_BUG
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def extract(args: argparse.Namespace) -> int:
     from pipeline.extract import extract_file
-    from pipeline.write import counts, write_outputs
+    from pipeline.write import check_output_folder, counts, write_outputs
 
-    inputs = args.inputs or default_inputs()
-    _check_unique_stems(inputs)
+    inputs = _unique(args.inputs or default_inputs())
+    check_output_folder(args.out)  # fail before the slow part, not after it
+    duplicates = _duplicate_stems(inputs)
     docs: list[Document] = []
     failures: list[tuple[Path, PipelineError]] = []
     for path in inputs:
         try:
+            if path in duplicates:
+                raise duplicates[path]
             docs.append(extract_file(path))
         except PipelineError as exc:
-            if args.debug:
-                traceback.print_exc()
-            failures.append((path, exc))
-            _err(exc.line())
+            failures.append((path, _fail(exc, args.debug)))
+        except Exception as exc:  # a bug on this input; the other inputs still get their turn
+            error = InternalError(str(path), f"internal error: {type(exc).__name__}: {exc}")
+            failures.append((path, _fail(error, args.debug)))
     report = build_report(inputs, docs, failures)
+    bug = any(isinstance(e, InternalError) for _, e in failures)
+    failed = EXIT_BUG if bug else EXIT_INPUT
     if failures and not args.keep_going:
         _err(f"nothing written: {len(failures)} of {len(inputs)} input(s) failed; "
              f"{args.out}/ is unchanged (use --keep-going to write the others)")
-        return EXIT_INPUT
-    if docs or not failures:
-        write_outputs(docs, report, args.out)
+        return failed
+    if failures and not docs:
+        _err(f"nothing written: all {len(inputs)} input(s) failed; {args.out}/ is unchanged")
+        return failed
+    write_outputs(docs, report, args.out)
+    args.written = True
     if not args.quiet:
         _summary(docs, report, counts(docs), args.out)
-    return EXIT_INPUT if failures else EXIT_OK
+    if failures:
+        _err(f"{len(failures)} of {len(inputs)} input(s) failed and are not in {args.out}/ "
+             f"(listed in {args.out}/report.json); wrote the other {len(docs)}")
+        return failed
+    return EXIT_OK
+
+
+def _fail(exc: PipelineError, debug: bool) -> PipelineError:
+    """Report one failed input: its one line, and the traceback if asked for."""
+    _err(exc.line())
+    if debug:
+        traceback.print_exc()
+    return exc
+
+
+def _unique(paths: Sequence[Path]) -> list[Path]:
+    """The inputs in order, each file once however it was spelled."""
+    seen: set[str] = set()
+    out = []
+    for p in paths:
+        key = os.path.realpath(p)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
 
 
 def default_inputs() -> list[Path]:
     """Every visible file in raw/ except READMEs, in name order."""
     if not DEFAULT_RAW.is_dir():
-        raise PipelineError(str(DEFAULT_RAW), "no input files given and no raw/ folder here",
-                            "run from the project folder or name the input files")
+        raise NoInputsError(str(DEFAULT_RAW), "no input files given and no raw/ folder here")
     files = sorted(p for p in DEFAULT_RAW.iterdir()
                    if p.is_file() and not p.name.startswith(".")
                    and not p.name.lower().startswith("readme"))
     if not files:
-        raise PipelineError(str(DEFAULT_RAW), "the folder holds no input files",
-                            "copy a task list into raw/ or name the input files")
+        raise NoInputsError(str(DEFAULT_RAW), "the folder holds no input files")
     return files
 
 
-def _check_unique_stems(paths: Sequence[Path]) -> None:
+def _duplicate_stems(paths: Sequence[Path]) -> dict[Path, DuplicateDocIdError]:
+    """The error for each input whose stem (its doc_id) an earlier input already has."""
     seen: dict[str, Path] = {}
+    out: dict[Path, DuplicateDocIdError] = {}
     for p in paths:
-        if p.stem in seen and seen[p.stem] != p:
-            raise DuplicateDocIdError(str(p), f"has the same doc_id {p.stem!r} as {seen[p.stem]}")
-        seen[p.stem] = p
+        if p.stem in seen:
+            out[p] = DuplicateDocIdError(str(p), f"has the same doc_id {p.stem!r} as {seen[p.stem]}")
+        else:
+            seen[p.stem] = p
+    return out
 
 
 def build_report(inputs: Sequence[Path], docs: Sequence[Document],
@@ -113,7 +187,8 @@ def build_report(inputs: Sequence[Path], docs: Sequence[Document],
         if str(path) in failed:
             e = failed[str(path)]
             entries.append({"file": path.name, "doc_id": path.stem, "status": "failed",
-                            "error": type(e).__name__, "cause": e.cause, "hint": e.hint})
+                            "error": type(e).__name__, "cause": e.cause, "hint": e.hint,
+                            "message": e.line()})
             continue
         d = by_stem[path.stem]
         entries.append({

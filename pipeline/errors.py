@@ -2,8 +2,21 @@
 
 Each error knows the file it concerns and renders as a single line
 ``FILE: cause — what to do``; the CLI is the only place these become exit codes.
+Readers translate library exceptions (pdfminer, pdfplumber, lxml, UnicodeDecodeError,
+OSError) into these at their boundary with ``raise … from exc``, so the original stays
+available to ``--debug``.
 """
 from __future__ import annotations
+
+import re
+
+# A file name or a library message may hold a newline; the error must stay one line.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+def _one_line(text: str) -> str:
+    """Control characters shown as escapes, so the message cannot break over lines."""
+    return _CONTROL.sub(lambda m: repr(m[0])[1:-1], text)
 
 
 class PipelineError(Exception):
@@ -21,7 +34,18 @@ class PipelineError(Exception):
 
     def line(self) -> str:
         """One line for stderr: ``FILE: cause — what to do``."""
-        return f"{self.path}: {self.cause} — {self.hint}"
+        return _one_line(f"{self.path}: {self.cause} — {self.hint}")
+
+    def add_detail(self, detail: str) -> None:
+        """Append context to the cause (e.g. that the format came from the bytes, not the name)."""
+        self.cause = f"{self.cause} ({detail})"
+        self.args = (self.line(),)
+
+
+# ---- the input file itself -------------------------------------------------------------------
+
+class NoInputsError(PipelineError):
+    hint = "run from the project folder, copy a task list into raw/, or name the input files"
 
 
 class InputNotFoundError(PipelineError):
@@ -30,6 +54,10 @@ class InputNotFoundError(PipelineError):
 
 class InputUnreadableError(PipelineError):
     hint = "check the file's permissions and that it is a regular file"
+
+
+class InputIsFolderError(InputUnreadableError):
+    hint = "name the files inside it instead (for example FOLDER/*.pdf)"
 
 
 class EmptyInputError(PipelineError):
@@ -44,9 +72,20 @@ class UnknownFormatError(PipelineError):
     hint = "give a text dump (.txt), an HTML page (.html) or a PDF (.pdf) of the task list"
 
 
+class OfficeDocumentError(UnknownFormatError):
+    hint = ("open it in Word/WPS/LibreOffice and save it as PDF or HTML "
+            "(or export the table as tab-separated text), then extract that file")
+
+
+class TruncatedInputError(PipelineError):
+    hint = "the file is cut short (an interrupted download?); download it again"
+
+
 class EncodingError(PipelineError):
     hint = "re-save the file as UTF-8, or fix its declared charset"
 
+
+# ---- the task table --------------------------------------------------------------------------
 
 class NoTaskTableError(PipelineError):
     hint = "the file must hold the task table with the header 重点任务 / 工作举措 / 任务分工"
@@ -59,6 +98,8 @@ class MalformedRowError(PipelineError):
 class MalformedTableError(PipelineError):
     hint = "check the table's structure (sections, numbered tasks) against the published list"
 
+
+# ---- PDF -------------------------------------------------------------------------------------
 
 class PdfDamagedError(PipelineError):
     hint = "the PDF is truncated or damaged; download it again"
@@ -76,9 +117,17 @@ class PdfNoUnicodeError(PipelineError):
     hint = "the PDF's fonts carry no Unicode map, so its text is (cid:N) placeholders; use the HTML or another PDF of the list"
 
 
+# ---- the run as a whole ----------------------------------------------------------------------
+
 class DuplicateDocIdError(PipelineError):
     hint = "two inputs share a file stem; rename one, since doc_id is the file's stem"
 
 
 class OutputError(PipelineError):
     hint = "check that the output folder's parent exists and is writable"
+
+
+class InternalError(PipelineError):
+    """An unexpected exception while handling one input: a bug, not bad input (exit 1)."""
+
+    hint = "this is a bug in the pipeline; rerun with --debug and report the traceback"

@@ -121,17 +121,23 @@ def dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
 
 
+#: Every file of an output set; a folder holding anything else is not ours to replace.
+OUTPUT_FILES = frozenset({*(f"{name}.parquet" for name in TABLES), "tasks.json", "report.json"})
+
+
 def write_outputs(docs: Sequence[Document], report: dict[str, Any], out: Path) -> None:
-    """Write the whole output set beside ``out`` and swap it in; ``out`` is untouched on failure."""
+    """Write the whole output set beside ``out`` and swap it in; ``out`` is untouched on failure.
+
+    Also on Ctrl-C: the temporary folder is removed and the previous set stays in place.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    out = out.resolve()
-    if out.exists() and not out.is_dir():
-        raise OutputError(str(out), "exists and is not a folder", "name a folder for --out")
-    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    shown = str(out)
+    target = check_output_folder(out)
+    tmp = target.parent / f".{target.name}.tmp-{os.getpid()}"
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         rows = table_rows(docs)
@@ -140,10 +146,88 @@ def write_outputs(docs: Sequence[Document], report: dict[str, Any], out: Path) -
             pq.write_table(table, tmp / f"{name}.parquet")
         (tmp / "tasks.json").write_text(dumps([document_json(d) for d in docs]), encoding="utf-8")
         (tmp / "report.json").write_text(dumps(report), encoding="utf-8")
-        _swap(tmp, out)
+        _swap(tmp, target)
     except OSError as exc:
+        raise OutputError(shown, f"cannot write the output ({exc.strerror or exc})") from exc
+    finally:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise OutputError(str(out), f"cannot write the output ({exc.strerror or exc})") from exc
+
+
+def check_output_folder(out: Path) -> Path:
+    """``out`` made absolute, or an OutputError if it cannot or must not be replaced.
+
+    The swap replaces the whole folder, so a folder holding anything but an output set (a
+    typo like ``--out .`` or ``--out raw``, or a file the user put into output/) is refused
+    rather than deleted. Temporary folders
+    a killed run left beside ``out`` are cleared first (see :func:`_clear_stale`).
+    """
+    shown = str(out)
+    target = Path(os.path.abspath(out))
+    if target.parent == target:
+        raise OutputError(shown, "is the root of the file system", "name a new folder for --out")
+    if target.parent.is_dir():
+        try:
+            _clear_stale(target)
+        except OSError as exc:
+            raise OutputError(shown, f"cannot clear a killed run's temporary folder "
+                                     f"({exc.strerror or exc})") from exc
+    if target.is_symlink():
+        raise OutputError(shown, "is a symbolic link, which the swap would replace by a folder",
+                          "name the folder it points to for --out")
+    if target.exists() and not target.is_dir():
+        raise OutputError(shown, "exists and is not a folder", "name a folder for --out")
+    parent = target.parent
+    existing = next((p for p in (parent, *parent.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise OutputError(shown, f"{existing} is a file, not a folder",
+                          "name an output folder whose parent folders can be created")
+    if target.is_dir():
+        try:
+            names = {p.name for p in target.iterdir()}
+        except OSError as exc:
+            raise OutputError(shown, f"cannot list it ({exc.strerror or exc})") from exc
+        foreign = sorted(n for n in names - OUTPUT_FILES if not _replaceable(n, names))
+        if foreign:
+            raise OutputError(
+                shown, f"holds files that are not this pipeline's output ({', '.join(foreign[:3])}"
+                f"{', …' if len(foreign) > 3 else ''}) and would be replaced",
+                "name a new or empty folder for --out, or remove that folder first")
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputError(shown, f"the folder {existing} is not writable")
+    return target
+
+
+def _replaceable(name: str, names: set[str]) -> bool:
+    """Hidden files (.DS_Store) go with the folder; so do tables of an older output set."""
+    older_output = "report.json" in names and name.endswith((".parquet", ".json"))
+    return name.startswith(".") or older_output
+
+
+def _clear_stale(out: Path) -> None:
+    """Remove temporary folders a killed run left beside ``out``; restore ``out`` if a swap was cut.
+
+    A run killed between the two renames of :func:`_swap` leaves no ``out`` but an ``.old-PID``
+    folder holding the previous set: that one is put back.
+    """
+    for pattern in (f".{out.name}.old-*", f".{out.name}.tmp-*"):
+        for stale in sorted(out.parent.glob(pattern)):
+            pid = stale.name.rpartition("-")[2]
+            if not pid.isdigit() or (int(pid) != os.getpid() and _alive(int(pid))):
+                continue
+            if ".old-" in stale.name and not out.exists():
+                os.rename(stale, out)
+            else:
+                shutil.rmtree(stale, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _swap(new: Path, out: Path) -> None:
@@ -153,8 +237,8 @@ def _swap(new: Path, out: Path) -> None:
         os.rename(out, old)
     try:
         os.rename(new, out)
-    except OSError:
-        if old.exists():
+    except BaseException:  # also Ctrl-C between the renames: put the previous set back
+        if old.exists() and not out.exists():
             os.rename(old, out)
         raise
     shutil.rmtree(old, ignore_errors=True)

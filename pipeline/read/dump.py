@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import re
 
-from pipeline.errors import EncodingError, MalformedRowError, NoTaskTableError
+from pipeline.errors import EncodingError, MalformedRowError, NoTaskTableError, TruncatedInputError
 from pipeline.models import RawCell, RawRow, RawTable
 from pipeline.read.common import HEADER, decode_text, is_header
 
@@ -16,13 +16,29 @@ _PARA = re.compile(r"<p\b[^>]*>(.*?)</p\s*>", re.S | re.I)
 _BREAK = re.compile(r"<br\s*/?>", re.I)
 _TAG = re.compile(r"<[^>]+>")
 _BOLD = re.compile(r"<(b|strong)\b", re.I)
+_P_OPEN = re.compile(r"<p\b", re.I)
+_P_CLOSE = re.compile(r"</p\s*>", re.I)
 _TITLE_MARK = re.compile(r"^#+\s*")
+# How other exports separate the header's cells: said in the error, since only tabs are read.
+_OTHER_SEPARATORS = (
+    (re.compile(r"\s*\|\s*"), "'|' (a Markdown table)"),
+    (re.compile(r"\s*[,，]\s*"), "commas (CSV)"),
+    (re.compile(r"\s*[;；]\s*"), "semicolons"),
+    (re.compile(r"\s+"), "spaces"),
+)
+# C0 controls other than tab, line feed and carriage return (which are the dump's structure).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def read_dump(data: bytes, source: str) -> RawTable:
     """Parse a text dump's bytes into the raw table."""
     text, notes = decode_text(data, source)
-    lines = text.split("\n")
+    text, dropped = _CONTROL.subn("", text)
+    if dropped:
+        notes += (f"{source}: dropped {dropped} control character(s) (NUL and the like)",)
+    # Windows (CRLF) and old Mac (CR) line ends; not str.splitlines, which also breaks at
+    # characters a cell may hold (\x0b, \x1c, U+2028).
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     header_at = _find_header(lines, source)
     title = _title(lines[:header_at])
     rows = tuple(_rows(lines, header_at, source))
@@ -32,9 +48,15 @@ def read_dump(data: bytes, source: str) -> RawTable:
 def _find_header(lines: list[str], source: str) -> int:
     """Index of the header row; the table starts there."""
     for i, line in enumerate(lines):
-        cells = line.rstrip("\r").split("\t")
+        cells = line.split("\t")
         if len(cells) >= 3 and is_header([_plain(c) for c in cells]):
             return i
+    for i, line in enumerate(lines):
+        for separator, name in _OTHER_SEPARATORS:
+            if is_header([_plain(c) for c in separator.split(line.strip().strip("|"))]):
+                raise MalformedRowError(
+                    source, f"line {i + 1} is the table header, but its cells are separated by "
+                    f"{name}, not tabs", "save the table as tab-separated text, one row per line")
     raise NoTaskTableError(source, f"no table header row ({' / '.join(HEADER)}) found")
 
 
@@ -51,19 +73,35 @@ def _title(lead: list[str]) -> str | None:
 def _rows(lines: list[str], header_at: int, source: str):
     """Table rows after the header, with page numbers counted from the blank lines."""
     page, after_break = 1, False
+    last = max((i for i, line in enumerate(lines) if line.strip()), default=header_at)
     for i in range(header_at + 1, len(lines)):
-        line = lines[i].rstrip("\r")
+        line = lines[i]
         if not line.strip():
             after_break = True
             continue
         if after_break:
             page, after_break = page + 1, False
         cells = line.split("\t")
+        while len(cells) > 3 and not cells[-1].strip():
+            cells.pop()  # trailing tabs, as spreadsheet exports write them
+        if i == last and i > header_at:
+            _check_not_cut(cells, i, source)
         if len(cells) != 3:
             raise MalformedRowError(
-                source, f"line {i + 1} has {len(cells)} tab-separated cells, expected 3"
+                source, f"line {i + 1} has {len(cells)} tab-separated cell{'s' * (len(cells) > 1)}, "
+                f"expected 3 (it starts {_excerpt(line)})"
             )
         yield RawRow(cells=tuple(_cell(c) for c in cells), page=page, row=i + 1)  # type: ignore[arg-type]
+
+
+def _check_not_cut(cells: list[str], i: int, source: str) -> None:
+    """Refuse a last line that stops early: short of cells, or inside a ``<p>`` paragraph."""
+    if len(cells) < 3:
+        raise TruncatedInputError(
+            source, f"the last line ({i + 1}) has {len(cells)} of 3 tab-separated cells")
+    if any(len(_P_OPEN.findall(c)) > len(_P_CLOSE.findall(c)) for c in cells):
+        raise TruncatedInputError(
+            source, f"the last line ({i + 1}) stops inside a paragraph (<p> without </p>)")
 
 
 def _cell(raw: str) -> RawCell:
@@ -78,6 +116,12 @@ def _cell(raw: str) -> RawCell:
     for part in parts:
         paragraphs.extend(_plain(piece) for piece in _BREAK.split(part))
     return RawCell(paragraphs=tuple(p for p in paragraphs if p.strip()), bold=bold)
+
+
+def _excerpt(line: str, width: int = 20) -> str:
+    """The start of a line as plain text, quoted, for an error message."""
+    text = " ".join(_plain(line).split())
+    return repr(text[:width] + ("…" if len(text) > width else ""))
 
 
 def _plain(fragment: str) -> str:
