@@ -1,10 +1,622 @@
-"""Reader for the published PDF (pdfplumber). Not implemented yet: see issue 3."""
+"""Reader for the published PDF (pdfplumber): the task table's rows, page by page.
+
+The table is found by its header (重点任务 · 工作举措 · 任务分工) and its ruling lines: columns
+come from the vertical lines at the header (the header words' positions when a page has none),
+rows from the horizontal lines that span the table. Text outside the table — the 附件 line,
+the title, page numbers, footers — is ignored, except the title above the table.
+
+Inside a cell, characters become lines and lines become paragraphs by their positions: a new
+paragraph starts after a larger line gap, at a first-line indent, or after a line that ended
+although the next line's first word would have fitted on it. Rows are yielded per page, header
+rows dropped; joining rows cut by page breaks is stitch's job (see pipeline/stitch.py).
+
+All tolerances are fractions of the font size of the characters concerned, so the reader does
+not depend on page size, font or font size.
+"""
 from __future__ import annotations
 
-from pipeline.errors import UnknownFormatError
-from pipeline.models import RawTable
+import io
+import re
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfplumber.utils.exceptions import PdfminerException
+
+from pipeline.errors import (
+    NoTaskTableError,
+    PdfDamagedError,
+    PdfEncryptedError,
+    PdfNoTextError,
+    PdfNoUnicodeError,
+)
+from pipeline.models import BBox, RawCell, RawRow, RawTable
+from pipeline.read.common import HEADER, is_header
+from pipeline.textutil import WIDE_CHAR, normalize_ws
+
+_WIDE = re.compile(WIDE_CHAR)
+_CID = re.compile(r"\(cid:\d+\)")
+_ANNEX = re.compile(r"^附\s*件\s*[0-9０-９]*\s*[:：]?$")
+_PAGE_NUMBER = re.compile(r"^[-—–－_\s]*(第\s*)?[0-9０-９]+\s*(页)?(\s*[/／共]\s*[0-9０-９]+\s*页?)?[-—–－_\s]*$")
+# Characters that may not open a line (kinsoku): they travel with the character before them.
+_NO_LINE_START = set("，。、；：？！）》」』】〕〉”’…—%‰·,.;:?!)]}")
+# Characters that may not close a line: they travel with the character after them.
+_NO_LINE_END = set("（《「『【〔〈“‘([{")
+# Quotation marks: no line break on either side of them (Unicode line breaking, class QU).
+_QUOTES = set("“”‘’\"'")
+_ALNUM = re.compile(r"[A-Za-z0-9]")
+_BOLD_FONT = re.compile(r"bold|heavy|black|semibold|demi", re.I)
+
+#: Horizontal rules count as row boundaries when they cover this share of the table's width.
+_SPAN_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class _Char:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    bold: bool
+
+    @property
+    def xmid(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def ymid(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass(frozen=True)
+class _Seg:
+    """A ruling line: ``pos`` is y for a horizontal one, x for a vertical one."""
+
+    pos: float
+    start: float
+    end: float
+
+
+@dataclass
+class _Page:
+    number: int
+    width: float
+    height: float
+    chars: list[_Char]
+    hsegs: list[_Seg]
+    vsegs: list[_Seg]
+    has_images: bool
+
+
+@dataclass
+class _Line:
+    chars: list[_Char]
+    text: str = ""
+
+    @property
+    def x0(self) -> float:
+        return self.chars[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.chars[-1].x1
+
+    @property
+    def top(self) -> float:
+        return min(c.top for c in self.chars)
+
+    @property
+    def bottom(self) -> float:
+        return max(c.bottom for c in self.chars)
+
+    @property
+    def size(self) -> float:
+        return statistics.median(c.size for c in self.chars)
+
+
+@dataclass
+class _CellLines:
+    """A cell's text lines before paragraphs are built, with the text area's edges."""
+
+    lines: list[_Line]
+    left: float  # the column's boundary lines
+    right: float
+    column: int
+    bbox: BBox | None = None
+    paragraphs: tuple[str, ...] = ()
+
+
+@dataclass
+class _RowLines:
+    page: int
+    row: int
+    cells: list[_CellLines]
+    bbox: BBox
+
+
+@dataclass
+class _Columns:
+    """The table's four column boundaries (x) and the header words' boxes."""
+
+    bounds: list[float]
+    header_words: list[BBox] = field(default_factory=list)
+
+
+# ---- entry point -------------------------------------------------------------------------
 
 def read_pdf(data: bytes, source: str) -> RawTable:
     """Parse a PDF's bytes into the raw table."""
-    raise UnknownFormatError(source, "PDF input is not supported yet", "use the text dump")
+    _check_complete(data, source)
+    pages, notes = _load_pages(data, source)
+    _check_text(pages, source)
+    start, columns = _find_header(pages, source)
+    title = _title(pages[start], columns)
+    rows: list[_RowLines] = []
+    for page in pages[start:]:
+        if not page.chars:
+            continue
+        columns = _page_columns(page, columns)
+        rows.extend(_page_rows(page, columns))
+    _build_paragraphs(rows)
+    raw_rows = tuple(_raw_row(r) for r in rows)
+    raw_rows = tuple(r for r in raw_rows
+                     if not is_header([c.text for c in r.cells]) and not _row_is_empty(r))
+    if not raw_rows:
+        raise NoTaskTableError(source, "the table under the header has no rows")
+    return RawTable(source=source, fmt="pdf", title=title, rows=raw_rows, notes=tuple(notes))
+
+
+# ---- opening the file and checking it is whole ------------------------------------------
+
+def _check_complete(data: bytes, source: str) -> None:
+    """Refuse a truncated file: pdfminer would silently recover part of it."""
+    tail = data[-2048:]
+    if b"%%EOF" not in tail:
+        raise PdfDamagedError(source, "the PDF is truncated (no %%EOF marker at its end)")
+    found = re.findall(rb"startxref\s+(\d+)", tail)
+    if not found:
+        raise PdfDamagedError(source, "the PDF has no startxref pointer to its cross-reference table")
+    offset = int(found[-1])
+    at = data[offset:offset + 32]
+    if not (at.startswith(b"xref") or re.match(rb"\s*\d+\s+\d+\s+obj", at)):
+        raise PdfDamagedError(source, f"the PDF's cross-reference offset {offset} does not point "
+                                      "at a cross-reference table")
+
+
+def _load_pages(data: bytes, source: str) -> tuple[list[_Page], list[str]]:
+    """Every page's characters and ruling lines; library errors become pipeline errors."""
+    notes: list[str] = []
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            if pdf.doc.encryption is not None:
+                notes.append(f"{source}: the PDF is encrypted with an owner password only "
+                             "(copy/print restrictions); its text was read without one")
+            pages = [_page(p, i + 1) for i, p in enumerate(pdf.pages)]
+    except PdfminerException as exc:
+        cause = exc.args[0] if exc.args else exc
+        if isinstance(cause, PDFPasswordIncorrect):
+            raise PdfEncryptedError(source, "the PDF is encrypted and needs a password to open") from exc
+        if isinstance(cause, PDFEncryptionError):
+            raise PdfEncryptedError(source, f"the PDF's encryption is not supported ({cause})") from exc
+        raise PdfDamagedError(source, f"the PDF cannot be parsed ({cause})") from exc
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
+        raise PdfDamagedError(source, f"the PDF cannot be parsed ({type(exc).__name__}: {exc})") from exc
+    if not pages:
+        raise PdfDamagedError(source, "the PDF has no pages")
+    return pages, notes
+
+
+def _page(page, number: int) -> _Page:
+    """The parts of a pdfplumber page the reader uses (characters, ruling lines, images)."""
+    chars = []
+    for c in page.chars:
+        if not c.get("upright", True) or not c["text"]:
+            continue
+        chars.append(_Char(c["text"], c["x0"], c["x1"], c["top"], c["bottom"], c["size"],
+                           bool(_BOLD_FONT.search(c.get("fontname") or ""))))
+    hsegs: list[_Seg] = []
+    vsegs: list[_Seg] = []
+    for obj in (*page.lines, *page.rects):
+        _add_rules(obj, hsegs, vsegs)
+    return _Page(number, float(page.width), float(page.height), _dedupe(chars), hsegs, vsegs,
+                 bool(page.images))
+
+
+def _add_rules(obj: dict, hsegs: list[_Seg], vsegs: list[_Seg]) -> None:
+    """Ruling lines of a line or rectangle object (thin rectangles are lines, others edges)."""
+    x0, x1, top, bottom = obj["x0"], obj["x1"], obj["top"], obj["bottom"]
+    thin = 2.0
+    if bottom - top <= thin:
+        hsegs.append(_Seg((top + bottom) / 2, x0, x1))
+    elif x1 - x0 <= thin:
+        vsegs.append(_Seg((x0 + x1) / 2, top, bottom))
+    elif obj.get("object_type") == "rect":
+        hsegs += [_Seg(top, x0, x1), _Seg(bottom, x0, x1)]
+        vsegs += [_Seg(x0, top, bottom), _Seg(x1, top, bottom)]
+
+
+def _dedupe(chars: list[_Char]) -> list[_Char]:
+    """Drop glyphs drawn twice at the same place (fake bold)."""
+    seen: set[tuple[str, int, int]] = set()
+    out = []
+    for c in chars:
+        key = (c.text, round(c.x0 * 2), round(c.top * 2))
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out
+
+
+def _check_text(pages: list[_Page], source: str) -> None:
+    """Refuse a scan (no text layer) and text the fonts cannot map to Unicode."""
+    if not any(c.text.strip() for p in pages for c in p.chars):
+        raise PdfNoTextError(source, f"none of its {len(pages)} pages has any text")
+    for page in pages:
+        cids = [c.text for c in page.chars if _CID.fullmatch(c.text)]
+        if cids:
+            raise PdfNoUnicodeError(source, f"page {page.number} has {len(cids)} characters "
+                                            f"without a Unicode mapping (e.g. {cids[0]})")
+
+
+# ---- the header and the columns ------------------------------------------------------------
+
+def _visual_lines(chars: Iterable[_Char]) -> list[_Line]:
+    """Characters grouped into lines by vertical overlap, each sorted left to right."""
+    lines: list[_Line] = []
+    current: list[_Char] = []
+    mid = 0.0
+    for c in sorted(chars, key=lambda c: (c.ymid, c.x0)):
+        if current and abs(c.ymid - mid) > 0.45 * max(c.size, current[0].size):
+            lines.append(_Line(sorted(current, key=lambda c: c.x0)))
+            current = []
+        if not current:
+            mid = c.ymid
+        current.append(c)
+    if current:
+        lines.append(_Line(sorted(current, key=lambda c: c.x0)))
+    for line in lines:
+        line.text = _line_text(line.chars)
+    return lines
+
+
+def _line_text(chars: Sequence[_Char]) -> str:
+    """A line's text: a space only where a gap or a space glyph separates two Latin characters."""
+    out: list[str] = []
+    prev: _Char | None = None
+    spaced = False
+    for c in chars:
+        if not c.text.strip():
+            spaced = True
+            continue
+        if prev is not None and (spaced or c.x0 - prev.x1 > 0.25 * c.size):
+            if not _WIDE.match(prev.text[-1]) and not _WIDE.match(c.text[0]):
+                out.append(" ")
+        out.append(c.text)
+        prev, spaced = c, False
+    return "".join(out)
+
+
+def _find_header(pages: list[_Page], source: str) -> tuple[int, _Columns]:
+    """The first page holding the header row, and the columns it defines."""
+    for i, page in enumerate(pages):
+        for line in _visual_lines(page.chars):
+            words = _header_words(line)
+            if words:
+                return i, _Columns(_bounds_at(page, words), words)
+    raise NoTaskTableError(source, f"no table header row ({' / '.join(HEADER)}) found on any page")
+
+
+def _header_words(line: _Line) -> list[BBox] | None:
+    """Boxes of 重点任务, 工作举措 and 任务分工 when the line holds the three in order."""
+    chars = [c for c in line.chars if c.text.strip()]
+    text = "".join(c.text for c in chars)
+    if len(text) != len(chars):  # a glyph for several characters: no position per character
+        return None
+    boxes: list[BBox] = []
+    at = 0
+    for word in HEADER:
+        found = text.find(word, at)
+        if found < 0:
+            return None
+        part = chars[found:found + len(word)]
+        boxes.append((part[0].x0, min(c.top for c in part), part[-1].x1,
+                      max(c.bottom for c in part)))
+        at = found + len(word)
+    if text != "".join(HEADER):  # the header row stands alone on its line
+        return None
+    return boxes
+
+
+def _bounds_at(page: _Page, words: list[BBox]) -> list[float]:
+    """Column boundaries: vertical rules crossing the header row, else gaps between its words."""
+    top = min(w[1] for w in words)
+    bottom = max(w[3] for w in words)
+    xs = sorted(s.pos for s in page.vsegs if s.start <= bottom and s.end >= top)
+    gaps = [(-1e9, words[0][0]), (words[0][2], words[1][0]), (words[1][2], words[2][0]),
+            (words[2][2], 1e9)]
+    bounds: list[float] = []
+    for k, (lo, hi) in enumerate(gaps):
+        inside = [x for x in xs if lo < x < hi]
+        if inside:
+            # Outer rules: the one nearest the words; inner ones: any (they cluster).
+            bounds.append(inside[-1] if k == 0 else inside[0] if k == 3 else
+                          statistics.median(inside))
+        elif k in (1, 2):
+            bounds.append((lo + hi) / 2)
+        else:
+            bounds.append(0.0 if k == 0 else page.width)
+    return bounds
+
+
+def _page_columns(page: _Page, learned: _Columns) -> _Columns:
+    """This page's column boundaries: its own vertical rules near the learned ones."""
+    size = _body_size(page)
+    bounds = []
+    for x in learned.bounds:
+        near = [s.pos for s in page.vsegs if abs(s.pos - x) < 1.5 * size]
+        bounds.append(statistics.median(near) if near else x)
+    return _Columns(bounds, learned.header_words)
+
+
+def _body_size(page: _Page) -> float:
+    """The most common font size on the page (scales every tolerance)."""
+    sizes = [round(c.size, 1) for c in page.chars if c.text.strip()]
+    return statistics.mode(sizes) if sizes else 10.0
+
+
+# ---- the title ---------------------------------------------------------------------------------
+
+def _title(page: _Page, columns: _Columns) -> str | None:
+    """The largest text above the header row, without the 附件 line and page numbers."""
+    header_top = min(w[1] for w in columns.header_words)
+    above = [line for line in _visual_lines(c for c in page.chars if c.bottom <= header_top)
+             if line.text.strip() and not _ANNEX.match(line.text.strip())
+             and not _PAGE_NUMBER.match(line.text)]
+    if not above:
+        return None
+    biggest = max(line.size for line in above)
+    picked = [line for line in above if line.size >= biggest - 0.5]
+    # The title is the block of largest lines nearest the table.
+    return _join_lines([line.text for line in picked])
+
+
+# ---- rows and cells --------------------------------------------------------------------------
+
+def _page_rows(page: _Page, columns: _Columns) -> list[_RowLines]:
+    """The table rows on one page, each cell's characters grouped into lines."""
+    size = _body_size(page)
+    left, right = columns.bounds[0], columns.bounds[-1]
+    bands = _row_bands(page, columns, size)
+    table_chars = [c for c in page.chars if left - size < c.xmid < right + size]
+    rows: list[_RowLines] = []
+    for number, (top, bottom) in enumerate(bands, start=1):
+        in_band = [c for c in table_chars if top < c.ymid < bottom]
+        if not any(c.text.strip() for c in in_band):
+            continue
+        rows.append(_row(page, columns, len(rows) + 1, top, bottom, in_band, size))
+    return rows
+
+
+def _row_bands(page: _Page, columns: _Columns, size: float) -> list[tuple[float, float]]:
+    """(top, bottom) of each table row on the page, from rules spanning the table."""
+    left, right = columns.bounds[0], columns.bounds[-1]
+    ys = _spanning_rules(page.hsegs, left, right, size)
+    if len(ys) >= 2:
+        return list(zip(ys, ys[1:]))
+    return _bands_from_text(page, columns, size)
+
+
+def _spanning_rules(hsegs: list[_Seg], left: float, right: float, size: float) -> list[float]:
+    """y of horizontal rules covering most of [left, right], close ones merged."""
+    by_y: dict[float, list[tuple[float, float]]] = {}
+    for seg in sorted(hsegs, key=lambda s: s.pos):
+        lo, hi = max(seg.start, left), min(seg.end, right)
+        if hi <= lo:
+            continue
+        key = next((y for y in by_y if abs(y - seg.pos) < 0.2 * size), seg.pos)
+        by_y.setdefault(key, []).append((lo, hi))
+    width = right - left
+    return sorted(y for y, spans in by_y.items() if _covered(spans) >= _SPAN_SHARE * width)
+
+
+def _covered(spans: list[tuple[float, float]]) -> float:
+    """Length of the union of intervals."""
+    total, end = 0.0, float("-inf")
+    for lo, hi in sorted(spans):
+        if hi > end:
+            total += hi - max(lo, end)
+            end = hi
+    return total
+
+
+def _bands_from_text(page: _Page, columns: _Columns, size: float) -> list[tuple[float, float]]:
+    """Without horizontal rules: one row per text block of the first column.
+
+    A row starts at a first-column line that follows a gap wider than the page's usual line
+    pitch (cell padding and borders add to it), or that stands at the top of the table area.
+    """
+    left, b1, right = columns.bounds[0], columns.bounds[1], columns.bounds[-1]
+    body = [line for line in _visual_lines(
+        c for c in page.chars if left < c.xmid < right and c.text.strip())
+        if not _PAGE_NUMBER.match(line.text)]
+    header_bottom = max((w[3] for w in columns.header_words), default=0.0)
+    body = [line for line in body if not is_header_line(line)]
+    if not body:
+        return []
+    first_col = [line for line in body if line.chars[0].xmid < b1]
+    tops = [line.top for line in body]
+    pitch = _typical_pitch(tops) or 1.5 * size
+    starts = [body[0].top]
+    prev_bottom = None
+    for line in sorted(body, key=lambda line: line.top):
+        if prev_bottom is not None and line.top - prev_bottom > pitch - size + 0.6 * size \
+                and line in first_col:
+            starts.append(line.top)
+        prev_bottom = line.bottom if prev_bottom is None else max(prev_bottom, line.bottom)
+    del header_bottom
+    edges = [s - 0.3 * size for s in starts] + [max(line.bottom for line in body) + 0.3 * size]
+    return list(zip(edges, edges[1:]))
+
+
+def is_header_line(line: _Line) -> bool:
+    """True for a visual line holding the table header."""
+    return _header_words(line) is not None
+
+
+def _typical_pitch(tops: list[float]) -> float | None:
+    """The most common distance between consecutive line tops."""
+    steps = [round(b - a, 1) for a, b in zip(sorted(tops), sorted(tops)[1:]) if b - a > 0.5]
+    return statistics.median(steps) if steps else None
+
+
+def _row(page: _Page, columns: _Columns, number: int, top: float, bottom: float,
+         chars: list[_Char], size: float) -> _RowLines:
+    """One row: characters split into cells at the inner column rules present in this row."""
+    b = columns.bounds
+    has_rules = bool(page.vsegs)
+    cuts = [b[0]]
+    for x in b[1:3]:
+        # A merged (section) cell has no rule at the inner boundary inside its row.
+        if not has_rules or any(abs(s.pos - x) < 1.5 * size and s.start < bottom - 0.25 * (bottom - top)
+                                and s.end > top + 0.25 * (bottom - top) for s in page.vsegs):
+            cuts.append(x)
+    cuts.append(b[3])
+    cells = []
+    for k in range(3):
+        cells.append(_CellLines([], b[k], b[k + 1], k))
+    spans = list(zip(cuts, cuts[1:]))
+    by_span: dict[int, list[_Char]] = defaultdict(list)
+    for c in chars:
+        k = next((i for i, (lo, hi) in enumerate(spans) if c.xmid < hi), len(spans) - 1)
+        by_span[k].append(c)
+    for k, (lo, hi) in enumerate(spans):
+        col = b.index(lo) if lo in b else 0
+        cell = cells[col]
+        cell.left, cell.right = lo, hi
+        cell.lines = [line for line in _visual_lines(by_span[k]) if line.text.strip()]
+        cell.bbox = (lo, top, hi, bottom)
+    return _RowLines(page.number, number, cells, (b[0], top, b[3], bottom))
+
+
+# ---- paragraphs ------------------------------------------------------------------------------
+
+def _build_paragraphs(rows: list[_RowLines]) -> None:
+    """Each cell's lines joined into paragraphs, with the document's own spacing as yardstick."""
+    pitch = _pitch_by_size(rows)
+    pad_left, pad_right = _paddings(rows)
+    for row in rows:
+        for cell in row.cells:
+            if not cell.lines:
+                continue
+            left = cell.left + pad_left.get(cell.column, 0.0)
+            right = cell.right - pad_right.get(cell.column, 0.0)
+            cell.paragraphs = tuple(_join_lines(p) for p in _split_paragraphs(
+                cell.lines, left, right, pitch))
+
+
+def _pitch_by_size(rows: list[_RowLines]) -> dict[float, float]:
+    """The usual distance between line tops within a paragraph, per font size."""
+    steps: dict[float, list[float]] = defaultdict(list)
+    for row in rows:
+        for cell in row.cells:
+            for a, b in zip(cell.lines, cell.lines[1:]):
+                steps[round(a.size, 1)].append(b.top - a.top)
+    # Wraps far outnumber paragraph breaks, so the lower half of the steps is all wraps.
+    return {size: statistics.median_low(v) for size, v in steps.items() if v}
+
+
+def _paddings(rows: list[_RowLines]) -> tuple[dict[int, float], dict[int, float]]:
+    """Per column, the smallest distance of text from the left and right rules."""
+    left: dict[int, float] = {}
+    right: dict[int, float] = {}
+    for row in rows:
+        for cell in row.cells:
+            for line in cell.lines:
+                left[cell.column] = min(left.get(cell.column, 1e9), line.x0 - cell.left)
+                right[cell.column] = min(right.get(cell.column, 1e9), cell.right - line.x1)
+    return ({k: max(v, 0.0) for k, v in left.items()}, {k: max(v, 0.0) for k, v in right.items()})
+
+
+def _split_paragraphs(lines: list[_Line], left: float, right: float,
+                      pitch: dict[float, float]) -> list[list[str]]:
+    """Lines grouped into paragraphs: a break at a wide gap, an indent, or a line left short."""
+    paragraphs: list[list[str]] = [[lines[0].text]]
+    for prev, line in zip(lines, lines[1:]):
+        size = line.size
+        usual = pitch.get(round(prev.size, 1), 1.2 * size)
+        gap = line.top - prev.top > usual + 0.2 * size
+        indent = line.x0 - left > 0.8 * size
+        # A quarter em of slack covers spacing between CJK and Latin text and rounding; a
+        # missed break costs less than a false one (labels split paragraphs again later).
+        short = prev.x1 + _first_unit_width(line) + 0.25 * size <= right
+        if gap or indent or short:
+            paragraphs.append([line.text])
+        else:
+            paragraphs[-1].append(line.text)
+    return paragraphs
+
+
+def _first_unit_width(line: _Line) -> float:
+    """Width the next line's first unbreakable unit would need at the end of the line before.
+
+    A unit is one CJK character or one Latin word, with the punctuation that may not be
+    separated from it (line-breaking rules keep quotation marks glued to both neighbours).
+    """
+    chars = [c for c in line.chars if c.text.strip()]
+    i = 0
+    while i < len(chars) - 1 and (chars[i].text in _NO_LINE_END or chars[i].text in _QUOTES):
+        i += 1
+    if _ALNUM.match(chars[i].text):
+        while i + 1 < len(chars) and _ALNUM.match(chars[i + 1].text) \
+                and chars[i + 1].x0 - chars[i].x1 < 0.2 * chars[i].size:
+            i += 1
+    while i + 1 < len(chars):
+        nxt = chars[i + 1].text
+        if nxt in _QUOTES and i + 2 < len(chars):
+            i += 2
+        elif nxt in _NO_LINE_START or nxt in _QUOTES:
+            i += 1
+        else:
+            break
+    return chars[i].x1 - chars[0].x0
+
+
+def _join_lines(lines: list[str]) -> str:
+    """Wrapped lines as one paragraph: CJK joins with nothing, Latin words keep one space."""
+    out = ""
+    for text in lines:
+        text = text.strip()
+        if not text:
+            continue
+        if out and not _WIDE.match(out[-1]) and not _WIDE.match(text[0]):
+            out += " "
+        out += text
+    return out
+
+
+# ---- raw rows -------------------------------------------------------------------------------------
+
+def _raw_row(row: _RowLines) -> RawRow:
+    cells = tuple(
+        RawCell(paragraphs=tuple(normalize_ws(p) for p in cell.paragraphs if p.strip()),
+                bold=_is_bold(cell), bbox=cell.bbox)
+        for cell in row.cells
+    )
+    return RawRow(cells=cells, page=row.page, row=row.row, bbox=row.bbox)  # type: ignore[arg-type]
+
+
+def _is_bold(cell: _CellLines) -> bool:
+    chars = [c for line in cell.lines for c in line.chars if c.text.strip()]
+    return bool(chars) and sum(c.bold for c in chars) > len(chars) / 2
+
+
+def _row_is_empty(row: RawRow) -> bool:
+    return all(c.is_empty for c in row.cells)
+
+
+__all__ = ["read_pdf"]
