@@ -538,7 +538,8 @@ def _paddings(rows: list[_RowLines]) -> tuple[dict[int, float], dict[int, float]
         for cell in row.cells:
             for line in cell.lines:
                 left[cell.column] = min(left.get(cell.column, 1e9), line.x0 - cell.left)
-                right[cell.column] = min(right.get(cell.column, 1e9), cell.right - line.x1)
+                if line.chars[-1].text not in _NO_LINE_START:  # punctuation may hang out
+                    right[cell.column] = min(right.get(cell.column, 1e9), cell.right - line.x1)
     return ({k: max(v, 0.0) for k, v in left.items()}, {k: max(v, 0.0) for k, v in right.items()})
 
 
@@ -551,9 +552,9 @@ def _split_paragraphs(lines: list[_Line], left: float, right: float,
         usual = pitch.get(round(prev.size, 1), 1.2 * size)
         gap = line.top - prev.top > usual + 0.2 * size
         indent = line.x0 - left > 0.8 * size
-        # A quarter em of slack covers spacing between CJK and Latin text and rounding; a
+        # Half an em of slack covers spacing between CJK and Latin text and rounding; a
         # missed break costs less than a false one (labels split paragraphs again later).
-        short = prev.x1 + _first_unit_width(line) + 0.25 * size <= right
+        short = prev.x1 + _first_unit_width(line) + 0.5 * size <= right
         if gap or indent or short:
             paragraphs.append([line.text])
         else:
@@ -581,6 +582,11 @@ def _first_unit_width(line: _Line) -> float:
             i += 2
         elif nxt in _NO_LINE_START or nxt in _QUOTES:
             i += 1
+        elif _ALNUM.match(nxt) and chars[i].text in _NO_LINE_START:
+            # Renderers differ on breaking between punctuation and a number; assume they don't.
+            i += 1
+            while i + 1 < len(chars) and _ALNUM.match(chars[i + 1].text):
+                i += 1
         else:
             break
     return chars[i].x1 - chars[0].x0
