@@ -34,6 +34,7 @@ PDF_DIR = Path(__file__).resolve().parent / "fixtures" / "pdf"
 RENDERINGS = sorted(PDF_DIR.glob("*.pdf"))
 PORTRAIT = PDF_DIR / "a4-portrait-serif-10.5pt-repeat-header.pdf"  # merged bold sections
 LANDSCAPE = PDF_DIR / "a4-landscape-sans-12pt-no-repeat.pdf"  # three-cell plain sections
+UNRULED = PDF_DIR / "letter-portrait-serif-11pt-no-rules-no-repeat.pdf"
 CASES = PDF_DIR / "cases" / "latin-wrap-and-unlabelled-paragraph.pdf"
 
 
@@ -59,14 +60,16 @@ def _rows_starting(table: RawTable, prefix: str):
 
 # ---- the whole list, against the text dump ------------------------------------------------
 
-def test_there_are_renderings_differing_in_page_font_and_header():
-    assert len(RENDERINGS) >= 2
-    sizes = set()
+def test_renderings_differ_in_page_size_orientation_and_rules():
+    shapes, ruled = set(), set()
     for path in RENDERINGS:
         with pdfplumber.open(path) as pdf:
             page = pdf.pages[0]
-            sizes.add((round(page.width), round(page.height)))
-    assert len(sizes) == len(RENDERINGS)
+            shapes.add((round(page.width), round(page.height)))
+            ruled.add(bool(page.lines or page.rects))
+    assert len(RENDERINGS) >= 3 and len(shapes) >= 3
+    assert any(w > h for w, h in shapes)  # a landscape one
+    assert ruled == {True, False}  # and one without ruling lines
 
 
 @pytest.mark.parametrize("path", RENDERINGS, ids=lambda p: p.stem)
@@ -123,6 +126,18 @@ def test_three_cell_plain_section_row_wrapped_in_first_column(raw_tables):
     assert not row.cells[0].bold
     assert row.cells[1].is_empty and row.cells[2].is_empty
     assert classify(row) == "section"
+
+
+def test_table_without_ruling_lines_is_split_by_text_gutters_and_first_column(raw_tables):
+    with pdfplumber.open(UNRULED) as pdf:
+        assert not any(p.lines or p.rects for p in pdf.pages)
+    table = raw_tables[UNRULED.name]
+    kinds = [classify(r) for r in table.rows]
+    assert kinds.count("task") == 23 and kinds.count("section") == 7
+    # Every continuation row stands first on its page: rows split nowhere else.
+    firsts = {min((r.row for r in table.rows if r.page == p), default=0)
+              for p in {r.page for r in table.rows}}
+    assert all(r.row in firsts for r, k in zip(table.rows, kinds) if k == "continuation")
 
 
 def test_unit_name_cut_by_page_break_in_division_column_joins_with_nothing(raw_tables,

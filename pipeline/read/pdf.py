@@ -48,6 +48,8 @@ _NO_LINE_END = set("（《「『【〔〈“‘([{")
 # Quotation marks: no line break on either side of them (Unicode line breaking, class QU).
 _QUOTES = set("“”‘’\"'")
 _ALNUM = re.compile(r"[A-Za-z0-9]")
+# What opens a task row (1. / 1．/ 1、) or a section row (一、) in the first column.
+_ROW_OPENER = re.compile(r"^\s*([0-9０-９]{1,3}\s*[.．、]|[一二三四五六七八九十]{1,3}\s*、)")
 _BOLD_FONT = re.compile(r"bold|heavy|black|semibold|demi", re.I)
 
 #: Horizontal rules count as row boundaries when they cover this share of the table's width.
@@ -307,7 +309,10 @@ def _find_header(pages: list[_Page], source: str) -> tuple[int, _Columns]:
         for line in _visual_lines(page.chars):
             words = _header_words(line)
             if words:
-                return i, _Columns(_bounds_at(page, words), words)
+                header_bottom = max(w[3] for w in words)
+                body = [c for c in page.chars if c.top > header_bottom and c.text.strip()]
+                body += [c for p in pages[i + 1:i + 3] for c in p.chars if c.text.strip()]
+                return i, _Columns(_bounds_at(page, words, body), words)
     raise NoTaskTableError(source, f"no table header row ({' / '.join(HEADER)}) found on any page")
 
 
@@ -332,13 +337,14 @@ def _header_words(line: _Line) -> list[BBox] | None:
     return boxes
 
 
-def _bounds_at(page: _Page, words: list[BBox]) -> list[float]:
-    """Column boundaries: vertical rules crossing the header row, else gaps between its words."""
+def _bounds_at(page: _Page, words: list[BBox], body: list[_Char]) -> list[float]:
+    """Column boundaries: vertical rules crossing the header row, else the text's gutters."""
     top = min(w[1] for w in words)
     bottom = max(w[3] for w in words)
     xs = sorted(s.pos for s in page.vsegs if s.start <= bottom and s.end >= top)
     gaps = [(-1e9, words[0][0]), (words[0][2], words[1][0]), (words[1][2], words[2][0]),
             (words[2][2], 1e9)]
+    size = _body_size(page)
     bounds: list[float] = []
     for k, (lo, hi) in enumerate(gaps):
         inside = [x for x in xs if lo < x < hi]
@@ -347,10 +353,40 @@ def _bounds_at(page: _Page, words: list[BBox]) -> list[float]:
             bounds.append(inside[-1] if k == 0 else inside[0] if k == 3 else
                           statistics.median(inside))
         elif k in (1, 2):
-            bounds.append((lo + hi) / 2)
+            bounds.append(_gutter(body, lo, hi))
         else:
-            bounds.append(0.0 if k == 0 else page.width)
+            # No outer rule: the table reaches as far as the text does (and the header).
+            table = [c for c in body if c.x1 > words[0][0] - 4 * size and
+                     c.x0 < words[2][2] + 4 * size] or [c for c in body]
+            edge = min((c.x0 for c in table), default=lo) if k == 0 else \
+                max((c.x1 for c in table), default=hi)
+            bounds.append(min(edge, hi) - 0.5 * size if k == 0 else max(edge, lo) + 0.5 * size)
     return bounds
+
+
+def _gutter(chars: list[_Char], lo: float, hi: float) -> float:
+    """Middle of the widest x-range in (lo, hi) that the fewest characters cover.
+
+    Between two columns no text stands, except section titles in merged cells; counting
+    coverage (rather than requiring none) keeps those few from hiding the gutter.
+    """
+    step = 0.5
+    n = max(int((hi - lo) / step), 1)
+    counts = [0] * n
+    for c in chars:
+        a, b = int((c.x0 - lo) / step), int((c.x1 - lo) / step)
+        for k in range(max(a, 0), min(b, n - 1) + 1):
+            counts[k] += 1
+    least = min(counts)
+    best, run_start, best_len = (lo + hi) / 2, None, 0
+    for k, count in enumerate([*counts, least + 1]):
+        if count == least and run_start is None:
+            run_start = k
+        elif count != least and run_start is not None:
+            if k - run_start > best_len:
+                best_len, best = k - run_start, lo + (run_start + k) / 2 * step
+            run_start = None
+    return best
 
 
 def _page_columns(page: _Page, learned: _Columns) -> _Columns:
@@ -435,55 +471,64 @@ def _covered(spans: list[tuple[float, float]]) -> float:
 
 
 def _bands_from_text(page: _Page, columns: _Columns, size: float) -> list[tuple[float, float]]:
-    """Without horizontal rules: one row per text block of the first column.
+    """Without horizontal rules: rows from the first column's text blocks.
 
-    A row starts at a first-column line that follows a gap wider than the page's usual line
-    pitch (cell padding and borders add to it), or that stands at the top of the table area.
+    Cells are top-aligned, so a row starts where its first cell's text starts: at a
+    first-column line that stands well below the previous one (the cell above ended before its
+    neighbours) or that opens with a task or section number. Text before the first such line
+    continues a row from the page before.
     """
-    left, b1, right = columns.bounds[0], columns.bounds[1], columns.bounds[-1]
+    left, inner, right = columns.bounds[0], columns.bounds[1], columns.bounds[-1]
+    header_bottom = _header_bottom(page)
     body = [line for line in _visual_lines(
-        c for c in page.chars if left < c.xmid < right and c.text.strip())
-        if not _PAGE_NUMBER.match(line.text)]
-    header_bottom = max((w[3] for w in columns.header_words), default=0.0)
-    body = [line for line in body if not is_header_line(line)]
+        c for c in page.chars if left < c.xmid < right and c.top > header_bottom)
+        if line.text.strip() and not _PAGE_NUMBER.match(line.text)]
     if not body:
         return []
-    first_col = [line for line in body if line.chars[0].xmid < b1]
-    tops = [line.top for line in body]
-    pitch = _typical_pitch(tops) or 1.5 * size
+    lines = _visual_lines(c for line in body for c in line.chars if c.xmid < inner)
+    pitch = _typical_pitch([line.top for line in lines]) or 1.5 * size
     starts = [body[0].top]
-    prev_bottom = None
-    for line in sorted(body, key=lambda line: line.top):
-        if prev_bottom is not None and line.top - prev_bottom > pitch - size + 0.6 * size \
-                and line in first_col:
+    prev: _Line | None = None
+    for line in lines:
+        if line.top > starts[0] + 0.5 * size and (
+                prev is None or line.top - prev.top > 1.5 * pitch or _ROW_OPENER.match(line.text)):
             starts.append(line.top)
-        prev_bottom = line.bottom if prev_bottom is None else max(prev_bottom, line.bottom)
-    del header_bottom
-    edges = [s - 0.3 * size for s in starts] + [max(line.bottom for line in body) + 0.3 * size]
+        prev = line
+    starts = sorted(set(starts))
+    edges = [y - 0.25 * size for y in starts] + [max(line.bottom for line in body) + size]
     return list(zip(edges, edges[1:]))
 
 
-def is_header_line(line: _Line) -> bool:
-    """True for a visual line holding the table header."""
-    return _header_words(line) is not None
+def _header_bottom(page: _Page) -> float:
+    """Bottom of the header row's text on the page, or 0 when the page has none."""
+    for line in _visual_lines(page.chars):
+        words = _header_words(line)
+        if words:
+            return max(w[3] for w in words)
+    return 0.0
 
 
 def _typical_pitch(tops: list[float]) -> float | None:
-    """The most common distance between consecutive line tops."""
-    steps = [round(b - a, 1) for a, b in zip(sorted(tops), sorted(tops)[1:]) if b - a > 0.5]
-    return statistics.median(steps) if steps else None
+    """The usual distance between consecutive line tops."""
+    steps = [b - a for a, b in zip(tops, tops[1:]) if b - a > 0.5]
+    return statistics.median_low(steps) if steps else None
 
 
 def _row(page: _Page, columns: _Columns, number: int, top: float, bottom: float,
          chars: list[_Char], size: float) -> _RowLines:
     """One row: characters split into cells at the inner column rules present in this row."""
     b = columns.bounds
-    has_rules = bool(page.vsegs)
     cuts = [b[0]]
+    lines = _visual_lines(chars) if not page.vsegs else []
     for x in b[1:3]:
-        # A merged (section) cell has no rule at the inner boundary inside its row.
-        if not has_rules or any(abs(s.pos - x) < 1.5 * size and s.start < bottom - 0.25 * (bottom - top)
-                                and s.end > top + 0.25 * (bottom - top) for s in page.vsegs):
+        # A merged (section) cell has no rule at the inner boundary inside its row; on a page
+        # without vertical rules, its text runs across the boundary without a gap.
+        if page.vsegs:
+            inner = (top + 0.25 * (bottom - top), bottom - 0.25 * (bottom - top))
+            if any(abs(s.pos - x) < 1.5 * size and s.start < inner[1] and s.end > inner[0]
+                   for s in page.vsegs):
+                cuts.append(x)
+        elif not any(_runs_across(line, x) for line in lines):
             cuts.append(x)
     cuts.append(b[3])
     cells = []
@@ -501,6 +546,14 @@ def _row(page: _Page, columns: _Columns, number: int, top: float, bottom: float,
         cell.lines = [line for line in _visual_lines(by_span[k]) if line.text.strip()]
         cell.bbox = (lo, top, hi, bottom)
     return _RowLines(page.number, number, cells, (b[0], top, b[3], bottom))
+
+
+def _runs_across(line: _Line, x: float) -> bool:
+    """True when the line's text continues over ``x`` with no column gap."""
+    for a, b in zip(line.chars, line.chars[1:]):
+        if a.xmid < x <= b.xmid:
+            return b.x0 - a.x1 < 0.5 * max(a.size, b.size)
+    return False
 
 
 # ---- paragraphs ------------------------------------------------------------------------------
