@@ -326,3 +326,33 @@ def test_bad_pdf_errors_are_one_line_naming_the_file(good_bytes):
             read_pdf(data, "some/file.pdf")
         line = str(info.value)
         assert line.startswith("some/file.pdf: ") and "\n" not in line
+
+
+def test_scanned_page_inside_the_table_is_refused(good_bytes):
+    scan = io.BytesIO()
+    pdf = pypdfium2.PdfDocument(good_bytes)
+    pdf[2].render(scale=1).to_pil().save(scan, format="PDF")
+    pdf.close()
+
+    def swap_page_3(writer: PdfWriter) -> None:
+        image_page = PdfReader(io.BytesIO(scan.getvalue())).pages[0]
+        writer.insert_page(image_page, 2)
+        writer.remove_page(3)
+
+    with pytest.raises(PdfNoTextError, match="page 3"):
+        read_pdf(_rewrite(good_bytes, swap_page_3), "part-scan.pdf")
+
+
+def test_kangxi_radicals_are_read_as_the_ideographs_with_a_note():
+    from types import SimpleNamespace
+
+    from pipeline.read import pdf as reader
+
+    def char(text: str, x0: float) -> dict:
+        return {"text": text, "x0": x0, "x1": x0 + 10, "top": 0.0, "bottom": 10.0, "size": 10.0,
+                "upright": True, "fontname": "X"}
+
+    page = SimpleNamespace(chars=[char("⽤", 0), char("⼯", 10)], lines=[], rects=[], images=[],
+                           width=100, height=100)
+    parsed = reader._page(page, 1)
+    assert "".join(c.text for c in parsed.chars) == "用工" and parsed.radicals == 2

@@ -18,13 +18,15 @@ from __future__ import annotations
 import io
 import re
 import statistics
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfplumber.utils.exceptions import PdfminerException
+from pdfminer.psexceptions import PSException
+from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from pipeline.errors import (
     NoTaskTableError,
@@ -51,6 +53,13 @@ _ALNUM = re.compile(r"[A-Za-z0-9]")
 # What opens a task row (1. / 1．/ 1、) or a section row (一、) in the first column.
 _ROW_OPENER = re.compile(r"^\s*([0-9０-９]{1,3}\s*[.．、]|[一二三四五六七八九十]{1,3}\s*、)")
 _BOLD_FONT = re.compile(r"bold|heavy|black|semibold|demi", re.I)
+
+# Fonts whose Unicode map points some ideographs at Kangxi radicals (⽤ for 用, ⼯ for 工) are
+# common in Chinese PDFs; the text means the unified ideographs.
+_RADICALS = {ch: unicodedata.normalize("NFKC", ch)
+             for ch in map(chr, [*range(0x2E80, 0x2EF4), *range(0x2F00, 0x2FD6)])
+             if len(unicodedata.normalize("NFKC", ch)) == 1 and unicodedata.normalize("NFKC", ch) != ch}
+_RADICAL_TABLE = str.maketrans(_RADICALS)
 
 #: Horizontal rules count as row boundaries when they cover this share of the table's width.
 _SPAN_SHARE = 0.5
@@ -93,6 +102,7 @@ class _Page:
     hsegs: list[_Seg]
     vsegs: list[_Seg]
     has_images: bool
+    radicals: int = 0  # Kangxi radicals read as the ideographs they stand for
 
 
 @dataclass
@@ -159,11 +169,18 @@ def read_pdf(data: bytes, source: str) -> RawTable:
     start, columns = _find_header(pages, source)
     title = _title(pages[start], columns)
     rows: list[_RowLines] = []
+    scanned: list[int] = []
     for page in pages[start:]:
-        if not page.chars:
+        if not any(c.text.strip() for c in page.chars):
+            if page.has_images:
+                scanned.append(page.number)
             continue
         columns = _page_columns(page, columns)
         rows.extend(_page_rows(page, columns))
+    if rows and scanned and scanned[0] < rows[-1].page:
+        # A scanned page inside the table would silently drop its rows.
+        raise PdfNoTextError(source, f"page {scanned[0]} is an image without a text layer, "
+                                     "inside the table")
     _build_paragraphs(rows)
     raw_rows = tuple(_raw_row(r) for r in rows)
     raw_rows = tuple(r for r in raw_rows
@@ -184,8 +201,9 @@ def _check_complete(data: bytes, source: str) -> None:
     if not found:
         raise PdfDamagedError(source, "the PDF has no startxref pointer to its cross-reference table")
     offset = int(found[-1])
-    at = data[offset:offset + 32]
-    if not (at.startswith(b"xref") or re.match(rb"\s*\d+\s+\d+\s+obj", at)):
+    # A few bytes of slack: some producers miscount line ends, and pdfminer copes with that.
+    near = data[max(offset - 8, 0):offset + 40]
+    if offset >= len(data) or not re.search(rb"(^|\s)(xref|\d+\s+\d+\s+obj)\b", near):
         raise PdfDamagedError(source, f"the PDF's cross-reference offset {offset} does not point "
                                       "at a cross-reference table")
 
@@ -206,27 +224,35 @@ def _load_pages(data: bytes, source: str) -> tuple[list[_Page], list[str]]:
         if isinstance(cause, PDFEncryptionError):
             raise PdfEncryptedError(source, f"the PDF's encryption is not supported ({cause})") from exc
         raise PdfDamagedError(source, f"the PDF cannot be parsed ({cause})") from exc
-    except (ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
+    except (PSException, MalformedPDFException, ValueError, KeyError, TypeError, AttributeError,
+            IndexError, OSError) as exc:
         raise PdfDamagedError(source, f"the PDF cannot be parsed ({type(exc).__name__}: {exc})") from exc
     if not pages:
         raise PdfDamagedError(source, "the PDF has no pages")
+    radicals = sum(p.radicals for p in pages)
+    if radicals:
+        notes.append(f"{source}: {radicals} Kangxi radical characters (e.g. ⽤) read as the "
+                     "ideographs they stand for (用)")
     return pages, notes
 
 
 def _page(page, number: int) -> _Page:
     """The parts of a pdfplumber page the reader uses (characters, ruling lines, images)."""
     chars = []
+    radicals = 0
     for c in page.chars:
         if not c.get("upright", True) or not c["text"]:
             continue
-        chars.append(_Char(c["text"], c["x0"], c["x1"], c["top"], c["bottom"], c["size"],
+        text = c["text"].translate(_RADICAL_TABLE)
+        radicals += text != c["text"]
+        chars.append(_Char(text, c["x0"], c["x1"], c["top"], c["bottom"], c["size"],
                            bool(_BOLD_FONT.search(c.get("fontname") or ""))))
     hsegs: list[_Seg] = []
     vsegs: list[_Seg] = []
     for obj in (*page.lines, *page.rects):
         _add_rules(obj, hsegs, vsegs)
     return _Page(number, float(page.width), float(page.height), _dedupe(chars), hsegs, vsegs,
-                 bool(page.images))
+                 bool(page.images), radicals)
 
 
 def _add_rules(obj: dict, hsegs: list[_Seg], vsegs: list[_Seg]) -> None:
