@@ -103,6 +103,7 @@ class _Page:
     vsegs: list[_Seg]
     has_images: bool
     radicals: int = 0  # Kangxi radicals read as the ideographs they stand for
+    header: list[BBox] | None | bool = False  # the header words' boxes; False: not looked yet
 
 
 @dataclass
@@ -167,7 +168,9 @@ def read_pdf(data: bytes, source: str) -> RawTable:
     pages, notes = _load_pages(data, source)
     _check_text(pages, source)
     start, columns = _find_header(pages, source)
-    title = _title(pages[start], columns)
+    title = _title(pages[start], min(w[1] for w in columns.header_words))
+    if title is None and start > 0:  # the title page ends just before the table begins
+        title = _title(pages[start - 1], pages[start - 1].height)
     rows: list[_RowLines] = []
     scanned: list[int] = []
     for page in pages[start:]:
@@ -332,13 +335,12 @@ def _line_text(chars: Sequence[_Char]) -> str:
 def _find_header(pages: list[_Page], source: str) -> tuple[int, _Columns]:
     """The first page holding the header row, and the columns it defines."""
     for i, page in enumerate(pages):
-        for line in _visual_lines(page.chars):
-            words = _header_words(line)
-            if words:
-                header_bottom = max(w[3] for w in words)
-                body = [c for c in page.chars if c.top > header_bottom and c.text.strip()]
-                body += [c for p in pages[i + 1:i + 3] for c in p.chars if c.text.strip()]
-                return i, _Columns(_bounds_at(page, words, body), words)
+        words = _page_header(page)
+        if words:
+            header_bottom = max(w[3] for w in words)
+            body = [c for c in page.chars if c.top > header_bottom and c.text.strip()]
+            body += [c for p in pages[i + 1:i + 3] for c in p.chars if c.text.strip()]
+            return i, _Columns(_bounds_at(page, words, body), words)
     raise NoTaskTableError(source, f"no table header row ({' / '.join(HEADER)}) found on any page")
 
 
@@ -433,9 +435,8 @@ def _body_size(page: _Page) -> float:
 
 # ---- the title ---------------------------------------------------------------------------------
 
-def _title(page: _Page, columns: _Columns) -> str | None:
+def _title(page: _Page, header_top: float) -> str | None:
     """The largest text above the header row, without the 附件 line and page numbers."""
-    header_top = min(w[1] for w in columns.header_words)
     above = [line for line in _visual_lines(c for c in page.chars if c.bottom <= header_top)
              if line.text.strip() and not _ANNEX.match(line.text.strip())
              and not _PAGE_NUMBER.match(line.text)]
@@ -454,11 +455,15 @@ def _page_rows(page: _Page, columns: _Columns) -> list[_RowLines]:
     size = _body_size(page)
     left, right = columns.bounds[0], columns.bounds[-1]
     bands = _row_bands(page, columns, size)
+    header_top = _header_top(page)
+    if header_top is not None:  # a rule above the table (under a letterhead) bounds no row
+        bands = [(t, b) for t, b in bands if b > header_top + 0.5 * size]
     table_chars = [c for c in page.chars if left - size < c.xmid < right + size]
     rows: list[_RowLines] = []
-    for number, (top, bottom) in enumerate(bands, start=1):
+    for top, bottom in bands:
         in_band = [c for c in table_chars if top < c.ymid < bottom]
-        if not any(c.text.strip() for c in in_band):
+        text = "".join(c.text for c in in_band).strip()
+        if not text or _PAGE_NUMBER.match(text):
             continue
         rows.append(_row(page, columns, len(rows) + 1, top, bottom, in_band, size))
     return rows
@@ -527,11 +532,21 @@ def _bands_from_text(page: _Page, columns: _Columns, size: float) -> list[tuple[
 
 def _header_bottom(page: _Page) -> float:
     """Bottom of the header row's text on the page, or 0 when the page has none."""
-    for line in _visual_lines(page.chars):
-        words = _header_words(line)
-        if words:
-            return max(w[3] for w in words)
-    return 0.0
+    words = _page_header(page)
+    return max(w[3] for w in words) if words else 0.0
+
+
+def _header_top(page: _Page) -> float | None:
+    """Top of the header row's text on the page, or None when the page has none."""
+    words = _page_header(page)
+    return min(w[1] for w in words) if words else None
+
+
+def _page_header(page: _Page) -> list[BBox] | None:
+    """The header words' boxes when the page shows the header row (computed once per page)."""
+    if page.header is False:
+        page.header = next((w for w in map(_header_words, _visual_lines(page.chars)) if w), None)
+    return page.header  # type: ignore[return-value]
 
 
 def _typical_pitch(tops: list[float]) -> float | None:
