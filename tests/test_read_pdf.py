@@ -356,3 +356,24 @@ def test_kangxi_radicals_are_read_as_the_ideographs_with_a_note():
                            width=100, height=100)
     parsed = reader._page(page, 1)
     assert "".join(c.text for c in parsed.chars) == "用工" and parsed.radicals == 2
+
+
+def test_section_row_cut_by_page_break_is_one_section():
+    from pipeline.models import RawCell, RawRow
+    from pipeline.read.pdf import _join_cut_section_rows
+
+    def row(page: int, number: int, *cells: tuple[str, ...]) -> RawRow:
+        return RawRow(tuple(RawCell(c) for c in cells), page, number)  # type: ignore[arg-type]
+
+    rows = [row(6, 8, ("20.持续完善对外合作布局",), ("国家知识产权局：…",), ("局内：国际合作司",)),
+            row(6, 9, ("七、全面夯实知识产权",), (), ()),
+            row(7, 2, ("事业发展基础",), (), ()),
+            row(7, 3, ("21.持续深化知识产权领域改革",), ("国家知识产权局：…",), ("局内：办公室",))]
+    joined = _join_cut_section_rows(rows)
+    assert [r.cells[0].paragraphs for r in joined] == [
+        ("20.持续完善对外合作布局",), ("七、全面夯实知识产权", "事业发展基础"),
+        ("21.持续深化知识产权领域改革",)]
+    assert classify(joined[1]) == "section"
+    # A task title's tail is left to stitch, which joins it onto the task.
+    assert _join_cut_section_rows([rows[0], row(7, 2, ("布局",), ("继续",), ())]) == \
+        (rows[0], row(7, 2, ("布局",), ("继续",), ()))

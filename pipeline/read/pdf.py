@@ -37,6 +37,7 @@ from pipeline.errors import (
 )
 from pipeline.models import BBox, RawCell, RawRow, RawTable
 from pipeline.read.common import HEADER, is_header
+from pipeline.stitch import classify
 from pipeline.textutil import WIDE_CHAR, normalize_ws
 
 _WIDE = re.compile(WIDE_CHAR)
@@ -186,8 +187,8 @@ def read_pdf(data: bytes, source: str) -> RawTable:
                                      "inside the table")
     _build_paragraphs(rows)
     raw_rows = tuple(_raw_row(r) for r in rows)
-    raw_rows = tuple(r for r in raw_rows
-                     if not is_header([c.text for c in r.cells]) and not _row_is_empty(r))
+    raw_rows = _join_cut_section_rows([r for r in raw_rows if not is_header(
+        [c.text for c in r.cells]) and not _row_is_empty(r)])
     if not raw_rows:
         raise NoTaskTableError(source, "the table under the header has no rows")
     return RawTable(source=source, fmt="pdf", title=title, rows=raw_rows, notes=tuple(notes))
@@ -708,6 +709,30 @@ def _raw_row(row: _RowLines) -> RawRow:
         for cell in row.cells
     )
     return RawRow(cells=cells, page=row.page, row=row.row, bbox=row.bbox)  # type: ignore[arg-type]
+
+
+def _join_cut_section_rows(rows: list[RawRow]) -> tuple[RawRow, ...]:
+    """A section row cut by a page break as one row.
+
+    Stitch joins rows cut by page breaks onto the last *task*; a section title wrapped over a
+    page break (its tail alone at the top of the next page) would end up in a task title. The
+    tail is the next page's first row, with text in its first cell only and no number.
+    """
+    out: list[RawRow] = []
+    for row in rows:
+        prev = out[-1] if out else None
+        if (prev is not None and row.page == prev.page + 1 and classify(prev) == "section"
+                and _first_cell_only(row) and not _ROW_OPENER.match(row.cells[0].text)):
+            head = prev.cells[0]
+            cell = RawCell(head.paragraphs + row.cells[0].paragraphs, head.bold, head.bbox)
+            out[-1] = RawRow((cell, prev.cells[1], prev.cells[2]), prev.page, prev.row, prev.bbox)
+            continue
+        out.append(row)
+    return tuple(out)
+
+
+def _first_cell_only(row: RawRow) -> bool:
+    return not row.cells[0].is_empty and row.cells[1].is_empty and row.cells[2].is_empty
 
 
 def _is_bold(cell: _CellLines) -> bool:
