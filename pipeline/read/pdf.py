@@ -1,14 +1,16 @@
 """Reader for the published PDF (pdfplumber): the task table's rows, page by page.
 
 The table is found by its header (重点任务 · 工作举措 · 任务分工) and its ruling lines: columns
-come from the vertical lines at the header (the header words' positions when a page has none),
-rows from the horizontal lines that span the table. Text outside the table — the 附件 line,
-the title, page numbers, footers — is ignored, except the title above the table.
+come from the vertical lines at the header, rows from the horizontal lines that span the table.
+A table without rules falls back on the text: columns from the gutters between the header
+words, rows from the first column's text blocks. Text outside the table — the 附件 line, page
+numbers, footers — is ignored, except the title above the table.
 
 Inside a cell, characters become lines and lines become paragraphs by their positions: a new
 paragraph starts after a larger line gap, at a first-line indent, or after a line that ended
 although the next line's first word would have fitted on it. Rows are yielded per page, header
-rows dropped; joining rows cut by page breaks is stitch's job (see pipeline/stitch.py).
+rows dropped; joining rows cut by page breaks is stitch's job (see pipeline/stitch.py), except
+for a section row cut in two, which stitch cannot tell from a task title's tail.
 
 All tolerances are fractions of the font size of the characters concerned, so the reader does
 not depend on page size, font or font size.
@@ -345,25 +347,44 @@ def _find_header(pages: list[_Page], source: str) -> tuple[int, _Columns]:
     raise NoTaskTableError(source, f"no table header row ({' / '.join(HEADER)}) found on any page")
 
 
-def _header_words(line: _Line) -> list[BBox] | None:
-    """Boxes of 重点任务, 工作举措 and 任务分工 when the line holds the three in order."""
-    chars = [c for c in line.chars if c.text.strip()]
-    text = "".join(c.text for c in chars)
-    if len(text) != len(chars):  # a glyph for several characters: no position per character
+def _header_words(lines: Sequence[_Line]) -> list[BBox] | None:
+    """Boxes of 重点任务, 工作举措 and 任务分工 when these lines hold the header row, and only it.
+
+    The lines' characters are grouped into columns by their horizontal extent, so a header
+    word wrapped in a narrow column (任务分 / 工), or set a little lower, still counts.
+    """
+    chars = sorted((c for line in lines for c in line.chars if c.text.strip()),
+                   key=lambda c: c.x0)
+    if not chars or len(chars) > 3 * len("".join(HEADER)):
+        return None
+    groups: list[list[_Char]] = [[chars[0]]]
+    right = chars[0].x1
+    for c in chars[1:]:
+        if c.x0 - right > 0.3 * c.size:
+            groups.append([])
+        groups[-1].append(c)
+        right = max(right, c.x1)
+    if len(groups) != 3:
         return None
     boxes: list[BBox] = []
-    at = 0
-    for word in HEADER:
-        found = text.find(word, at)
-        if found < 0:
+    for word, group in zip(HEADER, groups):
+        ordered = sorted(group, key=lambda c: (round(c.top / (0.5 * c.size)), c.x0))
+        if "".join(c.text for c in ordered) != word:
             return None
-        part = chars[found:found + len(word)]
-        boxes.append((part[0].x0, min(c.top for c in part), part[-1].x1,
-                      max(c.bottom for c in part)))
-        at = found + len(word)
-    if text != "".join(HEADER):  # the header row stands alone on its line
-        return None
+        boxes.append((min(c.x0 for c in group), min(c.top for c in group),
+                      max(c.x1 for c in group), max(c.bottom for c in group)))
     return boxes
+
+
+def _find_header_lines(lines: list[_Line]) -> list[BBox] | None:
+    """The header words' boxes from the first one to three consecutive lines that hold it."""
+    for i in range(len(lines)):
+        for k in (1, 2, 3):
+            if i + k <= len(lines):
+                words = _header_words(lines[i:i + k])
+                if words:
+                    return words
+    return None
 
 
 def _bounds_at(page: _Page, words: list[BBox], body: list[_Char]) -> list[float]:
@@ -475,6 +496,13 @@ def _row_bands(page: _Page, columns: _Columns, size: float) -> list[tuple[float,
     left, right = columns.bounds[0], columns.bounds[-1]
     ys = _spanning_rules(page.hsegs, left, right, size)
     if len(ys) >= 2:
+        # Where a renderer leaves out the border at a page break, the table's outer vertical
+        # rules still reach past the last (or first) horizontal one.
+        sides = [s for s in page.vsegs if min(abs(s.pos - left), abs(s.pos - right)) < size]
+        if sides:
+            lowest, highest = max(s.end for s in sides), min(s.start for s in sides)
+            ys = ([highest] if highest < ys[0] - 0.5 * size else []) + ys + \
+                ([lowest] if lowest > ys[-1] + 0.5 * size else [])
         return list(zip(ys, ys[1:]))
     return _bands_from_text(page, columns, size)
 
@@ -546,7 +574,7 @@ def _header_top(page: _Page) -> float | None:
 def _page_header(page: _Page) -> list[BBox] | None:
     """The header words' boxes when the page shows the header row (computed once per page)."""
     if page.header is False:
-        page.header = next((w for w in map(_header_words, _visual_lines(page.chars)) if w), None)
+        page.header = _find_header_lines(_visual_lines(page.chars))
     return page.header  # type: ignore[return-value]
 
 
