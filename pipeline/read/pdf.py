@@ -39,7 +39,6 @@ from pipeline.errors import (
 )
 from pipeline.models import BBox, RawCell, RawRow, RawTable
 from pipeline.read.common import HEADER, is_header
-from pipeline.stitch import classify
 from pipeline.textutil import WIDE_CHAR, normalize_ws
 
 _WIDE = re.compile(WIDE_CHAR)
@@ -55,6 +54,7 @@ _QUOTES = set("“”‘’\"'")
 _ALNUM = re.compile(r"[A-Za-z0-9]")
 # What opens a task row (1. / 1．/ 1、) or a section row (一、) in the first column.
 _ROW_OPENER = re.compile(r"^\s*([0-9０-９]{1,3}\s*[.．、]|[一二三四五六七八九十]{1,3}\s*、)")
+_SECTION_OPENER = re.compile(r"^\s*[一二三四五六七八九十]{1,3}\s*、")
 _BOLD_FONT = re.compile(r"bold|heavy|black|semibold|demi", re.I)
 
 # Fonts whose Unicode map points some ideographs at Kangxi radicals (⽤ for 用, ⼯ for 工) are
@@ -749,8 +749,8 @@ def _join_cut_section_rows(rows: list[RawRow]) -> tuple[RawRow, ...]:
     out: list[RawRow] = []
     for row in rows:
         prev = out[-1] if out else None
-        if (prev is not None and row.page == prev.page + 1 and classify(prev) == "section"
-                and _first_cell_only(row) and not _ROW_OPENER.match(row.cells[0].text)):
+        if (prev is not None and row.page == prev.page + 1 and _first_cell_only(prev)
+                and _SECTION_OPENER.match(prev.cells[0].text) and _first_cell_only(row) and not _ROW_OPENER.match(row.cells[0].text)):
             head = prev.cells[0]
             cell = RawCell(head.paragraphs + row.cells[0].paragraphs, head.bold, head.bbox)
             out[-1] = RawRow((cell, prev.cells[1], prev.cells[2]), prev.page, prev.row, prev.bbox)
