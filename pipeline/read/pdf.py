@@ -255,9 +255,12 @@ def _page(page, number: int) -> _Page:
                            bool(_BOLD_FONT.search(c.get("fontname") or ""))))
     hsegs: list[_Seg] = []
     vsegs: list[_Seg] = []
+    width, height = float(page.width), float(page.height)
     for obj in (*page.lines, *page.rects):
-        _add_rules(obj, hsegs, vsegs)
-    return _Page(number, float(page.width), float(page.height), _dedupe(chars), hsegs, vsegs,
+        # A page-sized rectangle is a background, not a table border.
+        if obj["x1"] - obj["x0"] < 0.9 * width or obj["bottom"] - obj["top"] < 0.9 * height:
+            _add_rules(obj, hsegs, vsegs)
+    return _Page(number, width, height, _dedupe(chars), hsegs, vsegs,
                  bool(page.images), radicals)
 
 
@@ -654,27 +657,33 @@ def _pitch_by_size(rows: list[_RowLines]) -> dict[float, float]:
 
 
 def _paddings(rows: list[_RowLines]) -> tuple[dict[int, float], dict[int, float]]:
-    """Per column, the smallest distance of text from the left and right rules."""
-    left: dict[int, float] = {}
+    """Per column, where text lines usually start and how close to the right rule they end.
+
+    The usual start is the most common one (wrapped lines outnumber first lines), so a
+    first-line indent and a hanging indent both stand out from it.
+    """
+    starts: dict[int, list[float]] = defaultdict(list)
     right: dict[int, float] = {}
     for row in rows:
         for cell in row.cells:
             for line in cell.lines:
-                left[cell.column] = min(left.get(cell.column, 1e9), line.x0 - cell.left)
+                starts[cell.column].append(round(line.x0 - cell.left, 1))
                 if line.chars[-1].text not in _NO_LINE_START:  # punctuation may hang out
                     right[cell.column] = min(right.get(cell.column, 1e9), cell.right - line.x1)
-    return ({k: max(v, 0.0) for k, v in left.items()}, {k: max(v, 0.0) for k, v in right.items()})
+    left = {k: statistics.mode(v) for k, v in starts.items()}
+    return left, {k: max(v, 0.0) for k, v in right.items()}
 
 
 def _split_paragraphs(lines: list[_Line], left: float, right: float,
                       pitch: dict[float, float]) -> list[list[str]]:
-    """Lines grouped into paragraphs: a break at a wide gap, an indent, or a line left short."""
+    """Lines grouped into paragraphs: a break at a wide gap, an indent (first-line or hanging,
+    ``left`` being where wrapped lines start), or a line left short."""
     paragraphs: list[list[str]] = [[lines[0].text]]
     for prev, line in zip(lines, lines[1:]):
         size = line.size
         usual = pitch.get(round(prev.size, 1), 1.2 * size)
         gap = line.top - prev.top > usual + 0.2 * size
-        indent = line.x0 - left > 0.8 * size
+        indent = abs(line.x0 - left) > 0.8 * size
         # Half an em of slack covers spacing between CJK and Latin text and rounding; a
         # missed break costs less than a false one (labels split paragraphs again later).
         short = prev.x1 + _first_unit_width(line) + 0.5 * size <= right
