@@ -408,11 +408,9 @@ def _bounds_at(page: _Page, words: list[BBox], body: list[_Char]) -> list[float]
         elif k in (1, 2):
             bounds.append(_gutter(body, lo, hi))
         else:
-            # No outer rule: the table reaches as far as the text does (and the header).
-            table = [c for c in body if c.x1 > words[0][0] - 4 * size and
-                     c.x0 < words[2][2] + 4 * size] or [c for c in body]
-            edge = min((c.x0 for c in table), default=lo) if k == 0 else \
-                max((c.x1 for c in table), default=hi)
+            # No outer rule: the table reaches as far as the text below the header does.
+            edge = min((c.x0 for c in body), default=lo) if k == 0 else \
+                max((c.x1 for c in body), default=hi)
             bounds.append(min(edge, hi) - 0.5 * size if k == 0 else max(edge, lo) + 0.5 * size)
     return bounds
 
