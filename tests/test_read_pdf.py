@@ -377,3 +377,23 @@ def test_section_row_cut_by_page_break_is_one_section():
     # A task title's tail is left to stitch, which joins it onto the task.
     assert _join_cut_section_rows([rows[0], row(7, 2, ("布局",), ("继续",), ())]) == \
         (rows[0], row(7, 2, ("布局",), ("继续",), ()))
+
+
+def test_table_ruled_only_at_top_and_bottom_is_split_at_task_numbers(monkeypatch, raw_tables):
+    """A three-line table (三线表) has no rule between rows: a band opening two rows is cut."""
+    from pipeline.read import pdf as reader
+
+    original = reader._page
+
+    def outer_rules_only(page, number):
+        parsed = original(page, number)
+        ys = sorted({round(s.pos, 1) for s in parsed.hsegs})
+        keep = {ys[0], ys[-1], *(ys[1:2] if number == 1 else [])}
+        parsed.hsegs = [s for s in parsed.hsegs if round(s.pos, 1) in keep]
+        parsed.vsegs = []
+        return parsed
+
+    monkeypatch.setattr(reader, "_page", outer_rules_only)
+    table = _read(LANDSCAPE)
+    texts = lambda t: [[c.paragraphs for c in r.cells] for r in t.rows]  # noqa: E731
+    assert texts(table) == texts(raw_tables[LANDSCAPE.name])
