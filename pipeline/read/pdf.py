@@ -228,11 +228,12 @@ def _load_pages(data: bytes, source: str) -> tuple[list[_Page], list[str]]:
         if isinstance(cause, PDFPasswordIncorrect):
             raise PdfEncryptedError(source, "the PDF is encrypted and needs a password to open") from exc
         if isinstance(cause, PDFEncryptionError):
-            raise PdfEncryptedError(source, f"the PDF's encryption is not supported ({cause})") from exc
-        raise PdfDamagedError(source, f"the PDF cannot be parsed ({cause})") from exc
+            raise PdfEncryptedError(source, "the PDF's encryption is not supported "
+                                            f"({_one_line(cause)})") from exc
+        raise PdfDamagedError(source, f"the PDF cannot be parsed ({_one_line(cause)})") from exc
     except (PSException, MalformedPDFException, ValueError, KeyError, TypeError, AttributeError,
             IndexError, OSError) as exc:
-        raise PdfDamagedError(source, f"the PDF cannot be parsed ({type(exc).__name__}: {exc})") from exc
+        raise PdfDamagedError(source, f"the PDF cannot be parsed ({_one_line(exc)})") from exc
     if not pages:
         raise PdfDamagedError(source, "the PDF has no pages")
     radicals = sum(p.radicals for p in pages)
@@ -240,6 +241,12 @@ def _load_pages(data: bytes, source: str) -> tuple[list[_Page], list[str]]:
         notes.append(f"{source}: {radicals} Kangxi radical characters (e.g. ⽤) read as the "
                      "ideographs they stand for (用)")
     return pages, notes
+
+
+def _one_line(exc: object) -> str:
+    """A library exception as a short single line for an error message."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 120 else text[:117] + "…"
 
 
 def _page(page, number: int) -> _Page:
