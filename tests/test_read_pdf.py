@@ -34,6 +34,7 @@ PDF_DIR = Path(__file__).resolve().parent / "fixtures" / "pdf"
 RENDERINGS = sorted(PDF_DIR.glob("*.pdf"))
 PORTRAIT = PDF_DIR / "a4-portrait-serif-10.5pt-repeat-header.pdf"  # merged bold sections
 LANDSCAPE = PDF_DIR / "a4-landscape-sans-12pt-no-repeat.pdf"  # three-cell plain sections
+CENTRED = PDF_DIR / "b5-portrait-sans-9pt-repeat-header.pdf"  # cells centred vertically
 UNRULED = PDF_DIR / "letter-portrait-serif-11pt-no-rules-no-repeat.pdf"
 CASES = PDF_DIR / "cases" / "latin-wrap-and-unlabelled-paragraph.pdf"
 
@@ -131,13 +132,25 @@ def test_three_cell_plain_section_row_wrapped_in_first_column(raw_tables):
 def test_table_without_ruling_lines_is_split_by_text_gutters_and_first_column(raw_tables):
     with pdfplumber.open(UNRULED) as pdf:
         assert not any(p.lines or p.rects for p in pdf.pages)
-    table = raw_tables[UNRULED.name]
+    _assert_rows_split_only_at_page_breaks(raw_tables[UNRULED.name])
+
+
+def test_cells_centred_vertically_stay_one_row_each(raw_tables):
+    with pdfplumber.open(CENTRED) as pdf:
+        page = pdf.pages[1]
+        assert any(r["fill"] and r["non_stroking_color"] not in (None, (1,), (1, 1, 1))
+                   for r in page.rects)  # the shaded header
+    _assert_rows_split_only_at_page_breaks(raw_tables[CENTRED.name])
+
+
+def _assert_rows_split_only_at_page_breaks(table: RawTable) -> None:
     kinds = [classify(r) for r in table.rows]
     assert kinds.count("task") == 23 and kinds.count("section") == 7
     # Every continuation row stands first on its page: rows split nowhere else.
-    firsts = {min((r.row for r in table.rows if r.page == p), default=0)
-              for p in {r.page for r in table.rows}}
-    assert all(r.row in firsts for r, k in zip(table.rows, kinds) if k == "continuation")
+    firsts = {(r.page, r.row) for r in table.rows
+              if r == next(x for x in table.rows if x.page == r.page)}
+    assert all((r.page, r.row) in firsts for r, k in zip(table.rows, kinds)
+               if k == "continuation")
 
 
 def test_unit_name_cut_by_page_break_in_division_column_joins_with_nothing(raw_tables,

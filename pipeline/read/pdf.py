@@ -511,17 +511,21 @@ def _row_bands(page: _Page, columns: _Columns, size: float) -> list[tuple[float,
             lowest, highest = max(s.end for s in sides), min(s.start for s in sides)
             ys = ([highest] if highest < ys[0] - 0.5 * size else []) + ys + \
                 ([lowest] if lowest > ys[-1] + 0.5 * size else [])
+        # Top, under the header, bottom and no column rules: rows have no rules of their own.
+        sparse = len(ys) <= 3 and not page.vsegs
         return [band for top, bottom in zip(ys, ys[1:])
-                for band in _split_at_openers(page, columns, top, bottom, size)]
+                for band in _split_at_openers(page, columns, top, bottom, size, sparse)]
     return _bands_from_text(page, columns, size)
 
 
 def _split_at_openers(page: _Page, columns: _Columns, top: float, bottom: float,
-                      size: float) -> list[tuple[float, float]]:
-    """A ruled band cut before each task or section number after its first one.
+                      size: float, sparse: bool) -> list[tuple[float, float]]:
+    """A ruled band cut before the task and section numbers that open rows inside it.
 
     Tables ruled only at the top, under the header and at the bottom (三线表) have no rule
-    between rows; a band whose first column opens two rows is more than one row.
+    between rows; a band whose first column opens two rows is more than one row. A single
+    number below other text opens a row only on such a sparsely ruled page: elsewhere it is
+    a first cell centred vertically.
     """
     left, inner, right = columns.bounds[0], columns.bounds[1], columns.bounds[-1]
     chars = [c for c in page.chars if left < c.xmid < right and c.text.strip()
@@ -529,9 +533,10 @@ def _split_at_openers(page: _Page, columns: _Columns, top: float, bottom: float,
     if not chars:
         return [(top, bottom)]
     first = min(c.top for c in chars)
-    lines = _visual_lines(c for c in chars if c.xmid < inner)
-    cuts = [line.top - 0.25 * size for line in lines
-            if line.top > first + 0.5 * size and _ROW_OPENER.match(line.text)]
+    openers = [line for line in _visual_lines(c for c in chars if c.xmid < inner)
+               if _ROW_OPENER.match(line.text)]
+    cuts = [line.top - 0.25 * size for line in openers
+            if line.top > first + 0.5 * size] if len(openers) > 1 or sparse else []
     header_bottom = _header_bottom(page)
     if top < header_bottom < bottom - size:  # no rule under a repeated header either
         cuts = sorted([header_bottom + 0.25 * size, *(c for c in cuts if c > header_bottom)])
