@@ -44,7 +44,8 @@ from pipeline.textutil import WIDE_CHAR, normalize_ws
 _WIDE = re.compile(WIDE_CHAR)
 _CID = re.compile(r"\(cid:\d+\)")
 _ANNEX = re.compile(r"^附\s*件\s*[0-9０-９]*\s*[:：]?$")
-_PAGE_NUMBER = re.compile(r"^[-—–－_\s]*(第\s*)?[0-9０-９]+\s*(页)?(\s*[/／共]\s*[0-9０-９]+\s*页?)?[-—–－_\s]*$")
+_PAGE_NUMBER = re.compile(
+    r"^[-—–－_\s]*(第\s*)?[0-9０-９]+\s*(页)?(\s*[/／共]\s*[0-9０-９]+\s*页?)?[-—–－_\s]*$")
 # Characters that may not open a line (kinsoku): they travel with the character before them.
 _NO_LINE_START = set("，。、；：？！）》」』】〕〉”’…—%‰·,.;:?!)]}")
 # Characters that may not close a line: they travel with the character after them.
@@ -59,9 +60,8 @@ _BOLD_FONT = re.compile(r"bold|heavy|black|semibold|demi", re.I)
 
 # Fonts whose Unicode map points some ideographs at Kangxi radicals (⽤ for 用, ⼯ for 工) are
 # common in Chinese PDFs; the text means the unified ideographs.
-_RADICALS = {ch: unicodedata.normalize("NFKC", ch)
-             for ch in map(chr, [*range(0x2E80, 0x2EF4), *range(0x2F00, 0x2FD6)])
-             if len(unicodedata.normalize("NFKC", ch)) == 1 and unicodedata.normalize("NFKC", ch) != ch}
+_RADICALS = {ch: nfkc for ch in map(chr, [*range(0x2E80, 0x2EF4), *range(0x2F00, 0x2FD6)])
+             if len(nfkc := unicodedata.normalize("NFKC", ch)) == 1 and nfkc != ch}
 _RADICAL_TABLE = str.maketrans(_RADICALS)
 
 #: Horizontal rules count as row boundaries when they cover this share of the table's width.
@@ -205,7 +205,8 @@ def _check_complete(data: bytes, source: str) -> None:
         raise PdfDamagedError(source, "the PDF is truncated (no %%EOF marker at its end)")
     found = re.findall(rb"startxref\s+(\d+)", tail)
     if not found:
-        raise PdfDamagedError(source, "the PDF has no startxref pointer to its cross-reference table")
+        raise PdfDamagedError(source, "the PDF has no startxref pointer to its "
+                                      "cross-reference table")
     offset = int(found[-1])
     # A few bytes of slack: some producers miscount line ends, and pdfminer copes with that.
     near = data[max(offset - 8, 0):offset + 40]
@@ -226,7 +227,8 @@ def _load_pages(data: bytes, source: str) -> tuple[list[_Page], list[str]]:
     except PdfminerException as exc:
         cause = exc.args[0] if exc.args else exc
         if isinstance(cause, PDFPasswordIncorrect):
-            raise PdfEncryptedError(source, "the PDF is encrypted and needs a password to open") from exc
+            raise PdfEncryptedError(source, "the PDF is encrypted and needs a password to "
+                                            "open") from exc
         if isinstance(cause, PDFEncryptionError):
             raise PdfEncryptedError(source, "the PDF's encryption is not supported "
                                             f"({_one_line(cause)})") from exc
@@ -773,7 +775,7 @@ def _join_lines(lines: list[str]) -> str:
     return out
 
 
-# ---- raw rows -------------------------------------------------------------------------------------
+# ---- raw rows ----------------------------------------------------------------------------
 
 def _raw_row(row: _RowLines) -> RawRow:
     cells = tuple(
@@ -795,7 +797,8 @@ def _join_cut_section_rows(rows: list[RawRow]) -> tuple[RawRow, ...]:
     for row in rows:
         prev = out[-1] if out else None
         if (prev is not None and row.page == prev.page + 1 and _first_cell_only(prev)
-                and _SECTION_OPENER.match(prev.cells[0].text) and _first_cell_only(row) and not _ROW_OPENER.match(row.cells[0].text)):
+                and _SECTION_OPENER.match(prev.cells[0].text) and _first_cell_only(row)
+                and not _ROW_OPENER.match(row.cells[0].text)):
             head = prev.cells[0]
             cell = RawCell(head.paragraphs + row.cells[0].paragraphs, head.bold, head.bbox)
             out[-1] = RawRow((cell, prev.cells[1], prev.cells[2]), prev.page, prev.row, prev.bbox)
