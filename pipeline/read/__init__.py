@@ -129,10 +129,12 @@ def _not_a_task_list(data: bytes, source: str) -> PipelineError:
 def read_table(loaded: LoadedInput) -> RawTable:
     """Dispatch to the reader for the input's format."""
     source = str(loaded.path)
+    messages: Counter[tuple[str, str]] = Counter()
     try:
         with _library_messages() as messages:
             table = _dispatch(loaded, source)
     except PipelineError as exc:
+        _refuse_lost_data(loaded, messages, source, exc)
         if loaded.notes:  # the user may be surprised which reader ran: say so in the one line
             by_name = _EXTENSIONS[loaded.path.suffix.lower()]
             exc.add_detail(f"read as {_NAMES[loaded.fmt]} from its content, although the "
@@ -147,7 +149,20 @@ def read_table(loaded: LoadedInput) -> RawTable:
             raise PdfDamagedError(source, what) from exc
         raise UnknownFormatError(source, what, "the file is damaged or not a task list; "
                                  "download it again or give another format") from exc
+    _refuse_lost_data(loaded, messages, source)
     return replace(table, notes=loaded.notes + table.notes + _warning_notes(messages, source))
+
+
+def _refuse_lost_data(loaded: LoadedInput, messages: Counter[tuple[str, str]], source: str,
+                      exc: PipelineError | None = None) -> None:
+    """A PDF whose compressed streams lost data is damaged, whatever else was read from it.
+
+    pdfminer only logs this and goes on with what it could inflate, so text may be missing
+    with no other sign; and a damaged font map would otherwise be blamed on the font.
+    """
+    if loaded.fmt == "pdf" and any(text.startswith("Data-loss") for _, text in messages):
+        raise PdfDamagedError(source, "a compressed stream in the PDF is corrupt (pdfminer lost "
+                                      "data while decompressing it)") from exc
 
 
 def _warning_notes(messages: Counter[tuple[str, str]], source: str, limit: int = 5) -> tuple[str, ...]:
