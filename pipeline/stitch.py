@@ -10,7 +10,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from pipeline.errors import NoTaskTableError
-from pipeline.labels import actor_label, level_label, split_at_actor_labels, split_at_level_labels
+from pipeline.labels import (
+    KNOWN_ACTORS,
+    KNOWN_LEVELS,
+    actor_label,
+    level_label,
+    split_at_actor_labels,
+    split_at_level_labels,
+)
 from pipeline.models import Issue, Para, RawCell, RawRow, RawTable, Section, StitchedTable, TaskBlock
 from pipeline.read.common import is_header
 from pipeline.textutil import ascii_digits, normalize_ws
@@ -121,19 +128,38 @@ class _Builder:
             task.page_end = max(task.page_end, row.page)
             if first:  # a task title cut by a page break
                 task.title += first
-        _extend(task.measures, row.cells[1], row.page, split_at_actor_labels, actor_label)
-        _extend(task.division, row.cells[2], row.page, split_at_level_labels, level_label)
+        _extend(task.measures, row.cells[1], row.page, split_at_actor_labels, actor_label,
+                KNOWN_ACTORS)
+        _extend(task.division, row.cells[2], row.page, split_at_level_labels, level_label,
+                KNOWN_LEVELS)
 
 
-def _extend(paras: list[Para], cell: RawCell, page: int,
-            split: Callable[[str], list[str]], label: Callable[[str], str | None]) -> None:
-    """Append a cell's paragraphs; a first one that opens with no label continues the last."""
+def _extend(paras: list[Para], cell: RawCell, page: int, split: Callable[[str], list[str]],
+            label: Callable[[str], str | None], known: tuple[str, ...]) -> None:
+    """Append a cell's paragraphs; a first one that continues the last paragraph is joined to it."""
     pieces = [normalize_ws(piece) for raw in cell.paragraphs for piece in split(raw)]
     pieces = [p for p in pieces if p]
-    if pieces and paras and label(pieces[0]) is None:
+    if pieces and paras and _continues(paras[-1].text, pieces[0], label, known):
         last = paras[-1]
         paras[-1] = Para(last.text + pieces.pop(0), last.page_start, page)
     paras.extend(Para(p, page, page) for p in pieces)
+
+
+def _continues(before: str, after: str, label: Callable[[str], str | None],
+               known: tuple[str, ...]) -> bool:
+    """Whether ``after``, first on a new page, carries on the paragraph ``before`` it.
+
+    It does when it opens with no label, and also when a label was cut in two by the page
+    break: ``地`` + ``市：…`` or ``国家知识产权`` + ``局：…``, where the tail alone looks like an
+    unknown label but ``before`` lies wholly inside the label of the joined text.
+    """
+    tail = label(after)
+    if tail is None:
+        return True
+    if tail in known or label(before) is not None:
+        return False
+    joined = label(before + after)
+    return joined is not None and len(joined) > len(before)
 
 
 def _year(title: str, doc_id: str) -> tuple[int | None, list[Issue]]:

@@ -63,6 +63,32 @@ def test_division_unit_cut_by_page_break_joins_with_nothing():
     assert doc.tasks[0].departments == ("联席办", "运用促进司")
 
 
+@pytest.mark.parametrize("cut_before, cut_after", [("地", "市：强市建设城市必做"),
+                                                  ("涉及地", "方：强市建设城市必做")])
+def test_division_label_cut_by_page_break_joins(cut_before, cut_after):
+    doc = dump_document([
+        SECTION,
+        f"1. 任务\t<p>国家知识产权局：甲。</p><p>有关地方：乙。</p>\t<p>局内：运用促进司</p><p>{cut_before}</p>",
+        "",
+        f"\t\t<p>{cut_after}</p>",
+    ])
+    assert [(a.level, a.scope, a.obligation) for a in doc.tasks[0].assignments] == [
+        ("局内", "运用促进司", None), (cut_before + cut_after.split("：")[0], "强市建设城市", "必做")]
+
+
+def test_actor_label_cut_by_page_break_joins():
+    doc = dump_document([SECTION, "1. 任务\t<p>各地区：甲。</p><p>国家知识产权</p>\t", "",
+                         "\t<p>局：乙。</p>\t"])
+    assert [(c.actor, c.text) for c in doc.tasks[0].clauses] == [
+        ("各地区", "甲。"), ("国家知识产权局", "乙。")]
+
+
+def test_known_label_after_an_unfinished_paragraph_still_starts_a_clause():
+    doc = dump_document([SECTION, "1. 任务\t<p>国家知识产权局：甲</p><p>加强协调</p>\t", "",
+                         "\t<p>有关省份：乙。</p>\t"])
+    assert [c.actor for c in doc.tasks[0].clauses] == ["国家知识产权局", "有关省份"]
+
+
 def test_task_title_cut_by_page_break_is_joined():
     doc = dump_document([SECTION, "1. 加大强国建设\t<p>各地区：甲。</p>\t", "", "工作统筹协调力度\t<p>乙。</p>\t"])
     assert doc.tasks[0].task_title == "加大强国建设工作统筹协调力度"
