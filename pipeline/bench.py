@@ -91,7 +91,7 @@ def _cli_run(paths: list[Path]) -> tuple[float, float]:
 def default_inputs() -> list[Path]:
     raw = sorted(p for p in (ROOT / "raw").iterdir() if p.is_file() and not p.name.startswith("."))
     fixtures = ROOT / "tests" / "fixtures"
-    renderings = sorted(fixtures.glob("pdf/cnipa-*.pdf")) + sorted(fixtures.glob("html/cnipa-*.htm*"))
+    renderings = sorted(fixtures.glob("pdf/*.pdf")) + sorted(fixtures.glob("html/cnipa-*.htm*"))
     return raw + renderings
 
 
