@@ -204,9 +204,15 @@ def build_report(inputs: Sequence[Path], docs: Sequence[Document],
 
 def _summary(docs: Sequence[Document], report: dict[str, Any], n: dict[str, int],
              out: Path) -> None:
+    from pipeline.write import counts
+
     names = ", ".join(f"{d.doc_id} ({d.fmt})" for d in docs)
     _err(f"extracted {n['documents']} document(s) into {out}/: {names}")
     _err("  " + " · ".join(f"{k} {v}" for k, v in n.items() if k != "documents"))
+    if len(docs) > 1:  # per document too, so one that came out short stands out
+        for d in docs:
+            _err(f"    {d.doc_id}: " + " · ".join(
+                f"{k} {v}" for k, v in counts([d]).items() if k != "documents"))
     for entry in report["inputs"]:
         for note in entry.get("notes", []):
             _err(f"  note: {note}")

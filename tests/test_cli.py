@@ -522,3 +522,12 @@ def test_a_real_process_keeps_going_and_exits_2(tmp_path):
     assert re.search(r"^1 of 2 input\(s\) failed", result.stderr, re.M)
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     assert [e["status"] for e in report["inputs"]] == ["failed", "ok"]
+
+
+def test_summary_gives_counts_per_document_when_there_are_several(tmp_path, capsys):
+    html = ROOT / "tests" / "fixtures" / "html" / "cnipa-2024-wps-utf8-bom.html"
+    assert main(["extract", str(RAW_2024), str(html), "--out", str(tmp_path / "o")]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    per_doc = "sections 7 · tasks 23 · clauses 50 · assignments 51 · deadlines 6 · targets 5"
+    assert f"    cnipa-2024-task-list: {per_doc}" in lines
+    assert f"    cnipa-2024-wps-utf8-bom: {per_doc}" in lines
