@@ -279,6 +279,19 @@ def test_page_breaks_count_pages_and_cut_rows_are_joined_by_stitch():
     assert [p.text for p in second.division] == ["局内：联席办"]  # the download table is not data
 
 
+def test_zero_width_marks_and_soft_hyphens_are_no_text_and_hide_no_label():
+    row = read("zero_width_marks.html").rows[1]
+    assert row.cells[1].paragraphs == ("国家知识产权局：制定年度推进计划。各地区：强化导向。",)
+    task = stitch(read("zero_width_marks.html")).tasks[0]
+    assert [p.text for p in task.division] == ["局内：办公室", "省份：各省必做"]
+
+
+def test_a_line_opening_with_a_colon_or_closing_mark_joins_the_line_before():
+    task = stitch(read("br_before_colon.html")).tasks[0]
+    assert [p.text for p in task.measures] == ["国家知识产权局：制定年度推进计划，加强统计监测。",
+                                               "各地区：强化导向。"]
+
+
 def test_hidden_text_comments_styles_deletions_and_comment_anchors_are_not_text():
     soup = BeautifulSoup("<td><style>p{}</style><p>国家<!--x--><span style='display:none'>隐"
                          "</span><![if !supportLists]>知识<![endif]><del>删</del>产权<span "

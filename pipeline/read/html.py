@@ -12,7 +12,8 @@
   task table; ``page`` starts at 1 where the table starts and counts the page breaks the
   markup shows (Word's ``page-break-before:always``), since HTML has no pages of its own.
 - A cell's paragraphs are its block elements and ``<br>``-separated lines; inline markup joins
-  with nothing. Joining rows cut by page breaks is left to stitch, exactly as for the dump.
+  with nothing, zero-width marks and soft hyphens are dropped, and a line that opens with a
+  colon or closing mark joins the line before. Joining rows cut by page breaks is left to stitch, exactly as for the dump.
 - The title is the nearest text above the table naming a 任务清单 (else a year), not the page
   ``<title>``, which is usually the notice's.
 """
@@ -176,6 +177,10 @@ _SKIP = frozenset({"script", "style", "head", "title", "template", "noscript", "
 _COMMENT_CLASS = re.compile(r"msocomanchor|MsoCommentReference", re.I)
 #: HTML collapses these (not &nbsp; or the ideographic space) into one space when rendering.
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+#: Characters a browser shows as nothing (zero-width space/joiners, word joiner, BOM, soft hyphen).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+#: Marks that never open a line in Chinese typesetting: a colon, closing punctuation.
+_NO_LINE_START = frozenset("：:，,。、；;！？）)》」』】〕〉”’")
 _WIDE = re.compile(WIDE_CHAR)
 _HIDDEN = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.I)
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(bold|[6-9]00)", re.I)
@@ -195,8 +200,16 @@ def paragraphs(root: Tag, br_breaks: bool = True) -> list[str]:
     current: list[str] = []
 
     def flush() -> None:
-        text = collapse_ws("".join(current)).strip(" ")  # edge spaces render as nothing
-        if text.strip(" \t\n\r\f\xa0\u3000"):
+        # Zero-width marks and soft hyphens render as nothing; left in, one between a label
+        # and its colon (省份\u200b：) hides the label from segment.
+        text = collapse_ws("".join(current).translate(_INVISIBLE)).strip(" ")  # edge spaces too
+        if not text.strip(" \t\n\r\f\xa0\u3000"):
+            pass
+        elif paras and text.lstrip(" \xa0\u3000")[0] in _NO_LINE_START:
+            # Nothing opens a paragraph with a colon or closing mark (the line-start rule of
+            # Chinese typesetting): a <br> or block before one (国家知识产权局<br>：…) is stray.
+            paras[-1] += text.lstrip(" \xa0\u3000")
+        else:
             paras.append(text)
         current.clear()
 
