@@ -194,6 +194,20 @@ def test_xhtml_with_xml_declaration_th_header_and_title_over_two_paragraphs():
                                       "局内：国际合作司"]]
 
 
+def test_running_head_naming_the_list_between_per_page_tables_continues_the_table():
+    table = read("running_head_tables.html")
+    assert [(r.page, r.row) for r in table.rows] == [(1, 2), (1, 3), (2, 4), (2, 5)]
+    first, second = stitch(table).tasks
+    assert [p.text for p in first.measures] == ["国家知识产权局：制定年度推进计划。", "各地区：强化导向。"]
+    assert [p.text for p in second.division] == ["局内：联席办"]  # not the download table's row
+
+
+def test_running_foot_repeated_between_per_page_tables_continues_the_table():
+    tasks = stitch(read("running_foot_tables.html")).tasks
+    assert [t.task_no for t in tasks] == [1, 2, 3]
+    assert [p.text for p in tasks[0].measures] == ["国家知识产权局：制定年度推进计划。"]
+
+
 def test_page_without_task_table_raises_no_task_table_error():
     with pytest.raises(NoTaskTableError, match="none of the page's 1 tables has the header row"):
         read("no_task_table.html")

@@ -396,6 +396,7 @@ _PAGE_NUMBER = re.compile(r"^[\s\-—–－·第页共/0-9０-９]*$")
 #: Longest text between two tables of one list that can be a running head or foot.
 _RUNNING_LINE = 40
 _SENTENCE_END = re.compile(r"[。；！？]")
+_DIGITS = re.compile(r"[0-9０-９]+")
 
 
 def read_html(data: bytes, source: str) -> RawTable:
@@ -436,27 +437,38 @@ def _continuing_tables(soup: BeautifulSoup, first: Tag, g: _Grid) -> list[tuple[
     Only tables at the same nesting level as the task table count. One continues it when it
     repeats the header row and at most a running head or foot (a short line, not a sentence)
     stands between
-    the two, or when only page-break markup or a page number does and its first row reads like
-    a row cut at a page (empty first cell, a task or a section number). A download table after
+    the two, or when only page-break markup, a page number or a running head (see
+    _running_head) does and its first row reads like a row cut at a page (empty first cell, a
+    task or a section number). A download table after
     a line of notice text, or one that opens with 序号, therefore does not; nor does a second
     copy of the list introduced by its own notice text.
     """
+    level = first.find_parent("table")
+    tables = [t for t in first.find_all_next("table") if t.find_parent("table") is level]
+    gaps = [_text_between(a, b) for a, b in zip([first, *tables], tables)]
     parts: list[tuple[_Grid, int]] = []
-    last, level = first, first.find_parent("table")
-    for table in first.find_all_next("table"):
-        if table.find_parent("table") is not level:
-            continue
+    for table, between in zip(tables, gaps):
         tg = grid(table)
-        between = _text_between(last, table)
         if _header_at(tg) is not None:
             if len(between) > _RUNNING_LINE or _SENTENCE_END.search(between):
                 break
-        elif not (_PAGE_NUMBER.match(between) and _opens_like_a_page(tg)):
+        elif not ((_PAGE_NUMBER.match(between) or _running_head(between, gaps))
+                  and _opens_like_a_page(tg)):
             break
         # Its rows are all data: a header repeated on a new page is dropped by stitch.
         parts.append((tg, -1))
-        last = table
     return parts
+
+
+def _running_head(between: str, gaps: list[str]) -> bool:
+    """A short line (not a sentence) that names the list or stands between several pairs of
+    tables, page numbers aside: the running head or foot of a PDF converted one table a page."""
+    if len(between) > 2 * _RUNNING_LINE or _SENTENCE_END.search(between):
+        return False
+    if "任务清单" in between:
+        return True
+    bare = _DIGITS.sub("", between)
+    return sum(1 for gap in gaps if _DIGITS.sub("", gap) == bare) >= 2
 
 
 def _opens_like_a_page(g: _Grid) -> bool:
