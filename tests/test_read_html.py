@@ -44,11 +44,29 @@ SECTION = ["一、全面强化知识产权宏观统筹", "", ""]
 
 # ---- the full renderings ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", [WORD, WPS], ids=["word-gb18030", "wps-utf8-bom"])
+#: Every whole-list rendering: our Word and WPS pages, a TRS (CMS) page in GBK split into one
+#: table a page, and real exporters' output (LibreOffice HTML and XHTML, a pandoc fragment).
+FULL = sorted(HTML.glob("cnipa-2024-*.html"))
+
+
+def test_full_renderings_include_real_exporters_and_a_cms_page():
+    names = {p.name for p in FULL}
+    assert {WORD.name, WPS.name, "cnipa-2024-trs-cms-gbk.html"} <= names
+    assert any("libreoffice" in n for n in names) and any("pandoc" in n for n in names)
+
+
+@pytest.mark.parametrize("path", FULL, ids=[p.stem.removeprefix("cnipa-2024-") for p in FULL])
 def test_full_rendering_equals_text_dump(path, doc_2024):
     doc = extract_file(path)
     assert doc.fmt == "html"
     assert_same_content(doc, doc_2024)
+
+
+def test_cms_page_reads_its_per_page_tables_as_one_keeping_the_dump_page_numbers(doc_2024):
+    doc = extract_file(HTML / "cnipa-2024-trs-cms-gbk.html")
+    assert [(t.page_start, t.page_end) for t in doc.tasks] == \
+        [(t.page_start, t.page_end) for t in doc_2024.tasks]
+    assert any("split over 11 HTML tables" in n for n in doc.notes)
 
 
 def test_word_rendering_is_gb18030_bytes_that_gb2312_cannot_decode():
