@@ -324,6 +324,12 @@ def test_a_line_opening_with_a_colon_or_closing_mark_joins_the_line_before():
                                                "各地区：强化导向。"]
 
 
+def test_a_label_on_a_line_of_its_own_joins_the_text_it_introduces():
+    task = stitch(read("label_on_its_own_line.html")).tasks[0]
+    assert [p.text for p in task.measures] == ["国家知识产权局：制定年度推进计划。", "各地区：强化导向。"]
+    assert [p.text for p in task.division] == ["局内：办公室"]
+
+
 def test_hidden_text_comments_styles_deletions_and_comment_anchors_are_not_text():
     soup = BeautifulSoup("<td><style>p{}</style><p>国家<!--x--><span style='display:none'>隐"
                          "</span><![if !supportLists]>知识<![endif]><del>删</del>产权<span "

@@ -13,7 +13,7 @@
   markup shows (Word's ``page-break-before:always``), since HTML has no pages of its own.
 - A cell's paragraphs are its block elements and ``<br>``-separated lines; inline markup joins
   with nothing, zero-width marks and soft hyphens are dropped, and a line that opens with a
-  colon or closing mark joins the line before. Joining rows cut by page breaks is left to stitch, exactly as for the dump.
+  colon or closing mark joins the line before, as does a line after a lone label (各地区：). Joining rows cut by page breaks is left to stitch, exactly as for the dump.
 - The title is the nearest text above the table naming a 任务清单 (else a year), not the page
   ``<title>``, which is usually the notice's.
 """
@@ -181,6 +181,8 @@ _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 #: Marks that never open a line in Chinese typesetting: a colon, closing punctuation.
 _NO_LINE_START = frozenset("：:，,。、；;！？）)》」』】〕〉”’")
+#: A line that is only a short label and its colon (国家知识产权局：, 局内：).
+_LONE_LABEL = re.compile(r"[^\s：:，。；、]{1,16}[：:]")
 _WIDE = re.compile(WIDE_CHAR)
 _HIDDEN = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.I)
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(bold|[6-9]00)", re.I)
@@ -205,9 +207,11 @@ def paragraphs(root: Tag, br_breaks: bool = True) -> list[str]:
         text = collapse_ws("".join(current).translate(_INVISIBLE)).strip(" ")  # edge spaces too
         if not text.strip(" \t\n\r\f\xa0\u3000"):
             pass
-        elif paras and text.lstrip(" \xa0\u3000")[0] in _NO_LINE_START:
+        elif paras and (text.lstrip(" \xa0\u3000")[0] in _NO_LINE_START
+                        or _LONE_LABEL.fullmatch(paras[-1].strip(" \xa0\u3000"))):
             # Nothing opens a paragraph with a colon or closing mark (the line-start rule of
-            # Chinese typesetting): a <br> or block before one (国家知识产权局<br>：…) is stray.
+            # Chinese typesetting), and a label set on a line of its own (<b>各地区：</b><br>)
+            # introduces the text after it: the break between them is layout, not a paragraph.
             paras[-1] += text.lstrip(" \xa0\u3000")
         else:
             paras.append(text)
