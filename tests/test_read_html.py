@@ -226,6 +226,14 @@ def test_running_foot_repeated_between_per_page_tables_continues_the_table():
     assert [p.text for p in tasks[0].measures] == ["国家知识产权局：制定年度推进计划。"]
 
 
+def test_per_page_tables_each_in_a_layout_table_of_their_own_are_read_as_one():
+    table = read("layout_wrapped_pages.html")
+    assert [(r.page, r.row) for r in table.rows] == [(1, 2), (1, 3), (2, 4), (2, 5)]
+    first, second = stitch(table).tasks
+    assert [p.text for p in first.measures] == ["国家知识产权局：制定年度推进计划。"]
+    assert [p.text for p in second.division] == ["局内：联席办"]  # the sidebar is not data
+
+
 def test_page_without_task_table_raises_no_task_table_error():
     with pytest.raises(NoTaskTableError, match="none of the page's 1 tables has the header row"):
         read("no_task_table.html")

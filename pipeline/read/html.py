@@ -438,7 +438,9 @@ def read_html(data: bytes, source: str) -> RawTable:
 def _continuing_tables(soup: BeautifulSoup, first: Tag, g: _Grid) -> list[tuple[_Grid, int]]:
     """Later tables that carry on the task table (one table per page in converted PDFs).
 
-    Only tables at the same nesting level as the task table count. One continues it when it
+    Only tables at the same nesting level as the task table count, or any table with no table
+    inside it when the task table has none either (each page wrapped in a layout table of its
+    own). One continues it when it
     repeats the header row and at most a running head or foot (a short line, not a sentence)
     stands between
     the two, or when only page-break markup, a page number or a running head (see
@@ -447,8 +449,11 @@ def _continuing_tables(soup: BeautifulSoup, first: Tag, g: _Grid) -> list[tuple[
     a line of notice text, or one that opens with 序号, therefore does not; nor does a second
     copy of the list introduced by its own notice text.
     """
-    level = first.find_parent("table")
-    tables = [t for t in first.find_all_next("table") if t.find_parent("table") is level]
+    level, leaf = first.find_parent("table"), first.find("table") is None
+    # A converter may wrap each page's table in a layout table of its own: then a later table
+    # with no table inside it counts as well, wherever it is nested.
+    tables = [t for t in first.find_all_next("table") if not _inside(t, first)
+              and (t.find_parent("table") is level or leaf and t.find("table") is None)]
     gaps = [_text_between(a, b) for a, b in zip([first, *tables], tables)]
     parts: list[tuple[_Grid, int]] = []
     for table, between in zip(tables, gaps):
