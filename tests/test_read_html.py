@@ -234,6 +234,14 @@ def test_per_page_tables_each_in_a_layout_table_of_their_own_are_read_as_one():
     assert [p.text for p in second.division] == ["局内：联席办"]  # the sidebar is not data
 
 
+def test_headerless_page_table_with_a_spacer_column_maps_its_three_text_columns():
+    tasks = stitch(read("spacer_column_page.html")).tasks
+    assert [p.text for p in tasks[0].measures] == ["国家知识产权局：制定年度推进计划。"]
+    assert [p.text for p in tasks[0].division] == ["局内：办公室", "省份：各省必做"]
+    assert [p.text for p in tasks[1].measures] == ["国家知识产权局：发挥作用。"]
+    assert [p.text for p in tasks[2].division] == ["局内：人事司"]
+
+
 def test_page_without_task_table_raises_no_task_table_error():
     with pytest.raises(NoTaskTableError, match="none of the page's 1 tables has the header row"):
         read("no_task_table.html")

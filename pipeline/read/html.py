@@ -8,7 +8,8 @@
   download tables are not data. Later tables continue it when the list is split per page.
 - Each ``<tr>`` after the header is a raw row of three cells, laid out on a grid first:
   a colspan cell's text goes to the first column it covers; a rowspan cell's text is read in
-  its first row only (details in _logical_cells). ``row`` is the 1-based ``<tr>`` index in the
+  its first row only (details in _logical_cells). A headerless page table on another grid
+  than the header's (spacer columns) maps its three text columns instead (_text_columns). ``row`` is the 1-based ``<tr>`` index in the
   task table; ``page`` starts at 1 where the table starts and counts the page breaks the
   markup shows (Word's ``page-break-before:always``), since HTML has no pages of its own.
 - A cell's paragraphs are its block elements and ``<br>``-separated lines; inline markup joins
@@ -513,13 +514,17 @@ def _rows(parts: list[tuple[_Grid, int]]) -> Iterator[RawRow]:
     """Raw rows of the task table after its header row, page by page."""
     page, number = 1, 0
     previous: Tag | None = None
-    columns = _columns(parts[0][0].slots[parts[0][1]])
+    by_header = _columns(parts[0][0].slots[parts[0][1]])
+    width = parts[0][0].width
     for g, header_at in parts:
         if previous is not None:
             page += max(1, _breaks_between(previous, g.table))
         head = _header_at(g) if header_at < 0 else header_at
         if head is not None:
-            columns = _columns(g.slots[head])
+            by_header, width = _columns(g.slots[head]), g.width
+        columns = by_header
+        if head is None and g.width != width:
+            columns = _text_columns(g) or by_header
         before, after = _break_marks(g.table)
         number += header_at + 1  # rows above the header are counted, not read
         for tr, slots in zip(g.rows[header_at + 1:], g.slots[header_at + 1:]):
@@ -532,6 +537,17 @@ def _rows(parts: list[tuple[_Grid, int]]) -> Iterator[RawRow]:
             if id(tr) in after:
                 page += 1
         previous = g.table
+
+
+def _text_columns(g: _Grid) -> dict[int, int] | None:
+    """Grid column -> logical column for a headerless table laid out on another grid than the
+    header's (a converter's empty spacer columns): the three columns that hold text, each
+    empty column going with the one on its left. None unless exactly three hold text."""
+    used = sorted({c for slots in g.slots for c, (cell, origin) in slots.items()
+                   if origin and not _empty(cell)})
+    if len(used) != 3:
+        return None
+    return {c: max(0, sum(1 for u in used if u <= c) - 1) for c in range(g.width)}
 
 
 def _logical_cells(slots: dict[int, tuple[Tag, bool]],
