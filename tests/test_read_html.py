@@ -247,6 +247,13 @@ def test_page_without_task_table_raises_no_task_table_error():
         read("no_task_table.html")
 
 
+def test_pdf_converted_to_positioned_text_is_named_as_such():
+    with pytest.raises(NoTaskTableError, match=r"header words 重点任务 / 工作举措 / 任务分工 are in "
+                       r"the page's text but the page has no table \(a PDF converted to "
+                       r"positioned text keeps none\) — give the PDF itself"):
+        read("positioned_text_no_table.html")
+
+
 def test_title_row_inside_the_table_is_the_title_not_data():
     table = read("title_in_table.html")
     assert table.title == TITLE  # 附件： removed; the page <title> is the notice's

@@ -423,6 +423,14 @@ def read_html(data: bytes, source: str) -> RawTable:
              for g in [grid(t)] for h in [_header_at(g)] if h is not None]
     if not found:
         count = len(soup.find_all("table"))
+        words = normalize_ws("".join(paragraphs(soup.body or soup))).replace(" ", "")
+        if all(word in words for word in HEADER):
+            # pdftohtml, pdf2htmlEX or an office suite's PDF import: positioned text lines.
+            raise NoTaskTableError(
+                source, f"the header words {' / '.join(HEADER)} are in the page's text but "
+                + (f"in none of its {count} tables" if count else "the page has no table")
+                + " (a PDF converted to positioned text keeps none)",
+                "give the PDF itself, or an HTML page of the list that holds it as a table")
         raise NoTaskTableError(source, f"none of the page's {count} tables has the header row"
                                if count else "the page has no table (is the list only a linked "
                                "attachment?)")
