@@ -242,6 +242,19 @@ def test_headerless_page_table_with_a_spacer_column_maps_its_three_text_columns(
     assert [p.text for p in tasks[2].division] == ["局内：人事司"]
 
 
+def test_section_headings_set_above_per_section_tables_are_section_rows():
+    table = read("section_headings_between_tables.html")
+    # A heading row takes the <tr> index of the row it stands above; the repeated header
+    # (row 3 of the second table) is dropped by stitch.
+    assert [(r.page, r.row) for r in table.rows] == [(1, 2), (1, 2), (1, 3), (1, 3), (1, 4),
+                                                     (2, 5), (2, 5)]
+    st = stitch(table)
+    assert [(s.section_no, s.section_title) for s in st.sections] == [
+        (1, "全面强化知识产权宏观统筹"), (2, "全面加强知识产权法治保障"), (3, "全面推进知识产权转化运用")]
+    assert [(t.section_no, t.task_no) for t in st.tasks] == [(1, 1), (2, 2), (3, 3)]
+    assert [p.text for p in st.tasks[2].division] == ["局内：运用促进司"]  # not the download row
+
+
 def test_page_without_task_table_raises_no_task_table_error():
     with pytest.raises(NoTaskTableError, match="none of the page's 1 tables has the header row"):
         read("no_task_table.html")

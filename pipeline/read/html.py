@@ -5,7 +5,8 @@
   declared charset (gb2312/gbk labels read as GB18030), then UTF-8 and GB18030, with a note.
 - The task table is the first table holding the header row 重点任务 / 工作举措 / 任务分工 among
   its own rows (so the innermost one when layout tables nest it); notice text, layout and
-  download tables are not data. Later tables continue it when the list is split per page.
+  download tables are not data. Later tables continue it when the list is split per page or
+  per section; a section heading set as text above a table (一、…) is read as a section row.
 - Each ``<tr>`` after the header is a raw row of three cells, laid out on a grid first:
   a colspan cell's text goes to the first column it covers; a rowspan cell's text is read in
   its first row only (details in _logical_cells). A headerless page table on another grid
@@ -435,7 +436,9 @@ def read_html(data: bytes, source: str) -> RawTable:
                                if count else "the page has no table (is the list only a linked "
                                "attachment?)")
     table, g, header_at = found[0]
-    parts = [(g, header_at)] + _continuing_tables(soup, table, g)
+    before = _lines_before(soup, table)[:1]
+    parts = [_Part(g, header_at, tuple(line for line in before if _is_section_line(line)), False)]
+    parts += _continuing_tables(soup, table, g)
     rows = tuple(_rows(parts))
     if len(parts) > 1:
         notes += (f"{source}: the task table is split over {len(parts)} HTML tables; "
@@ -444,7 +447,23 @@ def read_html(data: bytes, source: str) -> RawTable:
     return RawTable(source=source, fmt="html", title=title, rows=rows, notes=notes)
 
 
-def _continuing_tables(soup: BeautifulSoup, first: Tag, g: _Grid) -> list[tuple[_Grid, int]]:
+@dataclass
+class _Part:
+    """One HTML table of the task table, with the section headings set as text above it."""
+
+    g: _Grid
+    header_at: int  # index of its header row; -1 when it has none of its own
+    sections: tuple[str, ...] = ()
+    same_page: bool = False  # only section headings (no page break, no page number) before it
+
+
+def _is_section_line(line: str) -> bool:
+    """A section heading (一、全面强化…) standing as text outside the table."""
+    return bool(SECTION_RE.match(line)) and len(line) <= _RUNNING_LINE \
+        and not _SENTENCE_END.search(line)
+
+
+def _continuing_tables(soup: BeautifulSoup, first: Tag, g: _Grid) -> list[_Part]:
     """Later tables that carry on the task table (one table per page in converted PDFs).
 
     Only tables at the same nesting level as the task table count, or any table with no table
@@ -456,16 +475,21 @@ def _continuing_tables(soup: BeautifulSoup, first: Tag, g: _Grid) -> list[tuple[
     _running_head) does and its first row reads like a row cut at a page (empty first cell, a
     task or a section number). A download table after
     a line of notice text, or one that opens with 序号, therefore does not; nor does a second
-    copy of the list introduced by its own notice text.
+    copy of the list introduced by its own notice text. Section headings set as text between
+    the tables (一、… above each section's table) are read as section rows and do not count as
+    text between.
     """
     level, leaf = first.find_parent("table"), first.find("table") is None
     # A converter may wrap each page's table in a layout table of its own: then a later table
     # with no table inside it counts as well, wherever it is nested.
     tables = [t for t in first.find_all_next("table") if not _inside(t, first)
               and (t.find_parent("table") is level or leaf and t.find("table") is None)]
-    gaps = [_text_between(a, b) for a, b in zip([first, *tables], tables)]
-    parts: list[tuple[_Grid, int]] = []
-    for table, between in zip(tables, gaps):
+    pairs = list(zip([first, *tables], tables))
+    sections = [tuple(line for line in _lines_between(a, b) if _is_section_line(line))
+                for a, b in pairs]
+    gaps = [_without(_text_between(a, b), heads) for (a, b), heads in zip(pairs, sections)]
+    parts: list[_Part] = []
+    for (_, table), between, heads in zip(pairs, gaps, sections):
         tg = grid(table)
         if _header_at(tg) is not None:
             if len(between) > _RUNNING_LINE or _SENTENCE_END.search(between):
@@ -474,8 +498,29 @@ def _continuing_tables(soup: BeautifulSoup, first: Tag, g: _Grid) -> list[tuple[
                   and _opens_like_a_page(tg)):
             break
         # Its rows are all data: a header repeated on a new page is dropped by stitch.
-        parts.append((tg, -1))
+        parts.append(_Part(tg, -1, heads, bool(heads) and not between))
     return parts
+
+
+def _without(text: str, lines: tuple[str, ...]) -> str:
+    for line in lines:
+        text = text.replace(line, "", 1)
+    return normalize_ws(text)
+
+
+def _lines_between(first: Tag, second: Tag) -> list[str]:
+    """Block texts after table ``first`` and before table ``second``, in order."""
+    lines: list[str] = []
+    for block in first.find_all_next(["p", "h1", "h2", "h3", "h4", "h5", "h6", "div", "center",
+                                      "caption"]):
+        if block is second or _inside(block, second):
+            break
+        if _inside(block, first) or any(child.name in _BLOCK for child in block.find_all(True)):
+            continue
+        text = normalize_ws("".join(paragraphs(block, br_breaks=False)))
+        if text:
+            lines.append(text)
+    return lines
 
 
 def _running_head(between: str, gaps: list[str]) -> bool:
@@ -518,15 +563,20 @@ def _text_between(first: Tag, second: Tag) -> str:
     return normalize_ws("".join(texts))
 
 
-def _rows(parts: list[tuple[_Grid, int]]) -> Iterator[RawRow]:
+def _rows(parts: list[_Part]) -> Iterator[RawRow]:
     """Raw rows of the task table after its header row, page by page."""
     page, number = 1, 0
     previous: Tag | None = None
-    by_header = _columns(parts[0][0].slots[parts[0][1]])
-    width = parts[0][0].width
-    for g, header_at in parts:
+    by_header = _columns(parts[0].g.slots[parts[0].header_at])
+    width = parts[0].g.width
+    for part in parts:
+        g, header_at = part.g, part.header_at
         if previous is not None:
-            page += max(1, _breaks_between(previous, g.table))
+            page += max(0 if part.same_page else 1, _breaks_between(previous, g.table))
+        for heading in part.sections:
+            # A heading above the table stands where a merged section row would.
+            yield RawRow(cells=(RawCell((heading,), bold=True), RawCell(), RawCell()),
+                         page=page, row=number + header_at + 2)
         head = _header_at(g) if header_at < 0 else header_at
         if head is not None:
             by_header, width = _columns(g.slots[head]), g.width
