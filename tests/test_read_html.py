@@ -255,6 +255,15 @@ def test_section_headings_set_above_per_section_tables_are_section_rows():
     assert [p.text for p in st.tasks[2].division] == ["局内：运用促进司"]  # not the download row
 
 
+def test_page_number_and_running_head_rows_inside_the_table_are_not_data():
+    table = read("running_rows_in_table.html")
+    assert [(r.page, r.row) for r in table.rows] == [(1, 2), (1, 3), (2, 6), (2, 7)]
+    first, second = stitch(table).tasks
+    assert first.task_title == "持续推进实施"
+    assert [p.text for p in first.measures] == ["国家知识产权局：制定年度推进计划。", "各地区：强化导向。"]
+    assert [p.text for p in second.division] == ["局内：联席办"]
+
+
 def test_page_without_task_table_raises_no_task_table_error():
     with pytest.raises(NoTaskTableError, match="none of the page's 1 tables has the header row"):
         read("no_task_table.html")

@@ -7,6 +7,8 @@
   its own rows (so the innermost one when layout tables nest it); notice text, layout and
   download tables are not data. Later tables continue it when the list is split per page or
   per section; a section heading set as text above a table (一、…) is read as a section row.
+  A row holding only a page number or the list's title is a PDF page's foot or head that a
+  converter kept in the table: not data (a page number counts a page).
 - Each ``<tr>`` after the header is a raw row of three cells, laid out on a grid first:
   a colspan cell's text goes to the first column it covers; a rowspan cell's text is read in
   its first row only (details in _logical_cells). A headerless page table on another grid
@@ -590,11 +592,29 @@ def _rows(parts: list[_Part]) -> Iterator[RawRow]:
             if id(tr) in before:
                 page += 1
             cells = _logical_cells(slots, columns)
-            if cells is not None:
+            running = _running_row(cells) if cells is not None else None
+            if running == "page number":
+                page += 1  # a page's foot kept as a row: the next row is on a new page
+            elif cells is not None and running is None:
                 yield RawRow(cells=cells, page=page, row=number)
             if id(tr) in after:
                 page += 1
         previous = g.table
+
+
+def _running_row(cells: tuple[RawCell, RawCell, RawCell]) -> str | None:
+    """``page number`` or ``running head`` for a row that is a PDF page's foot or head carried
+    into the table by a converter (- 3 -, 第3页, the list's title alone); None for data."""
+    texts = [normalize_ws("".join(c.paragraphs)) for c in cells]
+    filled = [t for t in texts if t]
+    if len(filled) != 1:
+        return None
+    text = filled[0]
+    if _PAGE_NUMBER.match(text) and _DIGITS.search(text):
+        return "page number"
+    if "任务清单" in text and len(text) <= _RUNNING_LINE and not _SENTENCE_END.search(text):
+        return "running head"
+    return None
 
 
 def _text_columns(g: _Grid) -> dict[int, int] | None:
