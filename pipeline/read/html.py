@@ -12,12 +12,14 @@
 - Each ``<tr>`` after the header is a raw row of three cells, laid out on a grid first:
   a colspan cell's text goes to the first column it covers; a rowspan cell's text is read in
   its first row only (details in _logical_cells). A headerless page table on another grid
-  than the header's (spacer columns) maps its three text columns instead (_text_columns). ``row`` is the 1-based ``<tr>`` index in the
-  task table; ``page`` starts at 1 where the table starts and counts the page breaks the
-  markup shows (Word's ``page-break-before:always``), since HTML has no pages of its own.
+  than the header's (spacer columns) maps its three text columns instead (_text_columns).
+  ``row`` is the 1-based ``<tr>`` index in the task table; ``page`` starts at 1 where the
+  table starts and counts the page breaks the markup shows (Word's
+  ``page-break-before:always``), since HTML has no pages of its own.
 - A cell's paragraphs are its block elements and ``<br>``-separated lines; inline markup joins
   with nothing, zero-width marks and soft hyphens are dropped, and a line that opens with a
-  colon or closing mark joins the line before, as does a line after a lone label (各地区：). Joining rows cut by page breaks is left to stitch, exactly as for the dump.
+  colon or closing mark joins the line before, as does a line after a lone label (各地区：).
+  Joining rows cut by page breaks is left to stitch, exactly as for the dump.
 - The title is the nearest text above the table naming a 任务清单 (else a year), not the page
   ``<title>``, which is usually the notice's.
 """
@@ -470,13 +472,11 @@ def _continuing_tables(soup: BeautifulSoup, first: Tag, g: _Grid) -> list[_Part]
 
     Only tables at the same nesting level as the task table count, or any table with no table
     inside it when the task table has none either (each page wrapped in a layout table of its
-    own). One continues it when it
-    repeats the header row and at most a running head or foot (a short line, not a sentence)
-    stands between
-    the two, or when only page-break markup, a page number or a running head (see
-    _running_head) does and its first row reads like a row cut at a page (empty first cell, a
-    task or a section number). A download table after
-    a line of notice text, or one that opens with 序号, therefore does not; nor does a second
+    own). One continues it when it repeats the header row and at most a running head or foot
+    (a short line, not a sentence) stands between the two, or when only page-break markup, a
+    page number or a running head (see _running_head) does and its first row reads like a row
+    cut at a page (empty first cell, a task or a section number). A download table after a
+    line of notice text, or one that opens with 序号, therefore does not; nor does a second
     copy of the list introduced by its own notice text. Section headings set as text between
     the tables (一、… above each section's table) are read as section rows and do not count as
     text between.
@@ -505,6 +505,7 @@ def _continuing_tables(soup: BeautifulSoup, first: Tag, g: _Grid) -> list[_Part]
 
 
 def _without(text: str, lines: tuple[str, ...]) -> str:
+    """``text`` with each of ``lines`` taken out once."""
     for line in lines:
         text = text.replace(line, "", 1)
     return normalize_ws(text)
