@@ -234,12 +234,21 @@ def test_per_page_tables_each_in_a_layout_table_of_their_own_are_read_as_one():
     assert [p.text for p in second.division] == ["局内：联席办"]  # the sidebar is not data
 
 
-def test_headerless_page_table_with_a_spacer_column_maps_its_three_text_columns():
-    tasks = stitch(read("spacer_column_page.html")).tasks
+def test_headerless_page_tables_with_a_spacer_column_map_their_three_text_columns():
+    table = read("spacer_column_page.html")
+    assert [r.page for r in table.rows] == [1, 1, 2, 2, 3, 4]  # the empty table is no page
+    tasks = stitch(table).tasks
     assert [p.text for p in tasks[0].measures] == ["国家知识产权局：制定年度推进计划。"]
     assert [p.text for p in tasks[0].division] == ["局内：办公室", "省份：各省必做"]
-    assert [p.text for p in tasks[1].measures] == ["国家知识产权局：发挥作用。"]
+    assert [p.text for p in tasks[1].measures] == ["国家知识产权局：发挥作用，健全机制。"]
+    assert [p.text for p in tasks[1].division] == ["局内：联席办", "省份：各省必做"]
     assert [p.text for p in tasks[2].division] == ["局内：人事司"]
+
+
+def test_converted_pdf_page_keeps_the_dump_page_numbers(doc_2024):
+    doc = extract_file(HTML / "cnipa-2024-pdf-converted-per-page.html")
+    assert [(t.page_start, t.page_end) for t in doc.tasks] == \
+        [(t.page_start, t.page_end) for t in doc_2024.tasks]
 
 
 def test_section_headings_set_above_per_section_tables_are_section_rows():

@@ -484,8 +484,10 @@ def _continuing_tables(soup: BeautifulSoup, first: Tag, g: _Grid) -> list[_Part]
     level, leaf = first.find_parent("table"), first.find("table") is None
     # A converter may wrap each page's table in a layout table of its own: then a later table
     # with no table inside it counts as well, wherever it is nested.
+    # An empty table (a converter's leftover between two pages) neither continues nor ends it.
     tables = [t for t in first.find_all_next("table") if not _inside(t, first)
-              and (t.find_parent("table") is level or leaf and t.find("table") is None)]
+              and (t.find_parent("table") is level or leaf and t.find("table") is None)
+              and t.get_text().strip(" \t\n\r\f\xa0\u3000\u200b")]
     pairs = list(zip([first, *tables], tables))
     sections = [tuple(line for line in _lines_between(a, b) if _is_section_line(line))
                 for a, b in pairs]
@@ -511,14 +513,17 @@ def _without(text: str, lines: tuple[str, ...]) -> str:
     return normalize_ws(text)
 
 
+_HEADING_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "div", "center"})
+
+
 def _lines_between(first: Tag, second: Tag) -> list[str]:
     """Block texts after table ``first`` and before table ``second``, in order."""
     lines: list[str] = []
-    for block in first.find_all_next(["p", "h1", "h2", "h3", "h4", "h5", "h6", "div", "center",
-                                      "caption"]):
-        if block is second or _inside(block, second):
+    for block in first.find_all_next(True):
+        if block is second:
             break
-        if _inside(block, first) or any(child.name in _BLOCK for child in block.find_all(True)):
+        if block.name not in _HEADING_BLOCKS or _inside(block, first) \
+                or any(child.name in _BLOCK for child in block.find_all(True)):
             continue
         text = normalize_ws("".join(paragraphs(block, br_breaks=False)))
         if text:
@@ -570,12 +575,20 @@ def _rows(parts: list[_Part]) -> Iterator[RawRow]:
     """Raw rows of the task table after its header row, page by page."""
     page, number = 1, 0
     previous: Tag | None = None
+    paged = False  # the last row read was a page-number row (it counted the page already)
     by_header = _columns(parts[0].g.slots[parts[0].header_at])
     width = parts[0].g.width
+    # A converter lays every page out on the same grid: a page table with too few filled
+    # columns to tell (a single cut row) borrows the mapping of another table of its width.
+    by_width: dict[int, dict[int, int]] = {}
+    for part in parts[1:]:
+        mapping = _text_columns(part.g)
+        if mapping is not None:
+            by_width.setdefault(part.g.width, mapping)
     for part in parts:
         g, header_at = part.g, part.header_at
         if previous is not None:
-            page += max(0 if part.same_page else 1, _breaks_between(previous, g.table))
+            page += max(0 if part.same_page or paged else 1, _breaks_between(previous, g.table))
         for heading in part.sections:
             # A heading above the table stands where a merged section row would.
             yield RawRow(cells=(RawCell((heading,), bold=True), RawCell(), RawCell()),
@@ -585,7 +598,7 @@ def _rows(parts: list[_Part]) -> Iterator[RawRow]:
             by_header, width = _columns(g.slots[head]), g.width
         columns = by_header
         if head is None and g.width != width:
-            columns = _text_columns(g) or by_header
+            columns = _text_columns(g) or by_width.get(g.width) or by_header
         before, after = _break_marks(g.table)
         number += header_at + 1  # rows above the header are counted, not read
         for tr, slots in zip(g.rows[header_at + 1:], g.slots[header_at + 1:]):
@@ -596,8 +609,10 @@ def _rows(parts: list[_Part]) -> Iterator[RawRow]:
             running = _running_row(cells) if cells is not None else None
             if running == "page number":
                 page += 1  # a page's foot kept as a row: the next row is on a new page
+                paged = True
             elif cells is not None and running is None:
                 yield RawRow(cells=cells, page=page, row=number)
+                paged = False
             if id(tr) in after:
                 page += 1
         previous = g.table
