@@ -261,7 +261,7 @@ def test_section_headings_set_above_per_section_tables_are_section_rows():
     assert [(s.section_no, s.section_title) for s in st.sections] == [
         (1, "全面强化知识产权宏观统筹"), (2, "全面加强知识产权法治保障"), (3, "全面推进知识产权转化运用")]
     assert [(t.section_no, t.task_no) for t in st.tasks] == [(1, 1), (2, 2), (3, 3)]
-    assert [p.text for p in st.tasks[2].division] == ["局内：运用促进司"]  # not the download row
+    assert [p.text for p in st.tasks[2].division] == ["局内：运用促进司"]
 
 
 def test_page_number_and_running_head_rows_inside_the_table_are_not_data():

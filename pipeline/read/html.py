@@ -37,7 +37,7 @@ from bs4.builder import ParserRejectedMarkup
 from pipeline.errors import EncodingError, MalformedTableError, NoTaskTableError
 from pipeline.models import RawCell, RawRow, RawTable
 from pipeline.read.common import HEADER, bom_encoding, is_header
-from pipeline.stitch import SECTION_RE, TASK_RE
+from pipeline.stitch import SECTION_RE, TASK_RE, cn_number
 from pipeline.textutil import WIDE_CHAR, ascii_digits, normalize_ws
 
 # ---- decoding --------------------------------------------------------------------------------
@@ -442,7 +442,7 @@ def read_html(data: bytes, source: str) -> RawTable:
     table, g, header_at = found[0]
     before = _lines_before(soup, table)[:1]
     parts = [_Part(g, header_at, tuple(line for line in before if _is_section_line(line)), False)]
-    parts += _continuing_tables(soup, table, g)
+    parts += _continuing_tables(soup, table, g, parts[0].sections)
     rows = tuple(_rows(parts))
     if len(parts) > 1:
         notes += (f"{source}: the task table is split over {len(parts)} HTML tables; "
@@ -467,7 +467,8 @@ def _is_section_line(line: str) -> bool:
         and not _SENTENCE_END.search(line)
 
 
-def _continuing_tables(soup: BeautifulSoup, first: Tag, g: _Grid) -> list[_Part]:
+def _continuing_tables(soup: BeautifulSoup, first: Tag, g: _Grid,
+                       above: tuple[str, ...]) -> list[_Part]:
     """Later tables that carry on the task table (one table per page in converted PDFs).
 
     Only tables at the same nesting level as the task table count, or any table with no table
@@ -478,8 +479,8 @@ def _continuing_tables(soup: BeautifulSoup, first: Tag, g: _Grid) -> list[_Part]
     cut at a page (empty first cell, a task or a section number). A download table after a
     line of notice text, or one that opens with 序号, therefore does not; nor does a second
     copy of the list introduced by its own notice text. Section headings set as text between
-    the tables (一、… above each section's table) are read as section rows and do not count as
-    text between.
+    the tables (一、… above each section's table, ``above`` the first) are read as section rows
+    and do not count as text between, when they number on from the section before them.
     """
     level, leaf = first.find_parent("table"), first.find("table") is None
     # A converter may wrap each page's table in a layout table of its own: then a later table
@@ -493,8 +494,13 @@ def _continuing_tables(soup: BeautifulSoup, first: Tag, g: _Grid) -> list[_Part]
                 for a, b in pairs]
     gaps = [_without(_text_between(a, b), heads) for (a, b), heads in zip(pairs, sections)]
     parts: list[_Part] = []
-    for (_, table), between, heads in zip(pairs, gaps, sections):
+    last = _last_section(g, _section_number(above[-1]) if above else 0)
+    for (a, table), between, heads in zip(pairs, gaps, sections):
         tg = grid(table)
+        numbers = [_section_number(h) for h in heads]
+        if heads and numbers != list(range(last + 1, last + 1 + len(heads))):
+            # 一、工作要求 above a table after the list is notice text, not the next section.
+            heads, between = (), _text_between(a, table)
         if _header_at(tg) is not None:
             if len(between) > _RUNNING_LINE or _SENTENCE_END.search(between):
                 break
@@ -503,7 +509,23 @@ def _continuing_tables(soup: BeautifulSoup, first: Tag, g: _Grid) -> list[_Part]
             break
         # Its rows are all data: a header repeated on a new page is dropped by stitch.
         parts.append(_Part(tg, -1, heads, bool(heads) and not between))
+        last = _last_section(tg, numbers[-1] if heads else last)
     return parts
+
+
+def _section_number(line: str) -> int:
+    m = SECTION_RE.match(line)
+    return cn_number(m["num"]) if m else 0
+
+
+def _last_section(g: _Grid, last: int) -> int:
+    """The number of the last section row in the table, else ``last``."""
+    for slots in g.slots:
+        texts = [t for t in _row_texts(slots) if t]
+        m = SECTION_RE.match(texts[0]) if len(texts) == 1 else None
+        if m:
+            last = cn_number(m["num"])
+    return last
 
 
 def _without(text: str, lines: tuple[str, ...]) -> str:
