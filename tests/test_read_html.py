@@ -273,6 +273,25 @@ def test_page_number_and_running_head_rows_inside_the_table_are_not_data():
     assert [p.text for p in second.division] == ["局内：联席办"]
 
 
+@pytest.mark.parametrize("after", [
+    "<p>- 2 -</p><table border=1><tr><td>1.加强组织领导</td><td>各地区：高度重视。</td>"
+    "<td>按时报送</td></tr></table>",
+    "<p>2023年推动知识产权高质量发展任务清单</p><table border=1>" + "<tr><td>重点任务</td>"
+    "<td>工作举措</td><td>任务分工</td></tr><tr><td colspan=3>一、全面强化知识产权宏观统筹</td></tr>"
+    "<tr><td>1.持续推进实施</td><td>国家知识产权局：去年。</td><td>局内：办公室</td></tr></table>",
+], ids=["numbered-table-after-a-page-number", "last-year-list-after-its-title"])
+def test_a_later_table_that_does_not_number_on_from_the_list_is_not_part_of_it(after):
+    page = ("<html><head><meta charset='utf-8'></head><body><p>2024年推动知识产权高质量发展任务清单</p>"
+            "<table border=1><tr><td>重点任务</td><td>工作举措</td><td>任务分工</td></tr>"
+            "<tr><td colspan=3>一、全面强化知识产权宏观统筹</td></tr>"
+            "<tr><td>1.持续推进实施</td><td>国家知识产权局：今年。</td><td>局内：办公室</td></tr>"
+            "<tr><td>2.加大统筹</td><td>国家知识产权局：发挥作用。</td><td>局内：联席办</td></tr>"
+            f"</table>{after}</body></html>")
+    table = read_html(page.encode(), "later.html")
+    assert [row[0] for row in texts(table)] == [SECTION[0], "1.持续推进实施", "2.加大统筹"]
+    assert table.notes == ()
+
+
 def test_page_without_task_table_raises_no_task_table_error():
     with pytest.raises(NoTaskTableError, match="none of the page's 1 tables has the header row"):
         read("no_task_table.html")

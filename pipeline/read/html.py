@@ -480,7 +480,9 @@ def _continuing_tables(soup: BeautifulSoup, first: Tag, g: _Grid,
     line of notice text, or one that opens with 序号, therefore does not; nor does a second
     copy of the list introduced by its own notice text. Section headings set as text between
     the tables (一、… above each section's table, ``above`` the first) are read as section rows
-    and do not count as text between, when they number on from the section before them.
+    and do not count as text between, when they number on from the section before them. A
+    table whose first numbered row does not number on from the rows before it (1. after 6., a
+    last year's list under its own title) ends the list whatever stands between.
     """
     level, leaf = first.find_parent("table"), first.find("table") is None
     # A converter may wrap each page's table in a layout table of its own: then a later table
@@ -494,13 +496,17 @@ def _continuing_tables(soup: BeautifulSoup, first: Tag, g: _Grid,
                 for a, b in pairs]
     gaps = [_without(_text_between(a, b), heads) for (a, b), heads in zip(pairs, sections)]
     parts: list[_Part] = []
-    last = _last_section(g, _section_number(above[-1]) if above else 0)
+    last = _last_numbers(g, (_section_number(above[-1]) if above else 0, 0))
     for (a, table), between, heads in zip(pairs, gaps, sections):
         tg = grid(table)
         numbers = [_section_number(h) for h in heads]
-        if heads and numbers != list(range(last + 1, last + 1 + len(heads))):
+        if heads and numbers != list(range(last[0] + 1, last[0] + 1 + len(heads))):
             # 一、工作要求 above a table after the list is notice text, not the next section.
             heads, between = (), _text_between(a, table)
+        if heads:
+            last = (numbers[-1], last[1])
+        if not _numbers_on(tg, last):
+            break  # a table of other numbered rows (1.…) after the list, not the list going on
         if _header_at(tg) is not None:
             if len(between) > _RUNNING_LINE or _SENTENCE_END.search(between):
                 break
@@ -509,7 +515,7 @@ def _continuing_tables(soup: BeautifulSoup, first: Tag, g: _Grid,
             break
         # Its rows are all data: a header repeated on a new page is dropped by stitch.
         parts.append(_Part(tg, -1, heads, bool(heads) and not between))
-        last = _last_section(tg, numbers[-1] if heads else last)
+        last = _last_numbers(tg, last)
     return parts
 
 
@@ -518,14 +524,40 @@ def _section_number(line: str) -> int:
     return cn_number(m["num"]) if m else 0
 
 
-def _last_section(g: _Grid, last: int) -> int:
-    """The number of the last section row in the table, else ``last``."""
+def _numbered(slots: dict[int, tuple[Tag, bool]]) -> tuple[str, int] | None:
+    """``("section", n)`` or ``("task", n)`` for a row opening with that number, else None."""
+    texts = [t for t in _row_texts(slots) if t]
+    first = normalize_ws("".join(paragraphs(slots[min(slots)][0]))) if slots else ""
+    if len(texts) == 1 and SECTION_RE.match(texts[0]):
+        return "section", _section_number(texts[0])
+    m = TASK_RE.match(first)
+    return ("task", int(ascii_digits(m["num"]))) if m and slots[min(slots)][1] else None
+
+
+def _last_numbers(g: _Grid, last: tuple[int, int]) -> tuple[int, int]:
+    """The last section and task numbers once the table's rows are read."""
+    section, task = last
     for slots in g.slots:
-        texts = [t for t in _row_texts(slots) if t]
-        m = SECTION_RE.match(texts[0]) if len(texts) == 1 else None
-        if m:
-            last = cn_number(m["num"])
-    return last
+        numbered = _numbered(slots)
+        if numbered and numbered[0] == "section":
+            section = numbered[1]
+        elif numbered:
+            task = numbered[1]
+    return section, task
+
+
+def _numbers_on(g: _Grid, last: tuple[int, int]) -> bool:
+    """Whether the table's first numbered row after any header numbers on from ``last``."""
+    head = _header_at(g)
+    for slots in g.slots[(head + 1 if head is not None else 0):]:
+        if not any(_row_texts(slots)):
+            continue
+        numbered = _numbered(slots)
+        if numbered is None:
+            return True  # a row cut at the page (empty first cell) or other text: other rules
+        kind, n = numbered
+        return n == (last[0] if kind == "section" else last[1]) + 1
+    return True
 
 
 def _without(text: str, lines: tuple[str, ...]) -> str:
