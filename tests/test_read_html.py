@@ -44,11 +44,29 @@ SECTION = ["一、全面强化知识产权宏观统筹", "", ""]
 
 # ---- the full renderings ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", [WORD, WPS], ids=["word-gb18030", "wps-utf8-bom"])
+#: Every whole-list rendering: our Word and WPS pages, a TRS (CMS) page in GBK split into one
+#: table a page, and real exporters' output (LibreOffice HTML and XHTML, a pandoc fragment).
+FULL = sorted(HTML.glob("cnipa-2024-*.html"))
+
+
+def test_full_renderings_include_real_exporters_and_a_cms_page():
+    names = {p.name for p in FULL}
+    assert {WORD.name, WPS.name, "cnipa-2024-trs-cms-gbk.html"} <= names
+    assert any("libreoffice" in n for n in names) and any("pandoc" in n for n in names)
+
+
+@pytest.mark.parametrize("path", FULL, ids=[p.stem.removeprefix("cnipa-2024-") for p in FULL])
 def test_full_rendering_equals_text_dump(path, doc_2024):
     doc = extract_file(path)
     assert doc.fmt == "html"
     assert_same_content(doc, doc_2024)
+
+
+def test_cms_page_reads_its_per_page_tables_as_one_keeping_the_dump_page_numbers(doc_2024):
+    doc = extract_file(HTML / "cnipa-2024-trs-cms-gbk.html")
+    assert [(t.page_start, t.page_end) for t in doc.tasks] == \
+        [(t.page_start, t.page_end) for t in doc_2024.tasks]
+    assert any("split over 11 HTML tables" in n for n in doc.notes)
 
 
 def test_word_rendering_is_gb18030_bytes_that_gb2312_cannot_decode():
@@ -194,9 +212,96 @@ def test_xhtml_with_xml_declaration_th_header_and_title_over_two_paragraphs():
                                       "局内：国际合作司"]]
 
 
+def test_running_head_naming_the_list_between_per_page_tables_continues_the_table():
+    table = read("running_head_tables.html")
+    assert [(r.page, r.row) for r in table.rows] == [(1, 2), (1, 3), (2, 4), (2, 5)]
+    first, second = stitch(table).tasks
+    assert [p.text for p in first.measures] == ["国家知识产权局：制定年度推进计划。", "各地区：强化导向。"]
+    assert [p.text for p in second.division] == ["局内：联席办"]  # not the download table's row
+
+
+def test_running_foot_repeated_between_per_page_tables_continues_the_table():
+    tasks = stitch(read("running_foot_tables.html")).tasks
+    assert [t.task_no for t in tasks] == [1, 2, 3]
+    assert [p.text for p in tasks[0].measures] == ["国家知识产权局：制定年度推进计划。"]
+
+
+def test_per_page_tables_each_in_a_layout_table_of_their_own_are_read_as_one():
+    table = read("layout_wrapped_pages.html")
+    assert [(r.page, r.row) for r in table.rows] == [(1, 2), (1, 3), (2, 4), (2, 5)]
+    first, second = stitch(table).tasks
+    assert [p.text for p in first.measures] == ["国家知识产权局：制定年度推进计划。"]
+    assert [p.text for p in second.division] == ["局内：联席办"]  # the sidebar is not data
+
+
+def test_headerless_page_tables_with_a_spacer_column_map_their_three_text_columns():
+    table = read("spacer_column_page.html")
+    assert [r.page for r in table.rows] == [1, 1, 2, 2, 3, 4]  # the empty table is no page
+    tasks = stitch(table).tasks
+    assert [p.text for p in tasks[0].measures] == ["国家知识产权局：制定年度推进计划。"]
+    assert [p.text for p in tasks[0].division] == ["局内：办公室", "省份：各省必做"]
+    assert [p.text for p in tasks[1].measures] == ["国家知识产权局：发挥作用，健全机制。"]
+    assert [p.text for p in tasks[1].division] == ["局内：联席办", "省份：各省必做"]
+    assert [p.text for p in tasks[2].division] == ["局内：人事司"]
+
+
+def test_converted_pdf_page_keeps_the_dump_page_numbers(doc_2024):
+    doc = extract_file(HTML / "cnipa-2024-pdf-converted-per-page.html")
+    assert [(t.page_start, t.page_end) for t in doc.tasks] == \
+        [(t.page_start, t.page_end) for t in doc_2024.tasks]
+
+
+def test_section_headings_set_above_per_section_tables_are_section_rows():
+    table = read("section_headings_between_tables.html")
+    # A heading row takes the <tr> index of the row it stands above; the repeated header
+    # (row 3 of the second table) is dropped by stitch.
+    assert [(r.page, r.row) for r in table.rows] == [(1, 2), (1, 2), (1, 3), (1, 3), (1, 4),
+                                                     (2, 5), (2, 5)]
+    st = stitch(table)
+    assert [(s.section_no, s.section_title) for s in st.sections] == [
+        (1, "全面强化知识产权宏观统筹"), (2, "全面加强知识产权法治保障"), (3, "全面推进知识产权转化运用")]
+    assert [(t.section_no, t.task_no) for t in st.tasks] == [(1, 1), (2, 2), (3, 3)]
+    assert [p.text for p in st.tasks[2].division] == ["局内：运用促进司"]
+
+
+def test_page_number_and_running_head_rows_inside_the_table_are_not_data():
+    table = read("running_rows_in_table.html")
+    assert [(r.page, r.row) for r in table.rows] == [(1, 2), (1, 3), (2, 6), (2, 7)]
+    first, second = stitch(table).tasks
+    assert first.task_title == "持续推进实施"
+    assert [p.text for p in first.measures] == ["国家知识产权局：制定年度推进计划。", "各地区：强化导向。"]
+    assert [p.text for p in second.division] == ["局内：联席办"]
+
+
+@pytest.mark.parametrize("after", [
+    "<p>- 2 -</p><table border=1><tr><td>1.加强组织领导</td><td>各地区：高度重视。</td>"
+    "<td>按时报送</td></tr></table>",
+    "<p>2023年推动知识产权高质量发展任务清单</p><table border=1>" + "<tr><td>重点任务</td>"
+    "<td>工作举措</td><td>任务分工</td></tr><tr><td colspan=3>一、全面强化知识产权宏观统筹</td></tr>"
+    "<tr><td>1.持续推进实施</td><td>国家知识产权局：去年。</td><td>局内：办公室</td></tr></table>",
+], ids=["numbered-table-after-a-page-number", "last-year-list-after-its-title"])
+def test_a_later_table_that_does_not_number_on_from_the_list_is_not_part_of_it(after):
+    page = ("<html><head><meta charset='utf-8'></head><body><p>2024年推动知识产权高质量发展任务清单</p>"
+            "<table border=1><tr><td>重点任务</td><td>工作举措</td><td>任务分工</td></tr>"
+            "<tr><td colspan=3>一、全面强化知识产权宏观统筹</td></tr>"
+            "<tr><td>1.持续推进实施</td><td>国家知识产权局：今年。</td><td>局内：办公室</td></tr>"
+            "<tr><td>2.加大统筹</td><td>国家知识产权局：发挥作用。</td><td>局内：联席办</td></tr>"
+            f"</table>{after}</body></html>")
+    table = read_html(page.encode(), "later.html")
+    assert [row[0] for row in texts(table)] == [SECTION[0], "1.持续推进实施", "2.加大统筹"]
+    assert table.notes == ()
+
+
 def test_page_without_task_table_raises_no_task_table_error():
     with pytest.raises(NoTaskTableError, match="none of the page's 1 tables has the header row"):
         read("no_task_table.html")
+
+
+def test_pdf_converted_to_positioned_text_is_named_as_such():
+    with pytest.raises(NoTaskTableError, match=r"header words 重点任务 / 工作举措 / 任务分工 are in "
+                       r"the page's text but the page has no table \(a PDF converted to "
+                       r"positioned text keeps none\) — give the PDF itself"):
+        read("positioned_text_no_table.html")
 
 
 def test_title_row_inside_the_table_is_the_title_not_data():
@@ -277,6 +382,25 @@ def test_page_breaks_count_pages_and_cut_rows_are_joined_by_stitch():
                                                 "各地区：强化导向。"]
     assert (first.page_start, first.page_end, second.page_start) == (1, 2, 3)
     assert [p.text for p in second.division] == ["局内：联席办"]  # the download table is not data
+
+
+def test_zero_width_marks_and_soft_hyphens_are_no_text_and_hide_no_label():
+    row = read("zero_width_marks.html").rows[1]
+    assert row.cells[1].paragraphs == ("国家知识产权局：制定年度推进计划。各地区：强化导向。",)
+    task = stitch(read("zero_width_marks.html")).tasks[0]
+    assert [p.text for p in task.division] == ["局内：办公室", "省份：各省必做"]
+
+
+def test_a_line_opening_with_a_colon_or_closing_mark_joins_the_line_before():
+    task = stitch(read("br_before_colon.html")).tasks[0]
+    assert [p.text for p in task.measures] == ["国家知识产权局：制定年度推进计划，加强统计监测。",
+                                               "各地区：强化导向。"]
+
+
+def test_a_label_on_a_line_of_its_own_joins_the_text_it_introduces():
+    task = stitch(read("label_on_its_own_line.html")).tasks[0]
+    assert [p.text for p in task.measures] == ["国家知识产权局：制定年度推进计划。", "各地区：强化导向。"]
+    assert [p.text for p in task.division] == ["局内：办公室"]
 
 
 def test_hidden_text_comments_styles_deletions_and_comment_anchors_are_not_text():

@@ -5,14 +5,21 @@
   declared charset (gb2312/gbk labels read as GB18030), then UTF-8 and GB18030, with a note.
 - The task table is the first table holding the header row 重点任务 / 工作举措 / 任务分工 among
   its own rows (so the innermost one when layout tables nest it); notice text, layout and
-  download tables are not data. Later tables continue it when the list is split per page.
+  download tables are not data. Later tables continue it when the list is split per page or
+  per section; a section heading set as text above a table (一、…) is read as a section row.
+  A row holding only a page number or the list's title is a PDF page's foot or head that a
+  converter kept in the table: not data (a page number counts a page).
 - Each ``<tr>`` after the header is a raw row of three cells, laid out on a grid first:
   a colspan cell's text goes to the first column it covers; a rowspan cell's text is read in
-  its first row only (details in _logical_cells). ``row`` is the 1-based ``<tr>`` index in the
-  task table; ``page`` starts at 1 where the table starts and counts the page breaks the
-  markup shows (Word's ``page-break-before:always``), since HTML has no pages of its own.
+  its first row only (details in _logical_cells). A headerless page table on another grid
+  than the header's (spacer columns) maps its three text columns instead (_text_columns).
+  ``row`` is the 1-based ``<tr>`` index in the task table; ``page`` starts at 1 where the
+  table starts and counts the page breaks the markup shows (Word's
+  ``page-break-before:always``), since HTML has no pages of its own.
 - A cell's paragraphs are its block elements and ``<br>``-separated lines; inline markup joins
-  with nothing. Joining rows cut by page breaks is left to stitch, exactly as for the dump.
+  with nothing, zero-width marks and soft hyphens are dropped, and a line that opens with a
+  colon or closing mark joins the line before, as does a line after a lone label (各地区：).
+  Joining rows cut by page breaks is left to stitch, exactly as for the dump.
 - The title is the nearest text above the table naming a 任务清单 (else a year), not the page
   ``<title>``, which is usually the notice's.
 """
@@ -30,7 +37,7 @@ from bs4.builder import ParserRejectedMarkup
 from pipeline.errors import EncodingError, MalformedTableError, NoTaskTableError
 from pipeline.models import RawCell, RawRow, RawTable
 from pipeline.read.common import HEADER, bom_encoding, is_header
-from pipeline.stitch import SECTION_RE, TASK_RE
+from pipeline.stitch import SECTION_RE, TASK_RE, cn_number
 from pipeline.textutil import WIDE_CHAR, ascii_digits, normalize_ws
 
 # ---- decoding --------------------------------------------------------------------------------
@@ -176,6 +183,12 @@ _SKIP = frozenset({"script", "style", "head", "title", "template", "noscript", "
 _COMMENT_CLASS = re.compile(r"msocomanchor|MsoCommentReference", re.I)
 #: HTML collapses these (not &nbsp; or the ideographic space) into one space when rendering.
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+#: Characters a browser shows as nothing (zero-width space/joiners, word joiner, BOM, soft hyphen).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+#: Marks that never open a line in Chinese typesetting: a colon, closing punctuation.
+_NO_LINE_START = frozenset("：:，,。、；;！？）)》」』】〕〉”’")
+#: A line that is only a short label and its colon (国家知识产权局：, 局内：).
+_LONE_LABEL = re.compile(r"[^\s：:，。；、]{1,16}[：:]")
 _WIDE = re.compile(WIDE_CHAR)
 _HIDDEN = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.I)
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(bold|[6-9]00)", re.I)
@@ -195,8 +208,18 @@ def paragraphs(root: Tag, br_breaks: bool = True) -> list[str]:
     current: list[str] = []
 
     def flush() -> None:
-        text = collapse_ws("".join(current)).strip(" ")  # edge spaces render as nothing
-        if text.strip(" \t\n\r\f\xa0\u3000"):
+        # Zero-width marks and soft hyphens render as nothing; left in, one between a label
+        # and its colon (省份\u200b：) hides the label from segment.
+        text = collapse_ws("".join(current).translate(_INVISIBLE)).strip(" ")  # edge spaces too
+        if not text.strip(" \t\n\r\f\xa0\u3000"):
+            pass
+        elif paras and (text.lstrip(" \xa0\u3000")[0] in _NO_LINE_START
+                        or _LONE_LABEL.fullmatch(paras[-1].strip(" \xa0\u3000"))):
+            # Nothing opens a paragraph with a colon or closing mark (the line-start rule of
+            # Chinese typesetting), and a label set on a line of its own (<b>各地区：</b><br>)
+            # introduces the text after it: the break between them is layout, not a paragraph.
+            paras[-1] += text.lstrip(" \xa0\u3000")
+        else:
             paras.append(text)
         current.clear()
 
@@ -383,6 +406,7 @@ _PAGE_NUMBER = re.compile(r"^[\s\-—–－·第页共/0-9０-９]*$")
 #: Longest text between two tables of one list that can be a running head or foot.
 _RUNNING_LINE = 40
 _SENTENCE_END = re.compile(r"[。；！？]")
+_DIGITS = re.compile(r"[0-9０-９]+")
 
 
 def read_html(data: bytes, source: str) -> RawTable:
@@ -404,11 +428,21 @@ def read_html(data: bytes, source: str) -> RawTable:
              for g in [grid(t)] for h in [_header_at(g)] if h is not None]
     if not found:
         count = len(soup.find_all("table"))
+        words = normalize_ws("".join(paragraphs(soup.body or soup))).replace(" ", "")
+        if all(word in words for word in HEADER):
+            # pdftohtml, pdf2htmlEX or an office suite's PDF import: positioned text lines.
+            raise NoTaskTableError(
+                source, f"the header words {' / '.join(HEADER)} are in the page's text but "
+                + (f"in none of its {count} tables" if count else "the page has no table")
+                + " (a PDF converted to positioned text keeps none)",
+                "give the PDF itself, or an HTML page of the list that holds it as a table")
         raise NoTaskTableError(source, f"none of the page's {count} tables has the header row"
                                if count else "the page has no table (is the list only a linked "
                                "attachment?)")
     table, g, header_at = found[0]
-    parts = [(g, header_at)] + _continuing_tables(soup, table, g)
+    before = _lines_before(soup, table)[:1]
+    parts = [_Part(g, header_at, tuple(line for line in before if _is_section_line(line)), False)]
+    parts += _continuing_tables(soup, table, g, parts[0].sections)
     rows = tuple(_rows(parts))
     if len(parts) > 1:
         notes += (f"{source}: the task table is split over {len(parts)} HTML tables; "
@@ -417,33 +451,149 @@ def read_html(data: bytes, source: str) -> RawTable:
     return RawTable(source=source, fmt="html", title=title, rows=rows, notes=notes)
 
 
-def _continuing_tables(soup: BeautifulSoup, first: Tag, g: _Grid) -> list[tuple[_Grid, int]]:
+@dataclass
+class _Part:
+    """One HTML table of the task table, with the section headings set as text above it."""
+
+    g: _Grid
+    header_at: int  # index of its header row; -1 when it has none of its own
+    sections: tuple[str, ...] = ()
+    same_page: bool = False  # only section headings (no page break, no page number) before it
+
+
+def _is_section_line(line: str) -> bool:
+    """A section heading (一、全面强化…) standing as text outside the table."""
+    return bool(SECTION_RE.match(line)) and len(line) <= _RUNNING_LINE \
+        and not _SENTENCE_END.search(line)
+
+
+def _continuing_tables(soup: BeautifulSoup, first: Tag, g: _Grid,
+                       above: tuple[str, ...]) -> list[_Part]:
     """Later tables that carry on the task table (one table per page in converted PDFs).
 
-    Only tables at the same nesting level as the task table count. One continues it when it
-    repeats the header row and at most a running head or foot (a short line, not a sentence)
-    stands between
-    the two, or when only page-break markup or a page number does and its first row reads like
-    a row cut at a page (empty first cell, a task or a section number). A download table after
-    a line of notice text, or one that opens with 序号, therefore does not; nor does a second
-    copy of the list introduced by its own notice text.
+    Only tables at the same nesting level as the task table count, or any table with no table
+    inside it when the task table has none either (each page wrapped in a layout table of its
+    own). One continues it when it repeats the header row and at most a running head or foot
+    (a short line, not a sentence) stands between the two, or when only page-break markup, a
+    page number or a running head (see _running_head) does and its first row reads like a row
+    cut at a page (empty first cell, a task or a section number). A download table after a
+    line of notice text, or one that opens with 序号, therefore does not; nor does a second
+    copy of the list introduced by its own notice text. Section headings set as text between
+    the tables (一、… above each section's table, ``above`` the first) are read as section rows
+    and do not count as text between, when they number on from the section before them. A
+    table whose first numbered row does not number on from the rows before it (1. after 6., a
+    last year's list under its own title) ends the list whatever stands between.
     """
-    parts: list[tuple[_Grid, int]] = []
-    last, level = first, first.find_parent("table")
-    for table in first.find_all_next("table"):
-        if table.find_parent("table") is not level:
-            continue
+    level, leaf = first.find_parent("table"), first.find("table") is None
+    # A converter may wrap each page's table in a layout table of its own: then a later table
+    # with no table inside it counts as well, wherever it is nested.
+    # An empty table (a converter's leftover between two pages) neither continues nor ends it.
+    tables = [t for t in first.find_all_next("table") if not _inside(t, first)
+              and (t.find_parent("table") is level or leaf and t.find("table") is None)
+              and t.get_text().strip(" \t\n\r\f\xa0\u3000\u200b")]
+    pairs = list(zip([first, *tables], tables))
+    sections = [tuple(line for line in _lines_between(a, b) if _is_section_line(line))
+                for a, b in pairs]
+    gaps = [_without(_text_between(a, b), heads) for (a, b), heads in zip(pairs, sections)]
+    parts: list[_Part] = []
+    last = _last_numbers(g, (_section_number(above[-1]) if above else 0, 0))
+    for (a, table), between, heads in zip(pairs, gaps, sections):
         tg = grid(table)
-        between = _text_between(last, table)
+        numbers = [_section_number(h) for h in heads]
+        if heads and numbers != list(range(last[0] + 1, last[0] + 1 + len(heads))):
+            # 一、工作要求 above a table after the list is notice text, not the next section.
+            heads, between = (), _text_between(a, table)
+        if heads:
+            last = (numbers[-1], last[1])
+        if not _numbers_on(tg, last):
+            break  # a table of other numbered rows (1.…) after the list, not the list going on
         if _header_at(tg) is not None:
             if len(between) > _RUNNING_LINE or _SENTENCE_END.search(between):
                 break
-        elif not (_PAGE_NUMBER.match(between) and _opens_like_a_page(tg)):
+        elif not ((_PAGE_NUMBER.match(between) or _running_head(between, gaps))
+                  and _opens_like_a_page(tg)):
             break
         # Its rows are all data: a header repeated on a new page is dropped by stitch.
-        parts.append((tg, -1))
-        last = table
+        parts.append(_Part(tg, -1, heads, bool(heads) and not between))
+        last = _last_numbers(tg, last)
     return parts
+
+
+def _section_number(line: str) -> int:
+    m = SECTION_RE.match(line)
+    return cn_number(m["num"]) if m else 0
+
+
+def _numbered(slots: dict[int, tuple[Tag, bool]]) -> tuple[str, int] | None:
+    """``("section", n)`` or ``("task", n)`` for a row opening with that number, else None."""
+    texts = [t for t in _row_texts(slots) if t]
+    first = normalize_ws("".join(paragraphs(slots[min(slots)][0]))) if slots else ""
+    if len(texts) == 1 and SECTION_RE.match(texts[0]):
+        return "section", _section_number(texts[0])
+    m = TASK_RE.match(first)
+    return ("task", int(ascii_digits(m["num"]))) if m and slots[min(slots)][1] else None
+
+
+def _last_numbers(g: _Grid, last: tuple[int, int]) -> tuple[int, int]:
+    """The last section and task numbers once the table's rows are read."""
+    section, task = last
+    for slots in g.slots:
+        numbered = _numbered(slots)
+        if numbered and numbered[0] == "section":
+            section = numbered[1]
+        elif numbered:
+            task = numbered[1]
+    return section, task
+
+
+def _numbers_on(g: _Grid, last: tuple[int, int]) -> bool:
+    """Whether the table's first numbered row after any header numbers on from ``last``."""
+    head = _header_at(g)
+    for slots in g.slots[(head + 1 if head is not None else 0):]:
+        if not any(_row_texts(slots)):
+            continue
+        numbered = _numbered(slots)
+        if numbered is None:
+            return True  # a row cut at the page (empty first cell) or other text: other rules
+        kind, n = numbered
+        return n == (last[0] if kind == "section" else last[1]) + 1
+    return True
+
+
+def _without(text: str, lines: tuple[str, ...]) -> str:
+    """``text`` with each of ``lines`` taken out once."""
+    for line in lines:
+        text = text.replace(line, "", 1)
+    return normalize_ws(text)
+
+
+_HEADING_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "div", "center"})
+
+
+def _lines_between(first: Tag, second: Tag) -> list[str]:
+    """Block texts after table ``first`` and before table ``second``, in order."""
+    lines: list[str] = []
+    for block in first.find_all_next(True):
+        if block is second:
+            break
+        if block.name not in _HEADING_BLOCKS or _inside(block, first) \
+                or any(child.name in _BLOCK for child in block.find_all(True)):
+            continue
+        text = normalize_ws("".join(paragraphs(block, br_breaks=False)))
+        if text:
+            lines.append(text)
+    return lines
+
+
+def _running_head(between: str, gaps: list[str]) -> bool:
+    """A short line (not a sentence) that names the list or stands between several pairs of
+    tables, page numbers aside: the running head or foot of a PDF converted one table a page."""
+    if len(between) > 2 * _RUNNING_LINE or _SENTENCE_END.search(between):
+        return False
+    if "任务清单" in between:
+        return True
+    bare = _DIGITS.sub("", between)
+    return sum(1 for gap in gaps if _DIGITS.sub("", gap) == bare) >= 2
 
 
 def _opens_like_a_page(g: _Grid) -> bool:
@@ -475,17 +625,34 @@ def _text_between(first: Tag, second: Tag) -> str:
     return normalize_ws("".join(texts))
 
 
-def _rows(parts: list[tuple[_Grid, int]]) -> Iterator[RawRow]:
+def _rows(parts: list[_Part]) -> Iterator[RawRow]:
     """Raw rows of the task table after its header row, page by page."""
     page, number = 1, 0
     previous: Tag | None = None
-    columns = _columns(parts[0][0].slots[parts[0][1]])
-    for g, header_at in parts:
+    paged = False  # the last row read was a page-number row (it counted the page already)
+    by_header = _columns(parts[0].g.slots[parts[0].header_at])
+    width = parts[0].g.width
+    # A converter lays every page out on the same grid: a page table with too few filled
+    # columns to tell (a single cut row) borrows the mapping of another table of its width.
+    by_width: dict[int, dict[int, int]] = {}
+    for part in parts[1:]:
+        mapping = _text_columns(part.g)
+        if mapping is not None:
+            by_width.setdefault(part.g.width, mapping)
+    for part in parts:
+        g, header_at = part.g, part.header_at
         if previous is not None:
-            page += max(1, _breaks_between(previous, g.table))
+            page += max(0 if part.same_page or paged else 1, _breaks_between(previous, g.table))
+        for heading in part.sections:
+            # A heading above the table stands where a merged section row would.
+            yield RawRow(cells=(RawCell((heading,), bold=True), RawCell(), RawCell()),
+                         page=page, row=number + header_at + 2)
         head = _header_at(g) if header_at < 0 else header_at
         if head is not None:
-            columns = _columns(g.slots[head])
+            by_header, width = _columns(g.slots[head]), g.width
+        columns = by_header
+        if head is None and g.width != width:
+            columns = _text_columns(g) or by_width.get(g.width) or by_header
         before, after = _break_marks(g.table)
         number += header_at + 1  # rows above the header are counted, not read
         for tr, slots in zip(g.rows[header_at + 1:], g.slots[header_at + 1:]):
@@ -493,11 +660,42 @@ def _rows(parts: list[tuple[_Grid, int]]) -> Iterator[RawRow]:
             if id(tr) in before:
                 page += 1
             cells = _logical_cells(slots, columns)
-            if cells is not None:
+            running = _running_row(cells) if cells is not None else None
+            if running == "page number":
+                page += 1  # a page's foot kept as a row: the next row is on a new page
+                paged = True
+            elif cells is not None and running is None:
                 yield RawRow(cells=cells, page=page, row=number)
+                paged = False
             if id(tr) in after:
                 page += 1
         previous = g.table
+
+
+def _running_row(cells: tuple[RawCell, RawCell, RawCell]) -> str | None:
+    """``page number`` or ``running head`` for a row that is a PDF page's foot or head carried
+    into the table by a converter (- 3 -, 第3页, the list's title alone); None for data."""
+    texts = [normalize_ws("".join(c.paragraphs)) for c in cells]
+    filled = [t for t in texts if t]
+    if len(filled) != 1:
+        return None
+    text = filled[0]
+    if _PAGE_NUMBER.match(text) and _DIGITS.search(text):
+        return "page number"
+    if "任务清单" in text and len(text) <= _RUNNING_LINE and not _SENTENCE_END.search(text):
+        return "running head"
+    return None
+
+
+def _text_columns(g: _Grid) -> dict[int, int] | None:
+    """Grid column -> logical column for a headerless table laid out on another grid than the
+    header's (a converter's empty spacer columns): the three columns that hold text, each
+    empty column going with the one on its left. None unless exactly three hold text."""
+    used = sorted({c for slots in g.slots for c, (cell, origin) in slots.items()
+                   if origin and not _empty(cell)})
+    if len(used) != 3:
+        return None
+    return {c: max(0, sum(1 for u in used if u <= c) - 1) for c in range(g.width)}
 
 
 def _logical_cells(slots: dict[int, tuple[Tag, bool]],
