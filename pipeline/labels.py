@@ -60,14 +60,28 @@ def level_label(text: str) -> str | None:
     return m.group("label") if m else None
 
 
+# A known label with whitespace inside it (国家知 识产权局：, a line break kept as a space by a
+# converter): whitespace next to a Chinese character is no text, and left in place it would
+# make its tail (识产权局：) look like a label standing after whitespace.
+_SPACED_KNOWN = re.compile(
+    "(?:" + "|".join(r"\s*".join(map(re.escape, label)) for label in (*KNOWN_ACTORS, *KNOWN_LEVELS))
+    + f")(?=\\s*{COLON})"
+)
+
+
+def _heal_known_labels(text: str) -> str:
+    """Drop whitespace inside known labels (国家知 识产权局 → 国家知识产权局)."""
+    return _SPACED_KNOWN.sub(lambda m: re.sub(r"\s+", "", m[0]), text)
+
+
 def split_at_actor_labels(text: str) -> list[str]:
     """Cut a paragraph before every actor label that stands after whitespace or a sentence end."""
-    return _split(text, _ACTOR_INSIDE)
+    return _split(_heal_known_labels(text), _ACTOR_INSIDE)
 
 
 def split_at_level_labels(text: str) -> list[str]:
     """Cut a 任务分工 paragraph before every level label inside it."""
-    return _split(text, _LEVEL_INSIDE)
+    return _split(_heal_known_labels(text), _LEVEL_INSIDE)
 
 
 def _split(text: str, pattern: re.Pattern[str]) -> list[str]:

@@ -139,3 +139,12 @@ def test_link_clause_rule(level, scope, actors, want):
 def test_2024_links_every_local_entry_to_a_clause(doc_2024):
     local = [a for t in doc_2024.tasks for a in t.assignments if a.level != "局内"]
     assert local and all(a.clause_no is not None for a in local)
+
+
+def test_whitespace_inside_a_known_label_is_no_label_boundary():
+    """A converter's line break kept as a space (国家知 识产权局：) must not make 识产权局 a label."""
+    _, task = _task("<p>各地区：甲。</p><p>国家知 识产权局：乙。 有关　省份：丙。</p>",
+                    "<p>局内：条法司 省 份：各省必做</p>")
+    assert [(c.actor, c.text) for c in task.clauses] == [
+        ("各地区", "甲。"), ("国家知识产权局", "乙。"), ("有关省份", "丙。")]
+    assert [(a.level, a.scope) for a in task.assignments] == [("局内", "条法司"), ("省份", "各省")]
