@@ -265,7 +265,8 @@ def _page(page, number: int) -> _Page:
     hsegs: list[_Seg] = []
     vsegs: list[_Seg] = []
     width, height = float(page.width), float(page.height)
-    for obj in (*page.lines, *page.rects):
+    # Browsers (Skia) draw cell borders as filled paths, which pdfplumber reports as curves.
+    for obj in (*page.lines, *page.rects, *page.curves):
         # A page-sized rectangle is a background, not a table border.
         if obj["x1"] - obj["x0"] < 0.9 * width or obj["bottom"] - obj["top"] < 0.9 * height:
             _add_rules(obj, hsegs, vsegs)
@@ -468,16 +469,35 @@ def _body_size(page: _Page) -> float:
 # ---- the title ---------------------------------------------------------------------------------
 
 def _title(page: _Page, header_top: float) -> str | None:
-    """The largest text above the header row, without the 附件 line and page numbers."""
+    """The block of prominent lines nearest above the header row (larger than the body text,
+    or bold), without the 附件 line and page numbers.
+
+    Above the table may stand a whole notice — its own larger heading, a document number, the
+    addressees, a signature — so the title is the prominent block closest to the table, not
+    the largest text on the page.
+    """
     above = [line for line in _visual_lines(c for c in page.chars if c.bottom <= header_top)
              if line.text.strip() and not _ANNEX.match(line.text.strip())
              and not _PAGE_NUMBER.match(line.text)]
     if not above:
         return None
-    biggest = max(line.size for line in above)
-    picked = [line for line in above if line.size >= biggest - 0.5]
-    # The title is the block of largest lines nearest the table.
+    body = _body_size(page)
+    blocks: list[list[_Line]] = []
+    for line in above:
+        prev = blocks[-1][-1] if blocks else None
+        if prev is not None and abs(line.size - prev.size) < 0.5 and \
+                _line_bold(line) == _line_bold(prev) and line.top - prev.bottom < 0.8 * line.size:
+            blocks[-1].append(line)
+        else:
+            blocks.append([line])
+    prominent = [b for b in blocks if b[0].size > body + 0.5 or _line_bold(b[0])]
+    picked = prominent[-1] if prominent else blocks[-1]
     return _join_lines([line.text for line in picked])
+
+
+def _line_bold(line: _Line) -> bool:
+    chars = [c for c in line.chars if c.text.strip()]
+    return sum(c.bold for c in chars) > len(chars) / 2
 
 
 # ---- rows and cells --------------------------------------------------------------------------
@@ -504,7 +524,7 @@ def _page_rows(page: _Page, columns: _Columns) -> list[_RowLines]:
 def _row_bands(page: _Page, columns: _Columns, size: float) -> list[tuple[float, float]]:
     """(top, bottom) of each table row on the page, from rules spanning the table."""
     left, right = columns.bounds[0], columns.bounds[-1]
-    ys = _spanning_rules(page.hsegs, left, right, size)
+    ys = _spanning_rules(page.hsegs, left, right, size, columns.bounds[1])
     if len(ys) >= 2:
         # Where a renderer leaves out the border at a page break, the table's outer vertical
         # rules still reach past the last (or first) horizontal one.
@@ -548,8 +568,14 @@ def _split_at_openers(page: _Page, columns: _Columns, top: float, bottom: float,
     return list(zip(edges, edges[1:]))
 
 
-def _spanning_rules(hsegs: list[_Seg], left: float, right: float, size: float) -> list[float]:
-    """y of horizontal rules covering most of [left, right], close ones merged."""
+def _spanning_rules(hsegs: list[_Seg], left: float, right: float, size: float,
+                    first: float | None = None) -> list[float]:
+    """y of horizontal rules covering most of [left, right], close ones merged.
+
+    With ``first`` (the first column's right edge), a rule must also cross the first column:
+    a rule under one 工作举措 paragraph only, beside a task cell spanning several rows
+    (``rowspan``), parts two cells of one row, not two rows.
+    """
     by_y: dict[float, list[tuple[float, float]]] = {}
     for seg in sorted(hsegs, key=lambda s: s.pos):
         lo, hi = max(seg.start, left), min(seg.end, right)
@@ -558,7 +584,9 @@ def _spanning_rules(hsegs: list[_Seg], left: float, right: float, size: float) -
         key = next((y for y in by_y if abs(y - seg.pos) < 0.2 * size), seg.pos)
         by_y.setdefault(key, []).append((lo, hi))
     width = right - left
-    return sorted(y for y, spans in by_y.items() if _covered(spans) >= _SPAN_SHARE * width)
+    return sorted(y for y, spans in by_y.items() if _covered(spans) >= _SPAN_SHARE * width
+                  and (first is None or _covered([(lo, min(hi, first)) for lo, hi in spans
+                                                   if lo < first]) >= 0.5 * (first - left)))
 
 
 def _covered(spans: list[tuple[float, float]]) -> float:
