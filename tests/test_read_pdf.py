@@ -365,10 +365,24 @@ def test_kangxi_radicals_are_read_as_the_ideographs_with_a_note():
         return {"text": text, "x0": x0, "x1": x0 + 10, "top": 0.0, "bottom": 10.0, "size": 10.0,
                 "upright": True, "fontname": "X"}
 
-    page = SimpleNamespace(chars=[char("⽤", 0), char("⼯", 10)], lines=[], rects=[], images=[],
-                           width=100, height=100)
+    page = SimpleNamespace(chars=[char("⽤", 0), char("⼯", 10)], lines=[], rects=[],
+                           curves=[], images=[], width=100, height=100)
     parsed = reader._page(page, 1)
     assert "".join(c.text for c in parsed.chars) == "用工" and parsed.radicals == 2
+
+
+def test_radical_supplement_characters_from_chromium_are_read_as_the_ideographs():
+    """Skia maps a glyph shared by 民 and ⺠ (页 and ⻚, 户 and ⼾) to the lower code point."""
+    from types import SimpleNamespace
+
+    from pipeline.read import pdf as reader
+
+    chars = [{"text": t, "x0": 10.0 * i, "x1": 10.0 * i + 10, "top": 0.0, "bottom": 10.0,
+              "size": 10.0, "upright": True, "fontname": "X"} for i, t in enumerate("人⺠⻚⼾")]
+    page = SimpleNamespace(chars=chars, lines=[], rects=[], curves=[], images=[], width=100,
+                           height=100)
+    parsed = reader._page(page, 1)
+    assert "".join(c.text for c in parsed.chars) == "人民页户" and parsed.radicals == 3
 
 
 def test_section_row_cut_by_page_break_is_one_section():

@@ -62,6 +62,16 @@ _BOLD_FONT = re.compile(r"bold|heavy|black|semibold|demi", re.I)
 # common in Chinese PDFs; the text means the unified ideographs.
 _RADICALS = {ch: nfkc for ch in map(chr, [*range(0x2E80, 0x2EF4), *range(0x2F00, 0x2FD6)])
              if len(nfkc := unicodedata.normalize("NFKC", ch)) == 1 and nfkc != ch}
+# The CJK Radicals Supplement has no such decomposition; the pairs below are the ones whose
+# glyph Noto CJK SC shares with a unified ideograph (they agree with Unicode's
+# EquivalentUnifiedIdeograph.txt). Chromium (Skia) writes ⺠ for 民 and ⻚ for 页 this way.
+_RADICALS.update(zip(*[iter(
+    "⺂乛⺃乚⺅亻⺉刂⺏尣⺐尢⺒巳⺓幺⺔彑⺕彐⺖忄⺘扌⺙攵⺛旡⺞歺⺟母⺠民⺡氵⺣灬⺤爫⺦丬⺨犭⺭礻⺯糹"
+    "⺰纟⺱罓⺹耂⺺肀⺾艹⻂衤⻅见⻆角⻈讠⻉贝⻋车⻌辶⻐钅⻑長⻒镸⻓长⻔门⻖阝⻘青⻙韦⻚页⻛风⻜飞⻝食"
+    "⻟飠⻠饣⻢马⻣骨⻤鬼⻥鱼⻦鸟⻧卤⻨麦⻩黄⻪黾⻫斉⻬齐⻮齿⻯竜⻰龙⻱龜⻲亀⻳龟")] * 2))
+# The one Kangxi radical whose glyph in SC fonts is another ideograph than its NFKC form:
+# Skia writes ⼾ for 户 (NFKC would make it the traditional 戶).
+_RADICALS["⼾"] = "户"
 _RADICAL_TABLE = str.maketrans(_RADICALS)
 
 #: Horizontal rules count as row boundaries when they cover this share of the table's width.
@@ -240,8 +250,8 @@ def _load_pages(data: bytes, source: str) -> tuple[list[_Page], list[str]]:
         raise PdfDamagedError(source, "the PDF has no pages")
     radicals = sum(p.radicals for p in pages)
     if radicals:
-        notes.append(f"{source}: {radicals} Kangxi radical characters (e.g. ⽤) read as the "
-                     "ideographs they stand for (用)")
+        notes.append(f"{source}: {radicals} radical or variant characters sharing an ideograph's "
+                     "glyph (e.g. ⽤, ⺠) read as the ideographs they stand for (用, 民)")
     return pages, notes
 
 
