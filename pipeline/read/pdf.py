@@ -72,6 +72,9 @@ _RADICALS.update(zip(*[iter(
 # The one Kangxi radical whose glyph in SC fonts is another ideograph than its NFKC form:
 # Skia writes ⼾ for 户 (NFKC would make it the traditional 戶).
 _RADICALS["⼾"] = "户"
+# CJK fonts draw the dash of 中国—中亚 (U+2014) and the horizontal bar U+2015 with one glyph,
+# and encodings of GB 2312 disagree on which one A1AA is; the text means the dash.
+_RADICALS["―"] = "—"
 _RADICAL_TABLE = str.maketrans(_RADICALS)
 
 #: Horizontal rules count as row boundaries when they cover this share of the table's width.
