@@ -615,10 +615,11 @@ def _covered(spans: list[tuple[float, float]]) -> float:
 def _bands_from_text(page: _Page, columns: _Columns, size: float) -> list[tuple[float, float]]:
     """Without horizontal rules: rows from the first column's text blocks.
 
-    Cells are top-aligned, so a row starts where its first cell's text starts: at a
-    first-column line that stands well below the previous one (the cell above ended before its
-    neighbours) or that opens with a task or section number. Text before the first such line
-    continues a row from the page before.
+    A row opens at a first-column line that stands well below the previous one (the cell above
+    ended before its neighbours) or that opens with a task or section number. Its top edge is
+    the widest gap in all three columns between the first column's previous line and that
+    line: right above it when cells are top-aligned, higher up when they are centred
+    vertically. Text before the first such row continues a row from the page before.
     """
     left, inner, right = columns.bounds[0], columns.bounds[1], columns.bounds[-1]
     header_bottom = _header_bottom(page)
@@ -627,18 +628,54 @@ def _bands_from_text(page: _Page, columns: _Columns, size: float) -> list[tuple[
         if line.text.strip() and not _PAGE_NUMBER.match(line.text)]
     if not body:
         return []
-    lines = _visual_lines(c for line in body for c in line.chars if c.xmid < inner)
+    lines = _visual_lines(c for line in body for c in line.chars
+                          if c.xmid < inner and c.text.strip())
     pitch = _typical_pitch([line.top for line in lines]) or 1.5 * size
-    starts = [body[0].top]
+    gaps = _text_gaps(body)
+    top = body[0].top - 0.25 * size
+    found: list[tuple[float, float]] = []  # (edge, width of the gap it lies in)
     prev: _Line | None = None
     for line in lines:
-        if line.top > starts[0] + 0.5 * size and (
+        if line.top > body[0].top + 0.5 * size and (
                 prev is None or line.top - prev.top > 1.5 * pitch or _ROW_OPENER.match(line.text)):
-            starts.append(line.top)
+            floor = max(prev.bottom if prev is not None else top, found[-1][0] if found else top)
+            gap = _widest_gap(gaps, floor, line.top, size)
+            found.append(gap if gap else (line.top - 0.25 * size, 0.0))
         prev = line
-    starts = sorted(set(starts))
-    edges = [y - 0.25 * size for y in starts] + [max(line.bottom for line in body) + size]
+    if len(found) > 1 and lines[0].top > body[0].top + 0.5 * size:
+        # Text above the first row on the page continues a row from the page before only
+        # if a gap as wide as those between this page's other rows parts it from that row;
+        # else it is the top of a row whose first cell is centred below it.
+        row_gap = min(width for _, width in found[1:])
+        if found[0][1] < row_gap - 0.2 * size:
+            found.pop(0)
+    edges = sorted({top, *(edge for edge, _ in found)}) + \
+        [max(line.bottom for line in body) + size]
     return list(zip(edges, edges[1:]))
+
+
+def _text_gaps(lines: list[_Line]) -> list[tuple[float, float]]:
+    """Vertical ranges (top, bottom) between lines that no text of any column covers."""
+    spans = sorted((line.top, line.bottom) for line in lines)
+    gaps = []
+    end = spans[0][1]
+    for top, bottom in spans[1:]:
+        if top > end:
+            gaps.append((end, top))
+        end = max(end, bottom)
+    return gaps
+
+
+def _widest_gap(gaps: list[tuple[float, float]], floor: float, ceiling: float,
+                size: float) -> tuple[float, float] | None:
+    """Middle and width of the widest text-free gap between ``floor`` and ``ceiling`` (the
+    lowest of equally wide ones: top-aligned rows start right at their first line)."""
+    inside = [g for g in gaps if g[0] >= floor - 0.1 * size and g[1] <= ceiling + 0.1 * size]
+    if not inside:
+        return None
+    widest = max(b - a for a, b in inside)
+    a, b = max((g for g in inside if g[1] - g[0] > widest - 0.1 * size), key=lambda g: g[0])
+    return (a + b) / 2, b - a
 
 
 def _header_bottom(page: _Page) -> float:
@@ -701,10 +738,17 @@ def _row(page: _Page, columns: _Columns, number: int, top: float, bottom: float,
 
 
 def _runs_across(line: _Line, x: float) -> bool:
-    """True when the line's text continues over ``x`` with no column gap."""
-    for a, b in zip(line.chars, line.chars[1:]):
+    """True when the line's text continues over ``x`` with no column gap.
+
+    Browsers leave as little as a pixel or two of padding between columns, so the gap at
+    ``x`` counts when it is wider than the line's usual spacing between characters.
+    """
+    pairs = list(zip(line.chars, line.chars[1:]))
+    for a, b in pairs:
         if a.xmid < x <= b.xmid:
-            return b.x0 - a.x1 < 0.5 * max(a.size, b.size)
+            size = max(a.size, b.size)
+            usual = statistics.median(max(d.x0 - c.x1, 0.0) for c, d in pairs)
+            return b.x0 - a.x1 < min(0.3 * size, usual + 0.1 * size)
     return False
 
 
