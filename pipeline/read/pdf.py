@@ -530,8 +530,24 @@ def _page_rows(page: _Page, columns: _Columns) -> list[_RowLines]:
         text = "".join(c.text for c in in_band).strip()
         if not text or _PAGE_NUMBER.match(text):
             continue
-        rows.append(_row(page, columns, len(rows) + 1, top, bottom, in_band, size))
+        row = _row(page, columns, len(rows) + 1, top, bottom, in_band, size)
+        if rows and _after_table(row, columns, size):
+            break
+        rows.append(row)
     return rows
+
+
+def _after_table(row: _RowLines, columns: _Columns, size: float) -> bool:
+    """True for text under the table that a table without rules seems to hold: a line across
+    the columns (发布日期：…, a signature) that is no section title.
+
+    Only section titles run across the columns of this table; the first row of a page is
+    exempt, as it may be the tail of a section title cut by the page break.
+    """
+    first = row.cells[0]
+    text = "".join(line.text for line in first.lines)
+    return first.right > columns.bounds[1] + 0.5 * size and bool(text) \
+        and not _SECTION_OPENER.match(text)
 
 
 def _row_bands(page: _Page, columns: _Columns, size: float) -> list[tuple[float, float]]:
@@ -633,24 +649,47 @@ def _bands_from_text(page: _Page, columns: _Columns, size: float) -> list[tuple[
     pitch = _typical_pitch([line.top for line in lines]) or 1.5 * size
     gaps = _text_gaps(body)
     top = body[0].top - 0.25 * size
-    found: list[tuple[float, float]] = []  # (edge, width of the gap it lies in)
+    openers: list[tuple[_Line, float, float]] = []  # (line, floor, bottom of its block)
     prev: _Line | None = None
     for line in lines:
         if line.top > body[0].top + 0.5 * size and (
                 prev is None or line.top - prev.top > 1.5 * pitch or _ROW_OPENER.match(line.text)):
-            floor = max(prev.bottom if prev is not None else top, found[-1][0] if found else top)
-            gap = _widest_gap(gaps, floor, line.top, size)
-            found.append(gap if gap else (line.top - 0.25 * size, 0.0))
+            floor = max(prev.bottom if prev is not None else top,
+                        openers[-1][0].bottom if openers else top)
+            openers.append((line, floor, line.bottom))
+        elif openers:
+            openers[-1] = (openers[-1][0], openers[-1][1], line.bottom)
         prev = line
+    bottom = max(line.bottom for line in body) + size
+    found: list[tuple[float, float]] = []  # (edge, width of the gap it lies in), bottom up
+    below = bottom
+    # Between rows there is more space than between lines (cell padding); a gap no wider than
+    # the usual one between lines is no row boundary.
+    leading = statistics.median_low(b - a for a, b in gaps) if gaps else 0.0
+    for line, floor, block_bottom in reversed(openers):
+        choices = [g for g in _widest_gaps(gaps, floor, line.top, size)
+                   if g[1] - g[0] > leading + 0.1 * size]
+        if not choices:
+            edge = (line.top - 0.25 * size, 0.0)
+        elif choices[-1][1] > line.top - 0.5 * size:  # right above the line: top-aligned
+            edge = ((choices[-1][0] + choices[-1][1]) / 2, choices[-1][1] - choices[-1][0])
+        else:
+            # Centred cells: of equally wide gaps (rows of a cell spanning several), the one
+            # that centres the first cell's text between it and the next row's top.
+            a, b = min(choices, key=lambda g: abs((g[0] + g[1]) / 2 + below
+                                                   - line.top - block_bottom))
+            edge = ((a + b) / 2, b - a)
+        found.append(edge)
+        below = edge[0]
+    found.reverse()
     if len(found) > 1 and lines[0].top > body[0].top + 0.5 * size:
         # Text above the first row on the page continues a row from the page before only
         # if a gap as wide as those between this page's other rows parts it from that row;
         # else it is the top of a row whose first cell is centred below it.
         row_gap = min(width for _, width in found[1:])
-        if found[0][1] < row_gap - 0.2 * size:
+        if found[0][1] < row_gap - 0.1 * size:
             found.pop(0)
-    edges = sorted({top, *(edge for edge, _ in found)}) + \
-        [max(line.bottom for line in body) + size]
+    edges = sorted({top, *(edge for edge, _ in found)}) + [bottom]
     return list(zip(edges, edges[1:]))
 
 
@@ -666,16 +705,15 @@ def _text_gaps(lines: list[_Line]) -> list[tuple[float, float]]:
     return gaps
 
 
-def _widest_gap(gaps: list[tuple[float, float]], floor: float, ceiling: float,
-                size: float) -> tuple[float, float] | None:
-    """Middle and width of the widest text-free gap between ``floor`` and ``ceiling`` (the
-    lowest of equally wide ones: top-aligned rows start right at their first line)."""
+def _widest_gaps(gaps: list[tuple[float, float]], floor: float, ceiling: float,
+                 size: float) -> list[tuple[float, float]]:
+    """The widest text-free gaps between ``floor`` and ``ceiling`` (all as wide as the widest
+    within a tenth of the font size), top to bottom."""
     inside = [g for g in gaps if g[0] >= floor - 0.1 * size and g[1] <= ceiling + 0.1 * size]
     if not inside:
-        return None
+        return []
     widest = max(b - a for a, b in inside)
-    a, b = max((g for g in inside if g[1] - g[0] > widest - 0.1 * size), key=lambda g: g[0])
-    return (a + b) / 2, b - a
+    return [g for g in inside if g[1] - g[0] > widest - 0.1 * size]
 
 
 def _header_bottom(page: _Page) -> float:
@@ -717,8 +755,13 @@ def _row(page: _Page, columns: _Columns, number: int, top: float, bottom: float,
             if any(abs(s.pos - x) < 1.5 * size and s.start < inner[1] and s.end > inner[0]
                    for s in page.vsegs):
                 cuts.append(x)
-        elif not any(_runs_across(line, x) for line in lines):
-            cuts.append(x)
+        else:
+            # A merged cell's lines all run across; in a row of separate cells, a hanging
+            # closing quote may touch the next column on one line, not on most.
+            across = [_runs_across(line, x) for line in lines
+                      if line.chars[0].xmid < x < line.chars[-1].xmid]
+            if 2 * sum(across) <= len(across) - 1 or not across:
+                cuts.append(x)
     cuts.append(b[3])
     cells = []
     for k in range(3):
