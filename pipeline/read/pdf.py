@@ -147,6 +147,11 @@ class _Line:
     def size(self) -> float:
         return statistics.median(c.size for c in self.chars)
 
+    @property
+    def height_size(self) -> float:
+        """The largest font size on the line, which sets the line's height."""
+        return max(c.size for c in self.chars)
+
 
 @dataclass
 class _CellLines:
@@ -812,32 +817,43 @@ def _build_paragraphs(rows: list[_RowLines]) -> None:
 
 
 def _pitch_by_size(rows: list[_RowLines]) -> dict[float, float]:
-    """The usual distance between line tops within a paragraph, per font size."""
+    """The usual distance between line tops within a paragraph, per font size (the largest on
+    a line: a word set larger makes the whole line taller)."""
     steps: dict[float, list[float]] = defaultdict(list)
     for row in rows:
         for cell in row.cells:
             for a, b in zip(cell.lines, cell.lines[1:]):
-                steps[round(a.size, 1)].append(b.top - a.top)
+                steps[round(a.height_size, 1)].append(b.top - a.top)
     # Wraps far outnumber paragraph breaks, so the lower half of the steps is all wraps.
     return {size: statistics.median_low(v) for size, v in steps.items() if v}
 
 
 def _paddings(rows: list[_RowLines]) -> tuple[dict[int, float], dict[int, float]]:
-    """Per column, where text lines usually start and how close to the right rule they end.
+    """Per column, where wrapped text lines start and how close to the right rule lines end.
 
-    The usual start is the most common one (wrapped lines outnumber first lines), so a
-    first-line indent and a hanging indent both stand out from it.
+    Wrapped lines are those after a line that left no room for another character; their
+    usual start tells a first-line indent and a hanging indent alike, even in a column of
+    short paragraphs where first lines outnumber wrapped ones.
     """
-    starts: dict[int, list[float]] = defaultdict(list)
     right: dict[int, float] = {}
     for row in rows:
         for cell in row.cells:
             for line in cell.lines:
-                starts[cell.column].append(round(line.x0 - cell.left, 1))
                 if line.chars[-1].text not in _NO_LINE_START:  # punctuation may hang out
                     right[cell.column] = min(right.get(cell.column, 1e9), cell.right - line.x1)
-    left = {k: statistics.mode(v) for k, v in starts.items()}
-    return left, {k: max(v, 0.0) for k, v in right.items()}
+    right = {k: max(v, 0.0) for k, v in right.items()}
+    starts: dict[int, list[float]] = defaultdict(list)
+    wrapped: dict[int, list[float]] = defaultdict(list)
+    for row in rows:
+        for cell in row.cells:
+            edge = cell.right - right.get(cell.column, 0.0)
+            for prev, line in zip([None, *cell.lines], cell.lines):
+                start = round(line.x0 - cell.left, 1)
+                starts[cell.column].append(start)
+                if prev is not None and prev.x1 + line.size > edge:
+                    wrapped[cell.column].append(start)
+    left = {k: statistics.mode(wrapped.get(k) or v) for k, v in starts.items()}
+    return left, right
 
 
 def _split_paragraphs(lines: list[_Line], left: float, right: float,
@@ -847,7 +863,7 @@ def _split_paragraphs(lines: list[_Line], left: float, right: float,
     paragraphs: list[list[str]] = [[lines[0].text]]
     for prev, line in zip(lines, lines[1:]):
         size = line.size
-        usual = pitch.get(round(prev.size, 1), 1.2 * size)
+        usual = pitch.get(round(prev.height_size, 1), 1.2 * size)
         gap = line.top - prev.top > usual + 0.2 * size
         indent = abs(line.x0 - left) > 0.8 * size
         # Half an em of slack covers spacing between CJK and Latin text and rounding; a
