@@ -194,12 +194,18 @@ def read_pdf(data: bytes, source: str) -> RawTable:
         title = _title(pages[start - 1], pages[start - 1].height)
     rows: list[_RowLines] = []
     scanned: list[int] = []
+    table_ruled: bool | None = None
     for page in pages[start:]:
         if not any(c.text.strip() for c in page.chars):
             if page.has_images:
                 scanned.append(page.number)
             continue
         columns = _page_columns(page, columns)
+        ruled = _is_ruled(page, columns)
+        if table_ruled is None:
+            table_ruled = ruled
+        elif table_ruled and not ruled:
+            break  # a ruled table has ended: text after it (附件下载：, a web page's footer)
         rows.extend(_page_rows(page, columns))
     if rows and scanned and scanned[0] < rows[-1].page:
         # A scanned page inside the table would silently drop its rows.
@@ -553,6 +559,15 @@ def _after_table(row: _RowLines, columns: _Columns, size: float) -> bool:
     text = "".join(line.text for line in first.lines)
     return first.right > columns.bounds[1] + 0.5 * size and bool(text) \
         and not _SECTION_OPENER.match(text)
+
+
+def _is_ruled(page: _Page, columns: _Columns) -> bool:
+    """True when a rule on the page spans the whole table (a link's underline does not) or
+    runs down one of its column boundaries."""
+    size = _body_size(page)
+    left, right = columns.bounds[0], columns.bounds[-1]
+    return any(s.start < left + size and s.end > right - size for s in page.hsegs) or any(
+        abs(s.pos - x) < 1.5 * size for s in page.vsegs for x in columns.bounds)
 
 
 def _row_bands(page: _Page, columns: _Columns, size: float) -> list[tuple[float, float]]:
