@@ -681,24 +681,22 @@ def _bands_from_text(page: _Page, columns: _Columns, size: float) -> list[tuple[
             openers[-1] = (openers[-1][0], openers[-1][1], line.bottom)
         prev = line
     bottom = max(line.bottom for line in body) + size
-    found: list[tuple[float, float]] = []  # (edge, width of the gap it lies in), bottom up
+    found: list[tuple[float, float]] = []  # (edge, excess of the gap it lies in), bottom up
     below = bottom
     # Between rows there is more space than between lines (cell padding); a gap no wider than
     # the usual one between lines is no row boundary.
-    leading = statistics.median_low(b - a for a, b in gaps) if gaps else 0.0
     for line, floor, block_bottom in reversed(openers):
-        choices = [g for g in _widest_gaps(gaps, floor, line.top, size)
-                   if g[1] - g[0] > leading + 0.1 * size]
+        choices = [g for g in _widest_gaps(gaps, floor, line.top, size) if g[2] > 0.1 * size]
         if not choices:
             edge = (line.top - 0.25 * size, 0.0)
         elif choices[-1][1] > line.top - 0.5 * size:  # right above the line: top-aligned
-            edge = ((choices[-1][0] + choices[-1][1]) / 2, choices[-1][1] - choices[-1][0])
+            edge = ((choices[-1][0] + choices[-1][1]) / 2, choices[-1][2])
         else:
             # Centred cells: of equally wide gaps (rows of a cell spanning several), the one
             # that centres the first cell's text between it and the next row's top.
-            a, b = min(choices, key=lambda g: abs((g[0] + g[1]) / 2 + below
-                                                   - line.top - block_bottom))
-            edge = ((a + b) / 2, b - a)
+            a, b, excess = min(choices, key=lambda g: abs((g[0] + g[1]) / 2 + below
+                                                           - line.top - block_bottom))
+            edge = ((a + b) / 2, excess)
         found.append(edge)
         below = edge[0]
     found.reverse()
@@ -713,27 +711,33 @@ def _bands_from_text(page: _Page, columns: _Columns, size: float) -> list[tuple[
     return list(zip(edges, edges[1:]))
 
 
-def _text_gaps(lines: list[_Line]) -> list[tuple[float, float]]:
-    """Vertical ranges (top, bottom) between lines that no text of any column covers."""
-    spans = sorted((line.top, line.bottom) for line in lines)
-    gaps = []
+def _text_gaps(lines: list[_Line]) -> list[tuple[float, float, float]]:
+    """Vertical ranges between lines that no text of any column covers, as (top, bottom,
+    excess): how much wider each is than the usual gap above a line of its font size (a line
+    set larger has more leading; what is left is cell padding, i.e. a row boundary)."""
+    spans = sorted((line.top, line.bottom, round(line.height_size, 1)) for line in lines)
+    raw: list[tuple[float, float, float]] = []
     end = spans[0][1]
-    for top, bottom in spans[1:]:
+    for top, bottom, size in spans[1:]:
         if top > end:
-            gaps.append((end, top))
+            raw.append((end, top, size))
         end = max(end, bottom)
-    return gaps
+    by_size: dict[float, list[float]] = defaultdict(list)
+    for top, bottom, size in raw:
+        by_size[size].append(bottom - top)
+    usual = {size: statistics.median_low(widths) for size, widths in by_size.items()}
+    return [(top, bottom, bottom - top - usual[size]) for top, bottom, size in raw]
 
 
-def _widest_gaps(gaps: list[tuple[float, float]], floor: float, ceiling: float,
-                 size: float) -> list[tuple[float, float]]:
+def _widest_gaps(gaps: list[tuple[float, float, float]], floor: float, ceiling: float,
+                 size: float) -> list[tuple[float, float, float]]:
     """The widest text-free gaps between ``floor`` and ``ceiling`` (all as wide as the widest
-    within a tenth of the font size), top to bottom."""
+    within a tenth of the font size, by their excess), top to bottom."""
     inside = [g for g in gaps if g[0] >= floor - 0.1 * size and g[1] <= ceiling + 0.1 * size]
     if not inside:
         return []
-    widest = max(b - a for a, b in inside)
-    return [g for g in inside if g[1] - g[0] > widest - 0.1 * size]
+    widest = max(g[2] for g in inside)
+    return [g for g in inside if g[2] > widest - 0.1 * size]
 
 
 def _header_bottom(page: _Page) -> float:
