@@ -493,8 +493,8 @@ def _body_size(page: _Page) -> float:
 # ---- the title ---------------------------------------------------------------------------------
 
 def _title(page: _Page, header_top: float) -> str | None:
-    """The block of prominent lines nearest above the header row (larger than the body text,
-    or bold), without the 附件 line and page numbers.
+    """The block of lines nearest above the header row that names a 任务清单, else the nearest
+    prominent one (larger than the body text, or bold), without the 附件 line and page numbers.
 
     Above the table may stand a whole notice — its own larger heading, a document number, the
     addressees, a signature — so the title is the prominent block closest to the table, not
@@ -514,9 +514,14 @@ def _title(page: _Page, header_top: float) -> str | None:
             blocks[-1].append(line)
         else:
             blocks.append([line])
-    prominent = [b for b in blocks if b[0].size > body + 0.5 or _line_bold(b[0])]
-    picked = prominent[-1] if prominent else blocks[-1]
-    return _join_lines([line.text for line in picked])
+    texts = [_join_lines([line.text for line in b]) for b in blocks]
+    # As the HTML reader does: a block naming the 任务清单 wins (a browser's synthetic bold
+    # leaves no trace in the font name, so the title may look like plain text).
+    named = [t for t in texts if "任务清单" in t and len(t) <= 80]
+    if named:
+        return named[-1]
+    prominent = [t for b, t in zip(blocks, texts) if b[0].size > body + 0.5 or _line_bold(b[0])]
+    return prominent[-1] if prominent else texts[-1]
 
 
 def _line_bold(line: _Line) -> bool:
@@ -555,10 +560,15 @@ def _after_table(row: _RowLines, columns: _Columns, size: float) -> bool:
     Only section titles run across the columns of this table; the first row of a page is
     exempt, as it may be the tail of a section title cut by the page break.
     """
-    first = row.cells[0]
-    text = "".join(line.text for line in first.lines)
-    return first.right > columns.bounds[1] + 0.5 * size and bool(text) \
-        and not _SECTION_OPENER.match(text)
+    lines = [line for cell in row.cells for line in cell.lines]
+    first = next((line.text for line in lines if line.text.strip()), "")
+    if not first or _SECTION_OPENER.match(first):
+        return False
+    x = columns.bounds[1]
+    joined = _visual_lines(c for line in lines for c in line.chars)
+    across = [_runs_across(line, x) for line in joined
+              if line.chars[0].xmid < x < line.chars[-1].xmid]
+    return bool(across) and 2 * sum(across) > len(across)
 
 
 def _is_ruled(page: _Page, columns: _Columns) -> bool:
@@ -771,6 +781,8 @@ def _row(page: _Page, columns: _Columns, number: int, top: float, bottom: float,
     b = columns.bounds
     cuts = [b[0]]
     lines = _visual_lines(chars) if not page.vsegs else []
+    section = bool(lines) and bool(_SECTION_OPENER.match(
+        next((line.text for line in lines if line.text.strip()), "")))
     for x in b[1:3]:
         # A merged (section) cell has no rule at the inner boundary inside its row; on a page
         # without vertical rules, its text runs across the boundary without a gap.
@@ -780,11 +792,12 @@ def _row(page: _Page, columns: _Columns, number: int, top: float, bottom: float,
                    for s in page.vsegs):
                 cuts.append(x)
         else:
-            # A merged cell's lines all run across; in a row of separate cells, a hanging
-            # closing quote may touch the next column on one line, not on most.
+            # Only a section title runs across the columns (a merged cell), and then most of
+            # its lines do; in a row of separate cells, a hanging closing quote may touch the
+            # next column on one line, and a browser may leave no gap between columns at all.
             across = [_runs_across(line, x) for line in lines
                       if line.chars[0].xmid < x < line.chars[-1].xmid]
-            if 2 * sum(across) <= len(across) - 1 or not across:
+            if not (section and across and 2 * sum(across) > len(across) - 1):
                 cuts.append(x)
     cuts.append(b[3])
     cells = []
