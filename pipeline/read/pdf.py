@@ -299,14 +299,16 @@ def _page(page, number: int) -> _Page:
 
 
 def _add_rules(obj: dict, hsegs: list[_Seg], vsegs: list[_Seg]) -> None:
-    """Ruling lines of a line or rectangle object (thin rectangles are lines, others edges)."""
+    """Ruling lines of a line or rectangle object (thin rectangles are lines, outlined ones
+    edges)."""
     x0, x1, top, bottom = obj["x0"], obj["x1"], obj["top"], obj["bottom"]
     thin = 2.0
     if bottom - top <= thin:
         hsegs.append(_Seg((top + bottom) / 2, x0, x1))
     elif x1 - x0 <= thin:
         vsegs.append(_Seg((x0 + x1) / 2, top, bottom))
-    elif obj.get("object_type") == "rect":
+    elif obj.get("object_type") == "rect" and obj.get("stroke", True):
+        # A filled rectangle without an outline is shading (a grey header row), not a border.
         hsegs += [_Seg(top, x0, x1), _Seg(bottom, x0, x1)]
         vsegs += [_Seg(x0, top, bottom), _Seg(x1, top, bottom)]
 
