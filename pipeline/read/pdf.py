@@ -542,6 +542,13 @@ def _page_rows(page: _Page, columns: _Columns) -> list[_RowLines]:
     if header_top is not None:  # a rule above the table (under a letterhead) bounds no row
         bands = [(t, b) for t, b in bands if b > header_top + 0.5 * size]
     table_chars = [c for c in page.chars if left - size < c.xmid < right + size]
+    # A page number under (or over) the text would join the nearest row of a table whose
+    # rows have no rules to stop them.
+    edge_lines = _visual_lines(c for c in table_chars if c.text.strip())
+    for line in (edge_lines[:1] + edge_lines[-1:]) if len(edge_lines) > 1 else []:
+        if _PAGE_NUMBER.match(line.text):
+            drop = set(map(id, line.chars))
+            table_chars = [c for c in table_chars if id(c) not in drop]
     rows: list[_RowLines] = []
     for top, bottom in bands:
         in_band = [c for c in table_chars if top < c.ymid < bottom]
