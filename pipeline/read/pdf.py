@@ -206,7 +206,7 @@ def read_pdf(data: bytes, source: str) -> RawTable:
             table_ruled = ruled
         elif table_ruled and not ruled:
             break  # a ruled table has ended: text after it (附件下载：, a web page's footer)
-        rows.extend(_page_rows(page, columns))
+        rows.extend(_page_rows(page, columns, first=page is pages[start]))
     if rows and scanned and scanned[0] < rows[-1].page:
         # A scanned page inside the table would silently drop its rows.
         raise PdfNoTextError(source, f"page {scanned[0]} is an image without a text layer, "
@@ -533,13 +533,15 @@ def _line_bold(line: _Line) -> bool:
 
 # ---- rows and cells --------------------------------------------------------------------------
 
-def _page_rows(page: _Page, columns: _Columns) -> list[_RowLines]:
+def _page_rows(page: _Page, columns: _Columns, first: bool = False) -> list[_RowLines]:
     """The table rows on one page, each cell's characters grouped into lines."""
     size = _body_size(page)
     left, right = columns.bounds[0], columns.bounds[-1]
     bands = _row_bands(page, columns, size)
-    header_top = _header_top(page)
-    if header_top is not None:  # a rule above the table (under a letterhead) bounds no row
+    header_top = _header_top(page) if first else None
+    # On the table's first page, a rule above it (under a letterhead) bounds no row; on later
+    # pages a header row may stand below rows (LibreOffice's HTML import puts it mid-page).
+    if header_top is not None:
         bands = [(t, b) for t, b in bands if b > header_top + 0.5 * size]
     table_chars = [c for c in page.chars if left - size < c.xmid < right + size]
     # A page number under (or over) the text would join the nearest row of a table whose
