@@ -557,11 +557,28 @@ def _page_rows(page: _Page, columns: _Columns, first: bool = False) -> list[_Row
         text = "".join(c.text for c in in_band).strip()
         if not text or _PAGE_NUMBER.match(text):
             continue
+        if _other_table(page, columns, top, bottom, size):
+            break
         row = _row(page, columns, len(rows) + 1, top, bottom, in_band, size)
         if rows and _after_table(row, columns, size):
             break
         rows.append(row)
     return rows
+
+
+def _other_table(page: _Page, columns: _Columns, top: float, bottom: float,
+                 size: float) -> bool:
+    """True for a band on a page with column rules that is not a row of this table: no rule
+    runs down the table's edges through it (text between two tables), or a rule runs down it
+    where this table has no column boundary (a second table, such as a 附件下载 list)."""
+    if not any(abs(s.pos - x) < 1.5 * size for s in page.vsegs for x in columns.bounds):
+        return False
+    mid = (top + bottom) / 2
+    crossing = [s.pos for s in page.vsegs if s.start < mid < s.end]
+    edges = [x for x in (columns.bounds[0], columns.bounds[-1])
+             if any(abs(pos - x) < 1.5 * size for pos in crossing)]
+    stray = [pos for pos in crossing if min(abs(pos - x) for x in columns.bounds) > 1.5 * size]
+    return not edges or bool(stray)
 
 
 def _after_table(row: _RowLines, columns: _Columns, size: float) -> bool:
