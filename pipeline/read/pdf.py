@@ -1,10 +1,13 @@
 """Reader for the published PDF (pdfplumber): the task table's rows, page by page.
 
-The table is found by its header (重点任务 · 工作举措 · 任务分工) and its ruling lines: columns
-come from the vertical lines at the header, rows from the horizontal lines that span the table.
-A table without rules falls back on the text: columns from the gutters between the header
-words, rows from the first column's text blocks. Text outside the table — the 附件 line, page
-numbers, footers — is ignored, except the title above the table.
+The table is found by its header (重点任务 · 工作举措 · 任务分工) and its ruling lines (lines,
+outlined rectangles, or thin filled paths as browsers draw borders): columns come from the
+vertical lines at the header, rows from the horizontal lines that cross the first column and
+span the table. A table without rules falls back on the text: columns from the gutters between
+the header words, rows from the first column's text blocks, their edges in the widest gaps
+between lines (cells may be top-aligned or centred). Text outside the table — the 附件 line, a
+letterhead, a notice around it, page numbers, a web page's footer — is ignored, except the
+title above the table (the nearest block naming the 任务清单, else the nearest prominent one).
 
 Inside a cell, characters become lines and lines become paragraphs by their positions: a new
 paragraph starts after a larger line gap, at a first-line indent, or after a line that ended
