@@ -1,10 +1,13 @@
 """Reader for the published PDF (pdfplumber): the task table's rows, page by page.
 
-The table is found by its header (重点任务 · 工作举措 · 任务分工) and its ruling lines: columns
-come from the vertical lines at the header, rows from the horizontal lines that span the table.
-A table without rules falls back on the text: columns from the gutters between the header
-words, rows from the first column's text blocks. Text outside the table — the 附件 line, page
-numbers, footers — is ignored, except the title above the table.
+The table is found by its header (重点任务 · 工作举措 · 任务分工) and its ruling lines (lines,
+outlined rectangles, or thin filled paths as browsers draw borders): columns come from the
+vertical lines at the header, rows from the horizontal lines that cross the first column and
+span the table. A table without rules falls back on the text: columns from the gutters between
+the header words, rows from the first column's text blocks, their edges in the widest gaps
+between lines (cells may be top-aligned or centred). Text outside the table — the 附件 line, a
+letterhead, a notice around it, page numbers, a web page's footer — is ignored, except the
+title above the table (the nearest block naming the 任务清单, else the nearest prominent one).
 
 Inside a cell, characters become lines and lines become paragraphs by their positions: a new
 paragraph starts after a larger line gap, at a first-line indent, or after a line that ended
@@ -62,6 +65,19 @@ _BOLD_FONT = re.compile(r"bold|heavy|black|semibold|demi", re.I)
 # common in Chinese PDFs; the text means the unified ideographs.
 _RADICALS = {ch: nfkc for ch in map(chr, [*range(0x2E80, 0x2EF4), *range(0x2F00, 0x2FD6)])
              if len(nfkc := unicodedata.normalize("NFKC", ch)) == 1 and nfkc != ch}
+# The CJK Radicals Supplement has no such decomposition; the pairs below are the ones whose
+# glyph Noto CJK SC shares with a unified ideograph (they agree with Unicode's
+# EquivalentUnifiedIdeograph.txt). Chromium (Skia) writes ⺠ for 民 and ⻚ for 页 this way.
+_RADICALS.update(zip(*[iter(
+    "⺂乛⺃乚⺅亻⺉刂⺏尣⺐尢⺒巳⺓幺⺔彑⺕彐⺖忄⺘扌⺙攵⺛旡⺞歺⺟母⺠民⺡氵⺣灬⺤爫⺦丬⺨犭⺭礻⺯糹"
+    "⺰纟⺱罓⺹耂⺺肀⺾艹⻂衤⻅见⻆角⻈讠⻉贝⻋车⻌辶⻐钅⻑長⻒镸⻓长⻔门⻖阝⻘青⻙韦⻚页⻛风⻜飞⻝食"
+    "⻟飠⻠饣⻢马⻣骨⻤鬼⻥鱼⻦鸟⻧卤⻨麦⻩黄⻪黾⻫斉⻬齐⻮齿⻯竜⻰龙⻱龜⻲亀⻳龟")] * 2))
+# The one Kangxi radical whose glyph in SC fonts is another ideograph than its NFKC form:
+# Skia writes ⼾ for 户 (NFKC would make it the traditional 戶).
+_RADICALS["⼾"] = "户"
+# CJK fonts draw the dash of 中国—中亚 (U+2014) and the horizontal bar U+2015 with one glyph,
+# and encodings of GB 2312 disagree on which one A1AA is; the text means the dash.
+_RADICALS["―"] = "—"
 _RADICAL_TABLE = str.maketrans(_RADICALS)
 
 #: Horizontal rules count as row boundaries when they cover this share of the table's width.
@@ -134,6 +150,11 @@ class _Line:
     def size(self) -> float:
         return statistics.median(c.size for c in self.chars)
 
+    @property
+    def height_size(self) -> float:
+        """The largest font size on the line, which sets the line's height."""
+        return max(c.size for c in self.chars)
+
 
 @dataclass
 class _CellLines:
@@ -176,13 +197,19 @@ def read_pdf(data: bytes, source: str) -> RawTable:
         title = _title(pages[start - 1], pages[start - 1].height)
     rows: list[_RowLines] = []
     scanned: list[int] = []
+    table_ruled: bool | None = None
     for page in pages[start:]:
         if not any(c.text.strip() for c in page.chars):
             if page.has_images:
                 scanned.append(page.number)
             continue
         columns = _page_columns(page, columns)
-        rows.extend(_page_rows(page, columns))
+        ruled = _is_ruled(page, columns)
+        if table_ruled is None:
+            table_ruled = ruled
+        elif table_ruled and not ruled:
+            break  # a ruled table has ended: text after it (附件下载：, a web page's footer)
+        rows.extend(_page_rows(page, columns, first=page is pages[start]))
     if rows and scanned and scanned[0] < rows[-1].page:
         # A scanned page inside the table would silently drop its rows.
         raise PdfNoTextError(source, f"page {scanned[0]} is an image without a text layer, "
@@ -240,8 +267,8 @@ def _load_pages(data: bytes, source: str) -> tuple[list[_Page], list[str]]:
         raise PdfDamagedError(source, "the PDF has no pages")
     radicals = sum(p.radicals for p in pages)
     if radicals:
-        notes.append(f"{source}: {radicals} Kangxi radical characters (e.g. ⽤) read as the "
-                     "ideographs they stand for (用)")
+        notes.append(f"{source}: {radicals} radical or variant characters sharing an ideograph's "
+                     "glyph (e.g. ⽤, ⺠) read as the ideographs they stand for (用, 民)")
     return pages, notes
 
 
@@ -265,7 +292,8 @@ def _page(page, number: int) -> _Page:
     hsegs: list[_Seg] = []
     vsegs: list[_Seg] = []
     width, height = float(page.width), float(page.height)
-    for obj in (*page.lines, *page.rects):
+    # Browsers (Skia) draw cell borders as filled paths, which pdfplumber reports as curves.
+    for obj in (*page.lines, *page.rects, *page.curves):
         # A page-sized rectangle is a background, not a table border.
         if obj["x1"] - obj["x0"] < 0.9 * width or obj["bottom"] - obj["top"] < 0.9 * height:
             _add_rules(obj, hsegs, vsegs)
@@ -274,14 +302,16 @@ def _page(page, number: int) -> _Page:
 
 
 def _add_rules(obj: dict, hsegs: list[_Seg], vsegs: list[_Seg]) -> None:
-    """Ruling lines of a line or rectangle object (thin rectangles are lines, others edges)."""
+    """Ruling lines of a line or rectangle object (thin rectangles are lines, outlined ones
+    edges)."""
     x0, x1, top, bottom = obj["x0"], obj["x1"], obj["top"], obj["bottom"]
     thin = 2.0
     if bottom - top <= thin:
         hsegs.append(_Seg((top + bottom) / 2, x0, x1))
     elif x1 - x0 <= thin:
         vsegs.append(_Seg((x0 + x1) / 2, top, bottom))
-    elif obj.get("object_type") == "rect":
+    elif obj.get("object_type") == "rect" and obj.get("stroke", True):
+        # A filled rectangle without an outline is shading (a grey header row), not a border.
         hsegs += [_Seg(top, x0, x1), _Seg(bottom, x0, x1)]
         vsegs += [_Seg(x0, top, bottom), _Seg(x1, top, bottom)]
 
@@ -468,43 +498,123 @@ def _body_size(page: _Page) -> float:
 # ---- the title ---------------------------------------------------------------------------------
 
 def _title(page: _Page, header_top: float) -> str | None:
-    """The largest text above the header row, without the 附件 line and page numbers."""
+    """The block of lines nearest above the header row that names a 任务清单, else the nearest
+    prominent one (larger than the body text, or bold), without the 附件 line and page numbers.
+
+    Above the table may stand a whole notice — its own larger heading, a document number, the
+    addressees, a signature — so the title is the prominent block closest to the table, not
+    the largest text on the page.
+    """
     above = [line for line in _visual_lines(c for c in page.chars if c.bottom <= header_top)
              if line.text.strip() and not _ANNEX.match(line.text.strip())
              and not _PAGE_NUMBER.match(line.text)]
     if not above:
         return None
-    biggest = max(line.size for line in above)
-    picked = [line for line in above if line.size >= biggest - 0.5]
-    # The title is the block of largest lines nearest the table.
-    return _join_lines([line.text for line in picked])
+    body = _body_size(page)
+    blocks: list[list[_Line]] = []
+    for line in above:
+        prev = blocks[-1][-1] if blocks else None
+        if prev is not None and abs(line.size - prev.size) < 0.5 and \
+                _line_bold(line) == _line_bold(prev) and line.top - prev.bottom < 0.8 * line.size:
+            blocks[-1].append(line)
+        else:
+            blocks.append([line])
+    texts = [_join_lines([line.text for line in b]) for b in blocks]
+    # As the HTML reader does: a block naming the 任务清单 wins (a browser's synthetic bold
+    # leaves no trace in the font name, so the title may look like plain text).
+    named = [t for t in texts if "任务清单" in t and len(t) <= 80]
+    if named:
+        return named[-1]
+    prominent = [t for b, t in zip(blocks, texts) if b[0].size > body + 0.5 or _line_bold(b[0])]
+    return prominent[-1] if prominent else texts[-1]
+
+
+def _line_bold(line: _Line) -> bool:
+    chars = [c for c in line.chars if c.text.strip()]
+    return sum(c.bold for c in chars) > len(chars) / 2
 
 
 # ---- rows and cells --------------------------------------------------------------------------
 
-def _page_rows(page: _Page, columns: _Columns) -> list[_RowLines]:
+def _page_rows(page: _Page, columns: _Columns, first: bool = False) -> list[_RowLines]:
     """The table rows on one page, each cell's characters grouped into lines."""
     size = _body_size(page)
     left, right = columns.bounds[0], columns.bounds[-1]
     bands = _row_bands(page, columns, size)
-    header_top = _header_top(page)
-    if header_top is not None:  # a rule above the table (under a letterhead) bounds no row
+    header_top = _header_top(page) if first else None
+    # On the table's first page, a rule above it (under a letterhead) bounds no row; on later
+    # pages a header row may stand below rows (LibreOffice's HTML import puts it mid-page).
+    if header_top is not None:
         bands = [(t, b) for t, b in bands if b > header_top + 0.5 * size]
     table_chars = [c for c in page.chars if left - size < c.xmid < right + size]
+    # A page number under (or over) the text would join the nearest row of a table whose
+    # rows have no rules to stop them.
+    edge_lines = _visual_lines(c for c in table_chars if c.text.strip())
+    for line in (edge_lines[:1] + edge_lines[-1:]) if len(edge_lines) > 1 else []:
+        if _PAGE_NUMBER.match(line.text):
+            drop = set(map(id, line.chars))
+            table_chars = [c for c in table_chars if id(c) not in drop]
     rows: list[_RowLines] = []
     for top, bottom in bands:
         in_band = [c for c in table_chars if top < c.ymid < bottom]
         text = "".join(c.text for c in in_band).strip()
         if not text or _PAGE_NUMBER.match(text):
             continue
-        rows.append(_row(page, columns, len(rows) + 1, top, bottom, in_band, size))
+        if _other_table(page, columns, top, bottom, size):
+            break
+        row = _row(page, columns, len(rows) + 1, top, bottom, in_band, size)
+        if rows and _after_table(row, columns, size):
+            break
+        rows.append(row)
     return rows
+
+
+def _other_table(page: _Page, columns: _Columns, top: float, bottom: float,
+                 size: float) -> bool:
+    """True for a band on a page with column rules that is not a row of this table: no rule
+    runs down the table's edges through it (text between two tables), or a rule runs down it
+    where this table has no column boundary (a second table, such as a 附件下载 list)."""
+    if not any(abs(s.pos - x) < 1.5 * size for s in page.vsegs for x in columns.bounds):
+        return False
+    mid = (top + bottom) / 2
+    crossing = [s.pos for s in page.vsegs if s.start < mid < s.end]
+    edges = [x for x in (columns.bounds[0], columns.bounds[-1])
+             if any(abs(pos - x) < 1.5 * size for pos in crossing)]
+    stray = [pos for pos in crossing if min(abs(pos - x) for x in columns.bounds) > 1.5 * size]
+    return not edges or bool(stray)
+
+
+def _after_table(row: _RowLines, columns: _Columns, size: float) -> bool:
+    """True for text under the table that a table without rules seems to hold: a line across
+    the columns (发布日期：…, a signature) that is no section title.
+
+    Only section titles run across the columns of this table; the first row of a page is
+    exempt, as it may be the tail of a section title cut by the page break.
+    """
+    lines = [line for cell in row.cells for line in cell.lines]
+    first = next((line.text for line in lines if line.text.strip()), "")
+    if not first or _SECTION_OPENER.match(first):
+        return False
+    x = columns.bounds[1]
+    joined = _visual_lines(c for line in lines for c in line.chars)
+    across = [_runs_across(line, x) for line in joined
+              if line.chars[0].xmid < x < line.chars[-1].xmid]
+    return bool(across) and 2 * sum(across) > len(across)
+
+
+def _is_ruled(page: _Page, columns: _Columns) -> bool:
+    """True when a rule on the page spans the whole table (a link's underline does not) or
+    runs down one of its column boundaries."""
+    size = _body_size(page)
+    left, right = columns.bounds[0], columns.bounds[-1]
+    return any(s.start < left + size and s.end > right - size for s in page.hsegs) or any(
+        abs(s.pos - x) < 1.5 * size for s in page.vsegs for x in columns.bounds)
 
 
 def _row_bands(page: _Page, columns: _Columns, size: float) -> list[tuple[float, float]]:
     """(top, bottom) of each table row on the page, from rules spanning the table."""
     left, right = columns.bounds[0], columns.bounds[-1]
-    ys = _spanning_rules(page.hsegs, left, right, size)
+    ys = _spanning_rules(page.hsegs, left, right, size, columns.bounds[1])
     if len(ys) >= 2:
         # Where a renderer leaves out the border at a page break, the table's outer vertical
         # rules still reach past the last (or first) horizontal one.
@@ -548,8 +658,14 @@ def _split_at_openers(page: _Page, columns: _Columns, top: float, bottom: float,
     return list(zip(edges, edges[1:]))
 
 
-def _spanning_rules(hsegs: list[_Seg], left: float, right: float, size: float) -> list[float]:
-    """y of horizontal rules covering most of [left, right], close ones merged."""
+def _spanning_rules(hsegs: list[_Seg], left: float, right: float, size: float,
+                    first: float | None = None) -> list[float]:
+    """y of horizontal rules covering most of [left, right], close ones merged.
+
+    With ``first`` (the first column's right edge), a rule must also cross the first column:
+    a rule under one 工作举措 paragraph only, beside a task cell spanning several rows
+    (``rowspan``), parts two cells of one row, not two rows.
+    """
     by_y: dict[float, list[tuple[float, float]]] = {}
     for seg in sorted(hsegs, key=lambda s: s.pos):
         lo, hi = max(seg.start, left), min(seg.end, right)
@@ -558,7 +674,9 @@ def _spanning_rules(hsegs: list[_Seg], left: float, right: float, size: float) -
         key = next((y for y in by_y if abs(y - seg.pos) < 0.2 * size), seg.pos)
         by_y.setdefault(key, []).append((lo, hi))
     width = right - left
-    return sorted(y for y, spans in by_y.items() if _covered(spans) >= _SPAN_SHARE * width)
+    return sorted(y for y, spans in by_y.items() if _covered(spans) >= _SPAN_SHARE * width
+                  and (first is None or _covered([(lo, min(hi, first)) for lo, hi in spans
+                                                   if lo < first]) >= 0.5 * (first - left)))
 
 
 def _covered(spans: list[tuple[float, float]]) -> float:
@@ -574,10 +692,11 @@ def _covered(spans: list[tuple[float, float]]) -> float:
 def _bands_from_text(page: _Page, columns: _Columns, size: float) -> list[tuple[float, float]]:
     """Without horizontal rules: rows from the first column's text blocks.
 
-    Cells are top-aligned, so a row starts where its first cell's text starts: at a
-    first-column line that stands well below the previous one (the cell above ended before its
-    neighbours) or that opens with a task or section number. Text before the first such line
-    continues a row from the page before.
+    A row opens at a first-column line that stands well below the previous one (the cell above
+    ended before its neighbours) or that opens with a task or section number. Its top edge is
+    the widest gap in all three columns between the first column's previous line and that
+    line: right above it when cells are top-aligned, higher up when they are centred
+    vertically. Text before the first such row continues a row from the page before.
     """
     left, inner, right = columns.bounds[0], columns.bounds[1], columns.bounds[-1]
     header_bottom = _header_bottom(page)
@@ -586,18 +705,80 @@ def _bands_from_text(page: _Page, columns: _Columns, size: float) -> list[tuple[
         if line.text.strip() and not _PAGE_NUMBER.match(line.text)]
     if not body:
         return []
-    lines = _visual_lines(c for line in body for c in line.chars if c.xmid < inner)
+    lines = _visual_lines(c for line in body for c in line.chars
+                          if c.xmid < inner and c.text.strip())
     pitch = _typical_pitch([line.top for line in lines]) or 1.5 * size
-    starts = [body[0].top]
+    gaps = _text_gaps(body)
+    top = body[0].top - 0.25 * size
+    openers: list[tuple[_Line, float, float]] = []  # (line, floor, bottom of its block)
     prev: _Line | None = None
     for line in lines:
-        if line.top > starts[0] + 0.5 * size and (
+        if line.top > body[0].top + 0.5 * size and (
                 prev is None or line.top - prev.top > 1.5 * pitch or _ROW_OPENER.match(line.text)):
-            starts.append(line.top)
+            floor = max(prev.bottom if prev is not None else top,
+                        openers[-1][0].bottom if openers else top)
+            openers.append((line, floor, line.bottom))
+        elif openers:
+            openers[-1] = (openers[-1][0], openers[-1][1], line.bottom)
         prev = line
-    starts = sorted(set(starts))
-    edges = [y - 0.25 * size for y in starts] + [max(line.bottom for line in body) + size]
+    bottom = max(line.bottom for line in body) + size
+    found: list[tuple[float, float]] = []  # (edge, excess of the gap it lies in), bottom up
+    below = bottom
+    # Between rows there is more space than between lines (cell padding); a gap no wider than
+    # the usual one between lines is no row boundary.
+    for line, floor, block_bottom in reversed(openers):
+        choices = [g for g in _widest_gaps(gaps, floor, line.top, size) if g[2] > 0.1 * size]
+        if not choices:
+            edge = (line.top - 0.25 * size, 0.0)
+        elif choices[-1][1] > line.top - 0.5 * size:  # right above the line: top-aligned
+            edge = ((choices[-1][0] + choices[-1][1]) / 2, choices[-1][2])
+        else:
+            # Centred cells: of equally wide gaps (rows of a cell spanning several), the one
+            # that centres the first cell's text between it and the next row's top.
+            a, b, excess = min(choices, key=lambda g: abs((g[0] + g[1]) / 2 + below
+                                                           - line.top - block_bottom))
+            edge = ((a + b) / 2, excess)
+        found.append(edge)
+        below = edge[0]
+    found.reverse()
+    if len(found) > 1 and lines[0].top > body[0].top + 0.5 * size:
+        # Text above the first row on the page continues a row from the page before only
+        # if a gap as wide as those between this page's other rows parts it from that row;
+        # else it is the top of a row whose first cell is centred below it.
+        row_gap = min(width for _, width in found[1:])
+        if found[0][1] < row_gap - 0.1 * size:
+            found.pop(0)
+    edges = sorted({top, *(edge for edge, _ in found)}) + [bottom]
     return list(zip(edges, edges[1:]))
+
+
+def _text_gaps(lines: list[_Line]) -> list[tuple[float, float, float]]:
+    """Vertical ranges between lines that no text of any column covers, as (top, bottom,
+    excess): how much wider each is than the usual gap above a line of its font size (a line
+    set larger has more leading; what is left is cell padding, i.e. a row boundary)."""
+    spans = sorted((line.top, line.bottom, round(line.height_size, 1)) for line in lines)
+    raw: list[tuple[float, float, float]] = []
+    end = spans[0][1]
+    for top, bottom, size in spans[1:]:
+        if top > end:
+            raw.append((end, top, size))
+        end = max(end, bottom)
+    by_size: dict[float, list[float]] = defaultdict(list)
+    for top, bottom, size in raw:
+        by_size[size].append(bottom - top)
+    usual = {size: statistics.median_low(widths) for size, widths in by_size.items()}
+    return [(top, bottom, bottom - top - usual[size]) for top, bottom, size in raw]
+
+
+def _widest_gaps(gaps: list[tuple[float, float, float]], floor: float, ceiling: float,
+                 size: float) -> list[tuple[float, float, float]]:
+    """The widest text-free gaps between ``floor`` and ``ceiling`` (all as wide as the widest
+    within a tenth of the font size, by their excess), top to bottom."""
+    inside = [g for g in gaps if g[0] >= floor - 0.1 * size and g[1] <= ceiling + 0.1 * size]
+    if not inside:
+        return []
+    widest = max(g[2] for g in inside)
+    return [g for g in inside if g[2] > widest - 0.1 * size]
 
 
 def _header_bottom(page: _Page) -> float:
@@ -631,6 +812,8 @@ def _row(page: _Page, columns: _Columns, number: int, top: float, bottom: float,
     b = columns.bounds
     cuts = [b[0]]
     lines = _visual_lines(chars) if not page.vsegs else []
+    section = bool(lines) and bool(_SECTION_OPENER.match(
+        next((line.text for line in lines if line.text.strip()), "")))
     for x in b[1:3]:
         # A merged (section) cell has no rule at the inner boundary inside its row; on a page
         # without vertical rules, its text runs across the boundary without a gap.
@@ -639,8 +822,14 @@ def _row(page: _Page, columns: _Columns, number: int, top: float, bottom: float,
             if any(abs(s.pos - x) < 1.5 * size and s.start < inner[1] and s.end > inner[0]
                    for s in page.vsegs):
                 cuts.append(x)
-        elif not any(_runs_across(line, x) for line in lines):
-            cuts.append(x)
+        else:
+            # Only a section title runs across the columns (a merged cell), and then most of
+            # its lines do; in a row of separate cells, a hanging closing quote may touch the
+            # next column on one line, and a browser may leave no gap between columns at all.
+            across = [_runs_across(line, x) for line in lines
+                      if line.chars[0].xmid < x < line.chars[-1].xmid]
+            if not (section and across and 2 * sum(across) > len(across) - 1):
+                cuts.append(x)
     cuts.append(b[3])
     cells = []
     for k in range(3):
@@ -660,10 +849,17 @@ def _row(page: _Page, columns: _Columns, number: int, top: float, bottom: float,
 
 
 def _runs_across(line: _Line, x: float) -> bool:
-    """True when the line's text continues over ``x`` with no column gap."""
-    for a, b in zip(line.chars, line.chars[1:]):
+    """True when the line's text continues over ``x`` with no column gap.
+
+    Browsers leave as little as a pixel or two of padding between columns, so the gap at
+    ``x`` counts when it is wider than the line's usual spacing between characters.
+    """
+    pairs = list(zip(line.chars, line.chars[1:]))
+    for a, b in pairs:
         if a.xmid < x <= b.xmid:
-            return b.x0 - a.x1 < 0.5 * max(a.size, b.size)
+            size = max(a.size, b.size)
+            usual = statistics.median(max(d.x0 - c.x1, 0.0) for c, d in pairs)
+            return b.x0 - a.x1 < min(0.3 * size, usual + 0.1 * size)
     return False
 
 
@@ -684,32 +880,43 @@ def _build_paragraphs(rows: list[_RowLines]) -> None:
 
 
 def _pitch_by_size(rows: list[_RowLines]) -> dict[float, float]:
-    """The usual distance between line tops within a paragraph, per font size."""
+    """The usual distance between line tops within a paragraph, per font size (the largest on
+    a line: a word set larger makes the whole line taller)."""
     steps: dict[float, list[float]] = defaultdict(list)
     for row in rows:
         for cell in row.cells:
             for a, b in zip(cell.lines, cell.lines[1:]):
-                steps[round(a.size, 1)].append(b.top - a.top)
+                steps[round(a.height_size, 1)].append(b.top - a.top)
     # Wraps far outnumber paragraph breaks, so the lower half of the steps is all wraps.
     return {size: statistics.median_low(v) for size, v in steps.items() if v}
 
 
 def _paddings(rows: list[_RowLines]) -> tuple[dict[int, float], dict[int, float]]:
-    """Per column, where text lines usually start and how close to the right rule they end.
+    """Per column, where wrapped text lines start and how close to the right rule lines end.
 
-    The usual start is the most common one (wrapped lines outnumber first lines), so a
-    first-line indent and a hanging indent both stand out from it.
+    Wrapped lines are those after a line that left no room for another character; their
+    usual start tells a first-line indent and a hanging indent alike, even in a column of
+    short paragraphs where first lines outnumber wrapped ones.
     """
-    starts: dict[int, list[float]] = defaultdict(list)
     right: dict[int, float] = {}
     for row in rows:
         for cell in row.cells:
             for line in cell.lines:
-                starts[cell.column].append(round(line.x0 - cell.left, 1))
                 if line.chars[-1].text not in _NO_LINE_START:  # punctuation may hang out
                     right[cell.column] = min(right.get(cell.column, 1e9), cell.right - line.x1)
-    left = {k: statistics.mode(v) for k, v in starts.items()}
-    return left, {k: max(v, 0.0) for k, v in right.items()}
+    right = {k: max(v, 0.0) for k, v in right.items()}
+    starts: dict[int, list[float]] = defaultdict(list)
+    wrapped: dict[int, list[float]] = defaultdict(list)
+    for row in rows:
+        for cell in row.cells:
+            edge = cell.right - right.get(cell.column, 0.0)
+            for prev, line in zip([None, *cell.lines], cell.lines):
+                start = round(line.x0 - cell.left, 1)
+                starts[cell.column].append(start)
+                if prev is not None and prev.x1 + line.size > edge:
+                    wrapped[cell.column].append(start)
+    left = {k: statistics.mode(wrapped.get(k) or v) for k, v in starts.items()}
+    return left, right
 
 
 def _split_paragraphs(lines: list[_Line], left: float, right: float,
@@ -719,7 +926,7 @@ def _split_paragraphs(lines: list[_Line], left: float, right: float,
     paragraphs: list[list[str]] = [[lines[0].text]]
     for prev, line in zip(lines, lines[1:]):
         size = line.size
-        usual = pitch.get(round(prev.size, 1), 1.2 * size)
+        usual = pitch.get(round(prev.height_size, 1), 1.2 * size)
         gap = line.top - prev.top > usual + 0.2 * size
         indent = abs(line.x0 - left) > 0.8 * size
         # Half an em of slack covers spacing between CJK and Latin text and rounding; a
