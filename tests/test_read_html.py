@@ -143,7 +143,7 @@ def test_bom_overrides_a_wrong_declaration():
 
 
 def test_bom_with_bytes_it_cannot_decode_raises():
-    with pytest.raises(EncodingError, match="utf-8 its BOM announces"):
+    with pytest.raises(EncodingError, match="UTF-8 its byte-order mark announces"):
         read_html(codecs.BOM_UTF8 + b"<html><body>\xff\xfe</body></html>", "bad.html")
 
 

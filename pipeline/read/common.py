@@ -32,6 +32,31 @@ def bom_encoding(data: bytes) -> tuple[str | None, int]:
     return None, 0
 
 
+def decode_by_bom(data: bytes, source: str) -> str | None:
+    """The text in the encoding a byte-order mark announces; None when there is no mark."""
+    enc, skip = bom_encoding(data)
+    if enc is None:
+        return None
+    try:
+        return data[skip:].decode(enc)
+    except UnicodeDecodeError as exc:
+        raise EncodingError(
+            source, f"bytes do not decode as the {enc.upper()} its byte-order mark announces") from exc
+
+
+# C0 controls except tab, line ends and form feed (whitespace to every reader); NUL among them,
+# which lxml would turn into U+FFFD. None is text in a task list.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def drop_controls(text: str, source: str) -> tuple[str, tuple[str, ...]]:
+    """The text without control characters, and a note saying how many were dropped."""
+    text, dropped = _CONTROL.subn("", text)
+    if not dropped:
+        return text, ()
+    return text, (f"{source}: dropped {dropped} control character(s) (NUL and the like)",)
+
+
 def decode_text(data: bytes, source: str) -> tuple[str, tuple[str, ...]]:
     """Decode a text dump strictly: BOM, then UTF-8, then GB18030 (said in the notes).
 
@@ -39,12 +64,9 @@ def decode_text(data: bytes, source: str) -> tuple[str, tuple[str, ...]]:
     bytes and would turn them into plausible-looking nonsense: UTF-16 without a BOM (decoded,
     with a note), and UTF-8 with a few damaged bytes (an error naming the first one).
     """
-    enc, skip = bom_encoding(data)
-    if enc:
-        try:
-            return data[skip:].decode(enc), ()
-        except UnicodeDecodeError as exc:
-            raise EncodingError(source, f"bytes do not decode as the {enc.upper()} its byte-order mark announces") from exc
+    text = decode_by_bom(data, source)
+    if text is not None:
+        return text, ()
     utf16 = utf16_without_bom(data)
     if utf16:
         return data.decode(utf16), (f"{source}: no byte-order mark; decoded as {utf16.upper()}",)

@@ -10,7 +10,7 @@ import re
 
 from pipeline.errors import EncodingError, MalformedRowError, NoTaskTableError, TruncatedInputError
 from pipeline.models import RawCell, RawRow, RawTable
-from pipeline.read.common import HEADER, decode_text, is_header
+from pipeline.read.common import HEADER, decode_text, drop_controls, is_header
 
 _PARA = re.compile(r"<p\b[^>]*>(.*?)</p\s*>", re.S | re.I)
 _BREAK = re.compile(r"<br\s*/?>", re.I)
@@ -26,16 +26,13 @@ _OTHER_SEPARATORS = (
     (re.compile(r"\s*[;；]\s*"), "semicolons"),
     (re.compile(r"\s+"), "spaces"),
 )
-# C0 controls other than tab, line feed and carriage return (which are the dump's structure).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def read_dump(data: bytes, source: str) -> RawTable:
     """Parse a text dump's bytes into the raw table."""
     text, notes = decode_text(data, source)
-    text, dropped = _CONTROL.subn("", text)
-    if dropped:
-        notes += (f"{source}: dropped {dropped} control character(s) (NUL and the like)",)
+    text, dropped = drop_controls(text, source)
+    notes += dropped
     # Windows (CRLF) and old Mac (CR) line ends; not str.splitlines, which also breaks at
     # characters a cell may hold (\x0b, \x1c, U+2028).
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")

@@ -36,7 +36,7 @@ from bs4.builder import ParserRejectedMarkup
 
 from pipeline.errors import EncodingError, MalformedTableError, NoTaskTableError
 from pipeline.models import RawCell, RawRow, RawTable
-from pipeline.read.common import HEADER, bom_encoding, is_header
+from pipeline.read.common import HEADER, decode_by_bom, drop_controls, is_header
 from pipeline.stitch import SECTION_RE, TASK_RE, cn_number
 from pipeline.textutil import WIDE_CHAR, ascii_digits, normalize_ws
 
@@ -68,12 +68,9 @@ def decode_html(data: bytes, source: str) -> tuple[str, tuple[str, ...]]:
     bytes are clearly multi-byte Chinese, or when its text lacks the word 任务 that another
     decoding shows (each of these would be mojibake). GB2312/GBK labels mean GB18030.
     """
-    enc, skip = bom_encoding(data)
-    if enc:
-        try:
-            return data[skip:].decode(enc), ()
-        except UnicodeDecodeError as exc:
-            raise EncodingError(source, f"bytes do not decode as the {enc} its BOM announces") from exc
+    text = decode_by_bom(data, source)
+    if text is not None:
+        return text, ()
     declared = declared_charsets(data[:_PRESCAN_BYTES])
     candidates = [codec for _, codec in declared if codec]
     if _plainly_utf8(data):
@@ -401,7 +398,6 @@ def _breaks_between(first: Tag, second: Tag) -> int:
 _YEAR = re.compile(r"[12][0-9]{3}\s*年")
 _DATE = re.compile(r"[12][0-9]{3}\s*年\s*\d{1,2}\s*月(\s*\d{1,2}\s*日)?")
 _ANNEX = re.compile(r"^附\s*件\s*(?:[0-9０-９]{1,2}(?![0-9０-９]))?\s*[:：]?\s*")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _PAGE_NUMBER = re.compile(r"^[\s\-—–－·第页共/0-9０-９]*$")
 #: Longest text between two tables of one list that can be a running head or foot.
 _RUNNING_LINE = 40
@@ -412,10 +408,8 @@ _DIGITS = re.compile(r"[0-9０-９]+")
 def read_html(data: bytes, source: str) -> RawTable:
     """Parse an HTML page's bytes into the raw table (see the module docstring)."""
     text, notes = decode_html(data, source)
-    text, dropped = _CONTROL.subn("", text)
-    if dropped:
-        # lxml would turn NUL into U+FFFD; no control character is text in a task list.
-        notes += (f"{source}: dropped {dropped} control character(s) (NUL and the like)",)
+    text, dropped = drop_controls(text, source)
+    notes += dropped
     try:
         with warnings.catch_warnings():
             # XHTML exports (LibreOffice, WPS) are read as HTML on purpose: lxml's HTML parser
