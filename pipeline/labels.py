@@ -18,17 +18,16 @@ KNOWN_LEVELS: tuple[str, ...] = ("局内", "省份", "地市", "涉及地方")
 COLON = "[：:]"
 _LABEL_CHARS = f"[{HAN}（）()、]"
 
-# An unknown actor label must look like an actor: open with a collective or official word, or
-# end in an administrative unit. This keeps sentence-leading phrases like 重点：… out.
-_ACTOR_HEAD = "各|有关|相关|涉及|国家|全国|省级|市级|县级|地方|部分|重点|试点|示范|中央"
+# An unknown actor label must name an actor: end in an administrative unit or a kind of body,
+# optionally with a parenthesis (有关县（市、区）, 国家知识产权局（牵头）). Sentence-leading
+# phrases with a colon (重点做好以下工作：, 相关工作要求：, 其中：) end in none of these.
 _ACTOR_TAIL = (
-    "局|地区|省份|省|地市|城市|市|县|县区|区|地方|部门|单位|机构|中心|园区|高校|企业|司|部|院|委|厅|办"
-    "|省（区、市）|省（自治区、直辖市）|（区、市）"
+    "局|地区|省份|省|地市|城市|市|县|县区|区|地方|部门|单位|机构|中心|园区|高校|院校|学校|企业"
+    "|司|部|院|委|委员会|厅|办|政府|协会"
 )
 _ACTOR = re.compile(
     f"(?:{'|'.join(KNOWN_ACTORS)}"
-    f"|(?:{_ACTOR_HEAD}){_LABEL_CHARS}{{1,10}}"
-    f"|{_LABEL_CHARS}{{0,10}}(?:{_ACTOR_TAIL}))"
+    f"|{_LABEL_CHARS}{{0,10}}(?:{_ACTOR_TAIL}))(?:（[^（）：:]{{1,10}}）|\\([^()：:]{{1,10}}\\))?"
 )
 _LEVEL_TAIL = "局内|省份|省|地市|城市|市|县|县区|区|地方|园区"
 _LEVEL = re.compile(
@@ -41,10 +40,15 @@ _LEVEL_AT_START = re.compile(f"^(?P<label>{_LEVEL.pattern}){COLON}")
 # Where a second label may stand inside one paragraph: after whitespace (the dump's "two
 # labelled clauses separated by spaces") or, once whitespace is gone, after a sentence end.
 _ACTOR_INSIDE = re.compile(f"(?:(?<=\\s)|(?<=[。；;！？]))(?P<label>{_ACTOR.pattern}){COLON}")
-# 任务分工 entries end in 必做/选做 or a unit name, never in punctuation, so any known level
-# followed by a colon starts an entry; an unknown one only after whitespace.
+# 任务分工 entries end in 必做/选做 or a unit name, never in punctuation, so a known level
+# followed by a colon starts an entry even where whitespace is gone (条法司省份：…), unless a
+# collective word before it makes it part of a longer label (有关省份：, 试点地市：, 各省份：);
+# an unknown label starts one only after whitespace.
+_KNOWN_LEVEL_ALONE = "".join(f"(?<!{w})" for w in ("有关", "相关", "涉及", "各", "试点", "示范",
+                                                  "重点", "部分"))
 _LEVEL_INSIDE = re.compile(
-    f"(?:(?<=\\s)(?P<label>{_LEVEL.pattern})|(?P<known>{'|'.join(KNOWN_LEVELS)})){COLON}"
+    f"(?:(?<=\\s)(?P<label>{_LEVEL.pattern})"
+    f"|{_KNOWN_LEVEL_ALONE}(?P<known>{'|'.join(KNOWN_LEVELS)})){COLON}"
 )
 
 

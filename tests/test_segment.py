@@ -148,3 +148,22 @@ def test_whitespace_inside_a_known_label_is_no_label_boundary():
     assert [(c.actor, c.text) for c in task.clauses] == [
         ("各地区", "甲。"), ("国家知识产权局", "乙。"), ("有关省份", "丙。")]
     assert [(a.level, a.scope) for a in task.assignments] == [("局内", "条法司"), ("省份", "各省")]
+
+
+@pytest.mark.parametrize("label", ["有关省份", "试点地市", "各省份"])
+def test_division_label_ending_in_a_known_level_stays_whole(label):
+    _, task = _task("<p>各地区：甲。</p>", f"<p>局内：保护司</p><p>{label}：试点省份必做</p>")
+    assert [(a.level, a.scope, a.obligation) for a in task.assignments] == [
+        ("局内", "保护司", None), (label, "试点省份", "必做")]
+
+
+def test_known_levels_split_a_run_whose_spaces_are_gone():
+    _, task = _task("<p>各地区：甲。</p>", "<p>局内：条法司省份：各省必做地市：强市选做</p>")
+    assert [(a.level, a.scope, a.obligation) for a in task.assignments] == [
+        ("局内", "条法司", None), ("省份", "各省", "必做"), ("地市", "强市", "选做")]
+
+
+@pytest.mark.parametrize("phrase", ["重点做好以下工作", "相关工作要求", "具体包括"])
+def test_sentence_with_a_colon_inside_a_clause_is_not_an_actor(phrase):
+    _, task = _task(f"<p>国家知识产权局：甲。{phrase}：一是培训，二是宣传。</p>")
+    assert [c.actor for c in task.clauses] == ["国家知识产权局"]
