@@ -26,6 +26,8 @@ _CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五":
               "八": 8, "九": 9, "两": 2}
 SECTION_RE = re.compile(r"^(?P<num>[一二三四五六七八九十〇零]{1,3})\s*[、.．]\s*(?P<title>\S.*)$")
 TASK_RE = re.compile(r"^(?P<num>[0-9０-９]{1,3})\s*[.．、]\s*(?P<title>.*)$")
+#: The section of tasks that stand before any section row.
+UNSECTIONED = Section(0, "")
 YEAR_RE = re.compile(r"([12][0-9]{3})\s*年")
 
 
@@ -111,10 +113,13 @@ class _Builder:
         if kind == "task":
             m = TASK_RE.match(first)
             assert m is not None
-            section = self.sections[-1] if self.sections else Section(0, "")
             if not self.sections:
+                # Tasks before any section row get a section of their own (number 0, no title),
+                # so every task of tasks.parquet also stands under a section in tasks.json.
+                self.sections.append(UNSECTIONED)
                 self.issues.append(Issue("task_before_section",
                                          f"task {m['num']} stands before any section row"))
+            section = self.sections[-1]
             task = _TaskBuilder(section, int(ascii_digits(m["num"])), m["title"], row.page,
                                 row.page)
             self.tasks.append(task)
@@ -178,7 +183,7 @@ def _year(title: str, doc_id: str) -> tuple[int | None, list[Issue]]:
 def _numbering_issues(sections: Iterable[Section], tasks: Iterable[TaskBlock]) -> list[Issue]:
     """Gaps and repeats in section and task numbering."""
     issues: list[Issue] = []
-    for what, numbers in (("section", [s.section_no for s in sections]),
+    for what, numbers in (("section", [s.section_no for s in sections if s != UNSECTIONED]),
                           ("task", [t.task_no for t in tasks])):
         for prev, cur in zip([0, *numbers], numbers):
             if cur == prev:

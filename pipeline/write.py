@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import OutputError
-from pipeline.models import Document
+from pipeline.models import Document, Task
 
 TABLES = ("tasks", "clauses", "assignments", "deadlines", "targets")
 
@@ -86,11 +86,16 @@ def document_json(d: Document) -> dict[str, Any]:
     def strip(record: Any, *drop: str) -> dict[str, Any]:
         return {k: _plain(v) for k, v in asdict(record).items() if k not in drop}
 
+    # A section number may repeat (a numbering_repeat warning); each task is listed once, under
+    # the first section of its number and title, so tasks.json holds exactly tasks.parquet's rows.
+    by_section: dict[tuple[int, str], list[Task]] = {
+        (s.section_no, s.section_title): [] for s in d.sections}
+    for t in d.tasks:
+        by_section.setdefault((t.section_no, t.section_title), []).append(t)
     sections = []
-    for s in d.sections:
-        tasks = [t for t in d.tasks if t.section_no == s.section_no]
+    for (section_no, section_title), tasks in by_section.items():
         sections.append({
-            "section_no": s.section_no, "section_title": s.section_title,
+            "section_no": section_no, "section_title": section_title,
             "tasks": [{
                 **{k: _plain(v) for k, v in asdict(t).items()
                    if k not in ("clauses", "assignments", "deadlines", "targets",

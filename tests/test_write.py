@@ -87,3 +87,17 @@ def test_rerun_replaces_the_whole_set_and_leaves_no_temporary_folders(out_dir):
     assert main(["extract", str(RAW_2024), "--out", str(out_dir), "--quiet"]) == 0
     assert not (out_dir / "stale.parquet").exists()
     assert [p.name for p in out_dir.parent.iterdir()] == ["output"]
+
+
+@pytest.mark.parametrize("rows", [
+    ["1. 甲\t<p>各地区：甲。</p>\t", "二、乙\t\t", "2. 乙\t<p>各地区：乙。</p>\t"],
+    ["一、甲\t\t", "1. 甲\t<p>各地区：甲。</p>\t", "一、甲\t\t", "2. 乙\t<p>各地区：乙。</p>\t"],
+    ["一、甲\t\t", "1. 甲\t<p>各地区：甲。</p>\t", "一、丙\t\t", "2. 乙\t<p>各地区：乙。</p>\t"],
+], ids=["task-before-any-section", "repeated-section", "same-number-other-title"])
+def test_json_lists_every_task_once_whatever_the_sections(rows):
+    from pipeline.write import document_json
+    from tests.conftest import dump_document
+
+    doc = dump_document(rows)
+    listed = [t["task_no"] for s in document_json(doc)["sections"] for t in s["tasks"]]
+    assert listed == [1, 2]
