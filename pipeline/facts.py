@@ -43,11 +43,11 @@ _PHRASE_END = re.compile(r"[，,。；;！？!?：:\n]")
 
 _GE, _LE = ("以上", "不低于", "不少于"), ("以下", "以内", "不超过", "不高于")
 _COMPARATOR = {**dict.fromkeys(_GE, ">="), **dict.fromkeys(_LE, "<="), "超过": ">",
-               "高于": ">", "低于": "<"}
+               "高于": ">", "低于": "<", "余": ">", "多": ">", "左右": "="}
 _PRE = r"(?:(?P<pre>不低于|不少于|不超过|不高于|超过|高于|低于)\s*)?"
-_POST = r"(?:\s*(?P<post>以上|以下|以内))?"
+_POST = r"(?:\s*(?P<post>以上|以下|以内|左右))?"
 _RANGE = r"(?:\s*(?:%\s*)?(?:至|到|~|～|-|－|—)\s*(?P<v2>[0-9]+(?:\.[0-9]+)?))?"
-_UNITS = "个|所|家|项|件|次|场|名|人|条|部|类|批|种|套|户|座|期|元"
+_UNITS = "人次|场次|家次|件次|户次|个|所|家|项|件|次|场|名|人|条|部|类|批|种|套|户|座|期|元"
 #: Units that measure a quantity of the phrase before them (审查周期压减至4个月), never count
 #: things named after them; listed before 个 so the longer unit wins.
 _MEASURES = ("个百分点", "百分点", "个工作日", "工作日", "个月", "天")
@@ -55,13 +55,13 @@ _MEASURES = ("个百分点", "百分点", "个工作日", "工作日", "个月",
 PERCENT_RE = re.compile(f"{_PRE}(?<![0-9.第])(?P<v>[0-9]+(?:\\.[0-9]+)?){_RANGE}\\s*%{_POST}")
 # Counts need a measure word; 第N…, N年, N周年 and N月 are never counts.
 COUNT_RE = re.compile(
-    f"{_PRE}(?<![0-9.第])(?P<v>[0-9]+(?:\\.[0-9]+)?){_RANGE}\\s*"
+    f"{_PRE}(?<![0-9.第])(?P<v>[0-9]+(?:\\.[0-9]+)?){_RANGE}\\s*(?P<more>余|多)?\\s*"
     f"(?P<unit>{'|'.join(_MEASURES)}|(?:万|亿)?(?:{_UNITS})){_POST}"
 )
 
 #: Verbs between a metric and its figure: 规模增长10%, 覆盖率达到90%.
 _CHANGE_VERBS = ("增长", "提高", "提升", "增加", "上升", "下降", "降低", "减少", "压减", "缩短",
-                 "达到", "达", "占", "保持在", "稳定在")
+                 "达到", "达", "占", "保持在", "稳定在", "控制在", "突破")
 #: Words that open a phrase before its metric: 实现…规模增长.
 _LEAD_WORDS = frozenset("实现 推动 确保 力争 促进 带动 保持 推进 完成 使 让 努力 争取 全年 年内 并".split())
 #: What may stand between a change verb and its figure (压减至, 提高到, 达到了): dropped first.
@@ -73,11 +73,13 @@ _METRIC_STOP_FLAGS = ("d", "p", "u", "c", "r", "m")
 def deadlines(clause: Clause, year: int | None) -> tuple[tuple[Deadline, ...], list[Issue]]:
     """Every deadline expression in the clause, with its ISO date and the action it governs."""
     text = clause.text
-    matches = list(DEADLINE_RE.finditer(ascii_digits(text)))
+    digits = ascii_digits(text)
+    matches = [m for m in DEADLINE_RE.finditer(digits) if not _is_reference_date(digits, m)]
     out: list[Deadline] = []
     issues: list[Issue] = []
     for i, m in enumerate(matches):
-        due = _due(m, year)
+        start, later = _next_year_start(digits, m)
+        due = _due(m, year + later if year is not None else None)
         if due is None:
             issues.append(Issue("deadline_not_dated",
                                 f"task {clause.task_no}: {m[0]!r} cannot be dated "
@@ -87,10 +89,26 @@ def deadlines(clause: Clause, year: int | None) -> tuple[tuple[Deadline, ...], l
         stop = _sentence_end(text, m.start())
         if i + 1 < len(matches) and matches[i + 1].start() < stop:
             stop = matches[i + 1].start()  # the next deadline governs what follows it
-        action = text[m.start():stop].rstrip("，,、 ")
-        out.append(Deadline(clause.task_no, clause.clause_no, clause.actor, text[m.start():m.end()],
-                            due, action, m.start(), m.end()))
+        action = text[start:stop].rstrip("，,、 ")
+        out.append(Deadline(clause.task_no, clause.clause_no, clause.actor, text[start:m.end()],
+                            due, action, start, m.end()))
     return tuple(out), issues
+
+
+def _is_reference_date(digits: str, m: re.Match[str]) -> bool:
+    """截至2023年底 (a date things stand at, not one to act by), unless it says 前."""
+    return (digits[: m.start()].rstrip().endswith(("截至", "截止"))
+            and not m[0].rstrip().endswith("前"))
+
+
+def _next_year_start(digits: str, m: re.Match[str]) -> tuple[int, int]:
+    """Where the expression starts, and 1 if 明年/次年 puts it in the year after the list's."""
+    before = digits[: m.start()]
+    if before.endswith(("明年", "次年")):
+        return m.start() - 2, 1
+    if m[0].startswith("年") and before.endswith(("明", "次")):  # 明年底前
+        return m.start() - 1, 1
+    return m.start(), 0
 
 
 def _due(m: re.Match[str], year: int | None) -> date | None:
@@ -147,9 +165,14 @@ def targets(clause: Clause, clause_deadlines: tuple[Deadline, ...]) -> tuple[Tar
             taken.append((m.start(), m.end()))
     out: list[Target] = []
     for start, end, m, unit in sorted(found, key=lambda f: f[0]):
-        comparator = "between" if m["v2"] else _COMPARATOR.get(m["pre"] or m["post"] or "", "=")
+        more = m.groupdict().get("more")
+        comparator = "between" if m["v2"] else _COMPARATOR.get(
+            m["pre"] or m["post"] or more or "", "=")
         due = _governing_due(text, start, clause_deadlines)
-        for metric in metrics(text, start, end, measured_before=unit in _MEASURES):
+        # Another figure or a deadline bounds the phrase a metric is read from.
+        floor = max((e for s, e in taken if e <= start), default=0)
+        ceiling = min((s for s, e in taken if s >= end), default=len(text))
+        for metric in metrics(text, start, end, unit in _MEASURES, floor, ceiling):
             out.append(Target(
                 clause.task_no, clause.clause_no, clause.actor, text[start:end], metric,
                 float(m["v"]), float(m["v2"]) if m["v2"] else None, unit, comparator, due,
@@ -172,18 +195,20 @@ def _governing_due(text: str, pos: int, clause_deadlines: tuple[Deadline, ...]) 
     return same[0].due if same else None
 
 
-def metrics(text: str, start: int, end: int, measured_before: bool = False) -> list[str]:
+def metrics(text: str, start: int, end: int, measured_before: bool = False,
+            floor: int = 0, ceiling: int | None = None) -> list[str]:
     """The metric phrases a figure at ``text[start:end]`` applies to.
 
     A figure after a change verb (增长, 压减至 …) or in a unit that measures rather than counts
     (个月, 个百分点) measures the noun phrase before it (知识产权质押融资规模和惠及中小企业数量
     增长10%, 审查周期压减至4个月); otherwise it measures the noun phrase after it
     (完成30%以上存量专利盘点入库, 5个国家重点产业专利专题数据库).
-    Phrases joined by 和/与/及 give one metric each.
+    Phrases joined by 和/与/及 give one metric each. The phrases stay within ``floor`` and
+    ``ceiling``: the ends of the deadlines and figures around this one.
     """
-    before = _PRE_FIGURE.sub("", _phrase_before(text, start))
+    before = _PRE_FIGURE.sub("", _phrase_before(text, start, floor))
     verb = next((v for v in _CHANGE_VERBS if before.endswith(v)), None)
-    after = _phrase_after(text, end)
+    after = _phrase_after(text, end, len(text) if ceiling is None else ceiling)
     if verb is None and after and not measured_before:
         words = _trim_after(after)
     else:
@@ -191,19 +216,19 @@ def metrics(text: str, start: int, end: int, measured_before: bool = False) -> l
     return _split_joined(words) or [""]
 
 
-def _phrase_before(text: str, start: int) -> str:
+def _phrase_before(text: str, start: int, floor: int = 0) -> str:
     ends = [m.end() for m in _PHRASE_END.finditer(text, 0, start)]
-    return text[ends[-1] if ends else 0: start].strip()
+    return text[max(ends[-1] if ends else 0, floor): start].strip()
 
 
-def _phrase_after(text: str, end: int) -> str:
+def _phrase_after(text: str, end: int, ceiling: int) -> str:
     m = _PHRASE_END.search(text, end)
-    return text[end: m.start() if m else len(text)].strip()
+    return text[end: min(m.start() if m else len(text), ceiling)].strip()
 
 
 def _trim_before(words: list[str]) -> list[str]:
     """Drop the verbs that open the phrase (实现, 力争实现 …)."""
-    while words and (words[0] in _LEAD_WORDS or not words[0].strip()):
+    while words and (words[0] in _LEAD_WORDS or words[0] in _JOINERS or not words[0].strip()):
         words = words[1:]
     return words
 

@@ -97,14 +97,19 @@ def _row(t):
     ("专利密集型产业增加值占比不低于13%。", [("不低于13%", "专利密集型产业增加值占比", 13.0, None, "%", ">=")]),
     ("培育不少于100家示范企业。", [("不少于100家", "示范企业", 100.0, None, "家", ">=")]),
     ("结案周期不超过30个工作日。", [("不超过30个工作日", "结案周期", 30.0, None, "个工作日", "<=")]),
-    ("不良率控制在5%以下。", [("5%以下", "不良率控制在", 5.0, None, "%", "<=")]),
+    ("不良率控制在5%以下。", [("5%以下", "不良率", 5.0, None, "%", "<=")]),
     ("平均审查周期压减至16个月以内。", [("16个月以内", "平均审查周期", 16.0, None, "个月", "<=")]),
     ("新建5个国家重点产业专利专题数据库。", [("5个", "国家重点产业专利专题数据库", 5.0, None, "个", "=")]),
     ("选择1 至 2 所重点高校率先启动。", [("1 至 2 所", "重点高校", 1.0, 2.0, "所", "between")]),
     ("每年支持2-3个城市。", [("2-3个", "城市", 2.0, 3.0, "个", "between")]),
     ("覆盖率提高5个百分点。", [("5个百分点", "覆盖率", 5.0, None, "个百分点", "=")]),
+    ("培训5000人次以上。", [("5000人次以上", "培训", 5000.0, None, "人次", ">=")]),
+    ("建设5个左右分中心。", [("5个左右", "分中心", 5.0, None, "个", "=")]),
+    ("培育10余个运营中心。", [("10余个", "运营中心", 10.0, None, "个", ">")]),
+    ("质押融资登记金额突破1000亿元。", [("1000亿元", "质押融资登记金额", 1000.0, None, "亿元", "=")]),
 ], ids=["two-metrics", "percent-space", "fullwidth-percent", "not-lower", "not-fewer", "not-over",
-        "below", "within", "count", "range", "range-dash", "points"])
+        "below", "within", "count", "range", "range-dash", "points", "person-times", "about",
+        "more-than", "hundred-million-yuan"])
 def test_target_forms(text, rows):
     got = _targets(text)
     assert [_row(t) for t in got] == rows
@@ -125,7 +130,7 @@ def test_target_without_deadline_has_no_due():
 @pytest.mark.parametrize("text", [
     "评选推广知识产权强国建设第三批典型案例。",
     "确定第四批重点城市。",
-    "首批试点示范园区。",
+    "第1批试点示范园区。",
     "举办第三届知识产权年会。",
     "纪念专利法实施30周年。",
     "制定2024 年推进工作计划。",
@@ -146,3 +151,33 @@ def test_2024_targets(doc_2024):
         (11, "国家知识产权局", ("10%以上", "惠及中小企业数量", 10.0, None, "%", ">="), None),
         (16, "国家知识产权局", ("5个", "国家重点产业专利专题数据库", 5.0, None, "个", "="), None),
     ]
+
+
+@pytest.mark.parametrize("text, metric, due", [
+    ("年底前实现知识产权质押融资规模增长10%以上。", "知识产权质押融资规模", "2024-12-31"),
+    ("力争6月底前专利转化率提高5%。", "专利转化率", "2024-06-30"),
+])
+def test_deadline_before_a_metric_is_not_part_of_it(text, metric, due):
+    (t,) = _targets(text)
+    assert (t.metric, t.due.isoformat()) == (metric, due)
+
+
+def test_two_figures_in_one_phrase_each_measure_their_own_metric():
+    got = [(t.expression, t.metric) for t in _targets("实现质押登记数量增长15%以上和质押金额增长20%。")]
+    assert got == [("15%以上", "质押登记数量"), ("20%", "质押金额")]
+
+
+@pytest.mark.parametrize("text, expression, due", [
+    ("明年3月底前完成验收。", "明年3月底前", "2025-03-31"),
+    ("次年一季度末前完成验收。", "次年一季度末前", "2025-03-31"),
+    ("明年底前完成验收。", "明年底前", "2025-12-31"),
+])
+def test_next_year_deadlines(text, expression, due):
+    (d,), _ = _deadlines(text)
+    assert (d.expression, d.due.isoformat()) == (expression, due)
+    assert text[d.char_start:d.char_end] == expression
+
+
+def test_reference_date_is_not_a_deadline():
+    assert _deadlines("截至2023年底已完成盘点，6月底前完成入库。")[0][0].expression == "6月底前"
+    assert len(_deadlines("截至2023年底已完成盘点。")[0]) == 0
