@@ -346,6 +346,11 @@ def test_truncated_pdf_is_damaged(good_bytes):
             read_pdf(good_bytes[:cut], "cut.pdf")
 
 
+def test_padding_after_the_end_marker_is_no_truncation(good_bytes):
+    table = read_pdf(good_bytes + b"\x00" * 3000 + b"\r\n", "padded.pdf")
+    assert len(table.rows) > 20
+
+
 def test_pdf_whose_xref_pointer_is_wrong_is_damaged(good_bytes):
     offset = re.findall(rb"startxref\s+(\d+)", good_bytes)[-1]
     bad = re.sub(rb"startxref\s+" + offset, b"startxref\n" + b"12" + offset[2:], good_bytes)

@@ -227,7 +227,8 @@ def read_pdf(data: bytes, source: str) -> RawTable:
 
 def _check_complete(data: bytes, source: str) -> None:
     """Refuse a truncated file: pdfminer would silently recover part of it."""
-    tail = data[-2048:]
+    # Padding after %%EOF (NULs from a download tool, blank lines) is harmless: readers skip it.
+    tail = data.rstrip(b"\x00 \t\r\n\f")[-2048:]
     if b"%%EOF" not in tail:
         raise PdfDamagedError(source, "the PDF is truncated (no %%EOF marker at its end)")
     found = re.findall(rb"startxref\s+(\d+)", tail)
