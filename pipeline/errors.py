@@ -61,7 +61,7 @@ class InputIsFolderError(InputUnreadableError):
 
 
 class EmptyInputError(PipelineError):
-    hint = "the file has no content; download it again"
+    hint = "download it again, or check that you saved the right file"
 
 
 class InputTooLargeError(PipelineError):
@@ -102,7 +102,7 @@ class MalformedTableError(PipelineError):
 # ---- PDF -------------------------------------------------------------------------------------
 
 class PdfDamagedError(PipelineError):
-    hint = "the PDF is truncated or damaged; download it again"
+    hint = "download it again, or take the HTML page of the list"
 
 
 class PdfEncryptedError(PipelineError):

@@ -258,9 +258,9 @@ TEXT_CASES: list[Case] = [
      "{file}: is a symbolic link to {file.parent}/gone.txt, which does not exist — check the path, "
      "or put the file in raw/"),
     ("empty-file", empty, 2, EmptyInputError,
-     "{file}: the file is empty — the file has no content; download it again"),
+     "{file}: the file is empty — download it again, or check that you saved the right file"),
     ("whitespace-only", whitespace_only, 2, EmptyInputError,
-     "{file}: the file holds only whitespace (8 bytes) — the file has no content; download it again"),
+     "{file}: the file holds only whitespace (8 bytes) — download it again, or check that you saved the right file"),
     ("binary-garbage", random_bytes, 2, UnknownFormatError,
      "{file}: not a PDF, HTML page or text dump (binary content) — " + HINT_FORMAT),
     ("png-image", png_image, 2, UnknownFormatError,
@@ -445,7 +445,7 @@ def _declared_gb(raw: bytes) -> bool:
     return bool(re.search(rb"(?i)charset\s*=\s*[\"']?(gb2312|gbk|gb18030)", raw[:4096]))
 
 
-HINT_PDF = "the PDF is truncated or damaged; download it again"
+HINT_PDF = "download it again, or take the HTML page of the list"
 
 PDF_CASES: list[Case] = [
     ("pdf-truncated-half", pdf_truncated_half, 2, PdfDamagedError,

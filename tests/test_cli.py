@@ -248,8 +248,8 @@ def test_a_parser_library_exception_is_damaged_input_not_a_bug(tmp_path, out, ca
     before = snapshot(out)
     rc, lines = run(capsys, str(bad), "--out", str(out))
     assert rc == 2
-    assert lines[0] == (f"{bad}: pdfminer cannot parse it (PSEOF: Unexpected EOF) — the PDF is "
-                        "truncated or damaged; download it again")
+    assert lines[0] == (f"{bad}: pdfminer cannot parse it (PSEOF: Unexpected EOF) — download it "
+                        "again, or take the HTML page of the list")
     assert snapshot(out) == before
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 
-from pipeline.errors import EncodingError, MalformedRowError, NoTaskTableError, TruncatedInputError
+from pipeline.errors import MalformedRowError, NoTaskTableError, TruncatedInputError
 from pipeline.models import RawCell, RawRow, RawTable
 from pipeline.read.common import HEADER, decode_text, drop_controls, is_header
 
@@ -67,7 +68,7 @@ def _title(lead: list[str]) -> str | None:
     return rest[0] if rest else None
 
 
-def _rows(lines: list[str], header_at: int, source: str):
+def _rows(lines: list[str], header_at: int, source: str) -> Iterator[RawRow]:
     """Table rows after the header, with page numbers counted from the blank lines."""
     page, after_break = 1, False
     last = max((i for i, line in enumerate(lines) if line.strip()), default=header_at)
@@ -125,5 +126,3 @@ def _plain(fragment: str) -> str:
     """Markup stripped and entities decoded; whitespace is left for stitch."""
     return html.unescape(_TAG.sub("", fragment))
 
-
-__all__ = ["read_dump", "EncodingError"]
