@@ -168,6 +168,8 @@ def targets(clause: Clause, clause_deadlines: tuple[Deadline, ...]) -> tuple[Tar
         more = m.groupdict().get("more")
         comparator = "between" if m["v2"] else _COMPARATOR.get(
             m["pre"] or m["post"] or more or "", "=")
+        if comparator == "=" and digits[:start].rstrip().endswith("突破"):
+            comparator = ">"  # 突破1000亿元: past the figure
         due = _governing_due(text, start, clause_deadlines)
         # Another figure or a deadline bounds the phrase a metric is read from.
         floor = max((e for s, e in taken if e <= start), default=0)

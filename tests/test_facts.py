@@ -106,7 +106,7 @@ def _row(t):
     ("培训5000人次以上。", [("5000人次以上", "培训", 5000.0, None, "人次", ">=")]),
     ("建设5个左右分中心。", [("5个左右", "分中心", 5.0, None, "个", "=")]),
     ("培育10余个运营中心。", [("10余个", "运营中心", 10.0, None, "个", ">")]),
-    ("质押融资登记金额突破1000亿元。", [("1000亿元", "质押融资登记金额", 1000.0, None, "亿元", "=")]),
+    ("质押融资登记金额突破1000亿元。", [("1000亿元", "质押融资登记金额", 1000.0, None, "亿元", ">")]),
 ], ids=["two-metrics", "percent-space", "fullwidth-percent", "not-lower", "not-fewer", "not-over",
         "below", "within", "count", "range", "range-dash", "points", "person-times", "about",
         "more-than", "hundred-million-yuan"])
