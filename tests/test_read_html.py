@@ -131,8 +131,16 @@ def test_first_charset_declaration_wins(name):
 
 
 def test_undecodable_bytes_raise_encoding_error():
-    with pytest.raises(EncodingError, match="decode neither as the declared utf-8 nor as GB18030"):
+    # Mostly valid UTF-8 with a few bad bytes: a damaged download, named as one (as for a dump).
+    with pytest.raises(EncodingError, match=r"^\S+: UTF-8 text with invalid bytes \(the first at byte \d+\)"):
         read("undecodable.html")
+
+
+def test_charset_named_twice_is_named_once_in_the_error():
+    page = (b'<?xml version="1.0" encoding="utf-8"?><html><head><meta charset="utf-8"></head>'
+            b"<body>\x80\xff\x80\xff</body></html>")
+    with pytest.raises(EncodingError, match="neither as the declared utf-8 nor as GB18030 —"):
+        read_html(page, "twice.html")
 
 
 def test_bom_overrides_a_wrong_declaration():
@@ -455,6 +463,6 @@ def test_cli_reports_an_undecodable_page_in_one_line(tmp_path, capsys):
     code = cli_main(["extract", str(HTML / "undecodable.html"), "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2
-    assert err[0].startswith(f"{HTML / 'undecodable.html'}: bytes decode neither")
+    assert err[0].startswith(f"{HTML / 'undecodable.html'}: UTF-8 text with invalid bytes")
     assert "Traceback" not in "\n".join(err)
     assert not (tmp_path / "out").exists()

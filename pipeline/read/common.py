@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from typing import NoReturn
 
 from pipeline.errors import EncodingError
 from pipeline.textutil import normalize_ws
@@ -72,12 +73,9 @@ def decode_text(data: bytes, source: str) -> tuple[str, tuple[str, ...]]:
         return data.decode(utf16), (f"{source}: no byte-order mark; decoded as {utf16.upper()}",)
     try:
         return data.decode("utf-8"), ()
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError:
         if damaged_utf8(data):
-            raise EncodingError(
-                source, f"UTF-8 text with invalid bytes (the first at byte {exc.start})",
-                "the file is damaged; download it again, or re-save it as UTF-8",
-            ) from exc
+            raise_damaged_utf8(data, source)
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError as exc:
@@ -108,6 +106,18 @@ def utf16_without_bom(data: bytes) -> str | None:
     except UnicodeDecodeError:
         return None
     return codec if _few_controls(text[:32768]) else None
+
+
+def raise_damaged_utf8(data: bytes, source: str) -> NoReturn:
+    """Refuse UTF-8 text with invalid bytes, naming the first (see :func:`damaged_utf8`)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise EncodingError(
+            source, f"UTF-8 text with invalid bytes (the first at byte {exc.start})",
+            "the file is damaged; download it again, or re-save it as UTF-8",
+        ) from exc
+    raise AssertionError("raise_damaged_utf8 called on valid UTF-8")
 
 
 def damaged_utf8(data: bytes) -> bool:

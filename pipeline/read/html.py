@@ -36,7 +36,14 @@ from bs4.builder import ParserRejectedMarkup
 
 from pipeline.errors import EncodingError, MalformedTableError, NoTaskTableError
 from pipeline.models import RawCell, RawRow, RawTable
-from pipeline.read.common import HEADER, decode_by_bom, drop_controls, is_header
+from pipeline.read.common import (
+    HEADER,
+    damaged_utf8,
+    decode_by_bom,
+    drop_controls,
+    is_header,
+    raise_damaged_utf8,
+)
 from pipeline.stitch import SECTION_RE, TASK_RE, cn_number
 from pipeline.textutil import WIDE_CHAR, ascii_digits, normalize_ws
 
@@ -91,7 +98,9 @@ def decode_html(data: bytes, source: str) -> tuple[str, tuple[str, ...]]:
         # the first that decodes is as good as any.
         codec, text = decoded[0]
         return text, _decode_notes(source, declared, codec)
-    tried = [f"the declared {label}" for label, codec in declared if codec]
+    if damaged_utf8(data):
+        raise_damaged_utf8(data, source)
+    tried = list(dict.fromkeys(f"the declared {label}" for label, codec in declared if codec))
     tried += [name for codec, name in (("utf-8", "UTF-8"), ("gb18030", "GB18030"))
               if all(c != codec for _, c in declared)]
     raise EncodingError(source, f"bytes decode neither as {' nor as '.join(tried)}")
