@@ -10,11 +10,9 @@ import re
 from datetime import date
 
 from pipeline import nlp
+from pipeline.grammar import ascii_digits, cn_number
 from pipeline.models import Clause, Deadline, Issue, Target
-from pipeline.textutil import ascii_digits
 
-_CN = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
-       "十一": 11, "十二": 12, "1": 1, "2": 2, "3": 3, "4": 4}
 _MONTH = r"1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]"
 _DAY = r"3[01]|[12][0-9]|0?[1-9]"
 _BEFORE = r"(?:之前|以前|前)"
@@ -127,14 +125,15 @@ def _due(m: re.Match[str], year: int | None) -> date | None:
     if kind == "me":
         return _month_end(y, _month(m["me_m"]))
     if kind == "q":
-        return _month_end(y, 3 * _CN[m["q_n"]])
+        return _month_end(y, 3 * _month(m["q_n"]))
     if kind == "h":
         return _month_end(y, 6 if m["h_n"] == "上" else 12)
     return date(y, 12, 31)
 
 
 def _month(token: str) -> int:
-    return int(token) if token.isdigit() else _CN[token]
+    """A month or quarter number, in digits or Chinese numerals (3, 三, 十二)."""
+    return int(token) if token.isdigit() else cn_number(token)
 
 
 def _month_end(y: int, month: int) -> date:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.labels import KNOWN_ACTORS, actor_label, level_label
+from pipeline.grammar import KNOWN_ACTORS, actor_label, level_label
 from pipeline.models import Assignment, Clause, Issue, Para
 
 _UNIT_SEP = re.compile(r"[、，,；;]")

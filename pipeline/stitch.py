@@ -5,30 +5,39 @@ paragraphs cut by page breaks, and normalises whitespace.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from pipeline.errors import NoTaskTableError
-from pipeline.labels import (
+from pipeline.grammar import (
+    FILE_NAME_YEAR,
     KNOWN_ACTORS,
     KNOWN_LEVELS,
+    SECTION_RE,
+    TASK_RE,
+    YEAR_RE,
     actor_label,
+    ascii_digits,
+    cn_number,
+    is_header,
     level_label,
+    normalize_ws,
     split_at_actor_labels,
     split_at_level_labels,
 )
-from pipeline.models import Issue, Para, RawCell, RawRow, RawTable, Section, StitchedTable, TaskBlock
-from pipeline.read.common import is_header
-from pipeline.textutil import ascii_digits, normalize_ws
+from pipeline.models import (
+    Issue,
+    Para,
+    RawCell,
+    RawRow,
+    RawTable,
+    Section,
+    StitchedTable,
+    TaskBlock,
+)
 
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-              "八": 8, "九": 9, "两": 2}
-SECTION_RE = re.compile(r"^(?P<num>[一二三四五六七八九十〇零]{1,3})\s*[、.．]\s*(?P<title>\S.*)$")
-TASK_RE = re.compile(r"^(?P<num>[0-9０-９]{1,3})\s*[.．、]\s*(?P<title>.*)$")
 #: The section of tasks that stand before any section row.
 UNSECTIONED = Section(0, "")
-YEAR_RE = re.compile(r"([12][0-9]{3})\s*年")
 
 
 def stitch(table: RawTable, doc_id: str = "") -> StitchedTable:
@@ -44,17 +53,6 @@ def stitch(table: RawTable, doc_id: str = "") -> StitchedTable:
     issues = (*builder.issues, *year_issues, *_numbering_issues(builder.sections, tasks))
     return StitchedTable(title=title, year=year, sections=tuple(builder.sections),
                          tasks=tasks, issues=tuple(issues))
-
-
-def cn_number(text: str) -> int:
-    """一 … 九十九 as an int (section numbers)."""
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
-    value = 0
-    for ch in text:
-        value = value * 10 + _CN_DIGITS[ch]
-    return value
 
 
 def classify(row: RawRow) -> str:
@@ -172,7 +170,7 @@ def _year(title: str, doc_id: str) -> tuple[int | None, list[Issue]]:
     m = YEAR_RE.search(ascii_digits(title))
     if m:
         return int(m[1]), []
-    m = re.search(r"(?<!\d)(20[0-9]{2})(?!\d)", doc_id)
+    m = FILE_NAME_YEAR.search(doc_id)
     if m:
         return int(m[1]), [Issue("year_from_file_name",
                                  f"no year in the title {title!r}; took {m[1]} from the file name")]

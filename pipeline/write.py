@@ -56,7 +56,7 @@ def schemas() -> dict[str, Any]:
 
 def table_rows(docs: Sequence[Document]) -> dict[str, list[dict[str, Any]]]:
     """Every output table as a list of row dicts, documents concatenated in input order."""
-    from pipeline.labels import KNOWN_ACTORS
+    from pipeline.grammar import KNOWN_ACTORS
 
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
     for d in docs:

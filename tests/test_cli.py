@@ -20,8 +20,8 @@ from pipeline.errors import OutputError
 from pipeline.extract import extract_file
 from pipeline.write import check_output_folder
 from tests.conftest import RAW_2024, ROOT
-from tests.outputs import leftovers, nothing_written, out, previous_output, snapshot  # noqa: F401 (fixtures)
 from tests.equivalence import assert_same_content
+from tests.outputs import leftovers, nothing_written, out, previous_output, snapshot  # noqa: F401 (fixtures)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str]]:

@@ -44,7 +44,7 @@ def test_every_clause_is_verbatim_source_text(doc_2024):
     """
     import re
 
-    from pipeline.textutil import normalize_ws
+    from pipeline.grammar import normalize_ws
     from tests.conftest import RAW_2024
 
     measures: dict[int, str] = {}

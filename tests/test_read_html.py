@@ -10,16 +10,15 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from pipeline.cli import main as cli_main
 from pipeline.errors import EncodingError, NoTaskTableError
 from pipeline.extract import extract_file
+from pipeline.grammar import normalize_ws
 from pipeline.models import RawTable
 from pipeline.read.html import collapse_ws, decode_html, paragraphs, read_html
 from pipeline.stitch import stitch
-from pipeline.textutil import normalize_ws
 from tests.equivalence import assert_same_content
 
 HTML = Path(__file__).resolve().parent / "fixtures" / "html"

@@ -23,11 +23,10 @@ from pipeline.errors import (
     PdfNoUnicodeError,
 )
 from pipeline.extract import extract_file
+from pipeline.grammar import WIDE_CHAR, is_header
 from pipeline.models import RawTable
-from pipeline.read.common import is_header
 from pipeline.read.pdf import read_pdf
 from pipeline.stitch import classify
-from pipeline.textutil import WIDE_CHAR
 from tests.equivalence import assert_same_content
 
 PDF_DIR = Path(__file__).resolve().parent / "fixtures" / "pdf"

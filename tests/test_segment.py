@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.labels import KNOWN_ACTORS, actor_label, level_label
+from pipeline.grammar import KNOWN_ACTORS, actor_label, level_label
 from pipeline.models import Clause
 from pipeline.segment import link_clause
 from tests.conftest import dump_document

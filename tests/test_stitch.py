@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.grammar import cn_number, normalize_ws
 from pipeline.models import RawCell, RawRow
 from pipeline.read.dump import read_dump
-from pipeline.stitch import classify, cn_number, stitch
-from pipeline.textutil import normalize_ws
+from pipeline.stitch import classify, stitch
 from tests.conftest import dump_document, dump_text
 
 SECTION = "<b>一、全面强化知识产权宏观统筹</b>\t\t"

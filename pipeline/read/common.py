@@ -1,4 +1,4 @@
-"""Pieces every reader shares: the header row, byte decoding, format detection."""
+"""Pieces every reader shares: byte decoding, format detection."""
 from __future__ import annotations
 
 import codecs
@@ -6,9 +6,6 @@ import re
 from typing import NoReturn
 
 from pipeline.errors import EncodingError
-from pipeline.textutil import normalize_ws
-
-HEADER: tuple[str, str, str] = ("重点任务", "工作举措", "任务分工")
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -17,12 +14,6 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-
-
-def is_header(cells: list[str] | tuple[str, ...]) -> bool:
-    """True for the table's header row (重点任务 · 工作举措 · 任务分工), whatever its spacing."""
-    texts = [normalize_ws(c).replace(" ", "") for c in cells if normalize_ws(c)]
-    return tuple(texts[:3]) == HEADER and len(texts) == 3
 
 
 def bom_encoding(data: bytes) -> tuple[str | None, int]:

@@ -10,8 +10,9 @@ import re
 from collections.abc import Iterator
 
 from pipeline.errors import MalformedRowError, NoTaskTableError, TruncatedInputError
+from pipeline.grammar import ANNEX_LINE, HEADER, is_header
 from pipeline.models import RawCell, RawRow, RawTable
-from pipeline.read.common import HEADER, decode_text, drop_controls, is_header
+from pipeline.read.common import decode_text, drop_controls
 
 _PARA = re.compile(r"<p\b[^>]*>(.*?)</p\s*>", re.S | re.I)
 _BREAK = re.compile(r"<br\s*/?>", re.I)
@@ -64,7 +65,7 @@ def _title(lead: list[str]) -> str | None:
     for line in candidates:
         if line.startswith("#"):
             return _TITLE_MARK.sub("", line)
-    rest = [line for line in candidates if not re.fullmatch(r"附件\s*\d*[:：]?", line)]
+    rest = [line for line in candidates if not ANNEX_LINE.match(line)]
     return rest[0] if rest else None
 
 

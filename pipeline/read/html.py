@@ -35,17 +35,30 @@ from bs4 import BeautifulSoup, CData, NavigableString, Tag, XMLParsedAsHTMLWarni
 from bs4.builder import ParserRejectedMarkup
 
 from pipeline.errors import EncodingError, MalformedTableError, NoTaskTableError
+from pipeline.grammar import (
+    ANNEX as _ANNEX,
+    HEADER,
+    HEADER_WORD as _HEADER_WORD,
+    INVISIBLE,
+    NO_PARAGRAPH_START as _NO_LINE_START,
+    PAGE_NUMBER_CHARS as _PAGE_NUMBER,
+    SECTION_RE,
+    TASK_RE,
+    WIDE_CHAR,
+    ascii_digits,
+    clean_title as _clean_title,
+    cn_number,
+    has_year as _has_year,
+    is_header,
+    normalize_ws,
+)
 from pipeline.models import RawCell, RawRow, RawTable
 from pipeline.read.common import (
-    HEADER,
     damaged_utf8,
     decode_by_bom,
     drop_controls,
-    is_header,
     raise_damaged_utf8,
 )
-from pipeline.stitch import SECTION_RE, TASK_RE, cn_number
-from pipeline.textutil import WIDE_CHAR, ascii_digits, normalize_ws
 
 # ---- decoding --------------------------------------------------------------------------------
 
@@ -60,8 +73,6 @@ _UTF16_LABELS = frozenset({"utf-16", "utf-16le", "utf-16be", "unicode", "unicode
                            "ucs-2", "iso-10646-ucs-2", "csunicode"})
 _META = re.compile(rb"<meta\b[^>]*?>|^\s*<\?xml\b[^>]*?\?>", re.I | re.S)
 _META_CHARSET = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?\s*([A-Za-z0-9_.:+-]+)""", re.I)
-#: A word of the table header: a decoding that does not show it, where another does, is wrong.
-_HEADER_WORD = "任务"
 #: How far into the page a charset declaration is looked for (browsers stop at 1024 bytes;
 #: Word puts long <style> blocks first, so look further).
 _PRESCAN_BYTES = 16384
@@ -189,10 +200,6 @@ _SKIP = frozenset({"script", "style", "head", "title", "template", "noscript", "
 _COMMENT_CLASS = re.compile(r"msocomanchor|MsoCommentReference", re.I)
 #: HTML collapses these (not &nbsp; or the ideographic space) into one space when rendering.
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
-#: Characters a browser shows as nothing (zero-width space/joiners, word joiner, BOM, soft hyphen).
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-#: Marks that never open a line in Chinese typesetting: a colon, closing punctuation.
-_NO_LINE_START = frozenset("：:，,。、；;！？）)》」』】〕〉”’")
 #: A line that is only a short label and its colon (国家知识产权局：, 局内：).
 _LONE_LABEL = re.compile(r"[^\s：:，。；、]{1,16}[：:]")
 _WIDE = re.compile(WIDE_CHAR)
@@ -216,7 +223,7 @@ def paragraphs(root: Tag, br_breaks: bool = True) -> list[str]:
     def flush() -> None:
         # Zero-width marks and soft hyphens render as nothing; left in, one between a label
         # and its colon (省份\u200b：) hides the label from segment.
-        text = collapse_ws("".join(current).translate(_INVISIBLE)).strip(" ")  # edge spaces too
+        text = collapse_ws("".join(current).translate(INVISIBLE)).strip(" ")  # edge spaces too
         if not text.strip(" \t\n\r\f\xa0\u3000"):
             pass
         elif paras and (text.lstrip(" \xa0\u3000")[0] in _NO_LINE_START
@@ -404,10 +411,6 @@ def _breaks_between(first: Tag, second: Tag) -> int:
 
 # ---- reading ---------------------------------------------------------------------------------
 
-_YEAR = re.compile(r"[12][0-9]{3}\s*年")
-_DATE = re.compile(r"[12][0-9]{3}\s*年\s*\d{1,2}\s*月(\s*\d{1,2}\s*日)?")
-_ANNEX = re.compile(r"^附\s*件\s*(?:[0-9０-９]{1,2}(?![0-9０-９]))?\s*[:：]?\s*")
-_PAGE_NUMBER = re.compile(r"^[\s\-—–－·第页共/0-9０-９]*$")
 #: Longest text between two tables of one list that can be a running head or foot.
 _RUNNING_LINE = 40
 _SENTENCE_END = re.compile(r"[。；！？]")
@@ -766,12 +769,6 @@ def _title(soup: BeautifulSoup, table: Tag, g: _Grid, header_at: int) -> str | N
     return _clean_title(page_title) or None
 
 
-def _has_year(line: str) -> bool:
-    """A year (２０２４年 too) that is not part of a date such as 2024年3月29日."""
-    line = ascii_digits(line)
-    return bool(_YEAR.search(line)) and not _DATE.search(line)
-
-
 def _lines_before(soup: BeautifulSoup, table: Tag) -> list[str]:
     """Block texts before the table, nearest first (``<br>`` does not split them)."""
     body = soup.body or soup
@@ -786,13 +783,6 @@ def _lines_before(soup: BeautifulSoup, table: Tag) -> list[str]:
         if len(lines) >= 12:
             break
     return lines
-
-
-def _clean_title(line: str) -> str:
-    line = _ANNEX.sub("", line).strip()
-    if line.startswith("《") and line.endswith("》"):
-        line = line[1:-1]
-    return line
 
 
 __all__ = ["read_html", "decode_html", "paragraphs"]

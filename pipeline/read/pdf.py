@@ -40,25 +40,24 @@ from pipeline.errors import (
     PdfNoTextError,
     PdfNoUnicodeError,
 )
+from pipeline.grammar import (
+    ANNEX_LINE as _ANNEX,
+    HEADER,
+    NO_LINE_END as _NO_LINE_END,
+    NO_LINE_START as _NO_LINE_START,
+    PAGE_NUMBER as _PAGE_NUMBER,
+    QUOTES as _QUOTES,
+    ROW_OPENER as _ROW_OPENER,
+    SECTION_OPENER as _SECTION_OPENER,
+    WIDE_CHAR,
+    is_header,
+    normalize_ws,
+)
 from pipeline.models import BBox, RawCell, RawRow, RawTable
-from pipeline.read.common import HEADER, is_header
-from pipeline.textutil import WIDE_CHAR, normalize_ws
 
 _WIDE = re.compile(WIDE_CHAR)
 _CID = re.compile(r"\(cid:\d+\)")
-_ANNEX = re.compile(r"^附\s*件\s*[0-9０-９]*\s*[:：]?$")
-_PAGE_NUMBER = re.compile(
-    r"^[-—–－_\s]*(第\s*)?[0-9０-９]+\s*(页)?(\s*[/／共]\s*[0-9０-９]+\s*页?)?[-—–－_\s]*$")
-# Characters that may not open a line (kinsoku): they travel with the character before them.
-_NO_LINE_START = set("，。、；：？！）》」』】〕〉”’…—%‰·,.;:?!)]}")
-# Characters that may not close a line: they travel with the character after them.
-_NO_LINE_END = set("（《「『【〔〈“‘([{")
-# Quotation marks: no line break on either side of them (Unicode line breaking, class QU).
-_QUOTES = set("“”‘’\"'")
 _ALNUM = re.compile(r"[A-Za-z0-9]")
-# What opens a task row (1. / 1．/ 1、) or a section row (一、) in the first column.
-_ROW_OPENER = re.compile(r"^\s*([0-9０-９]{1,3}\s*[.．、]|[一二三四五六七八九十]{1,3}\s*、)")
-_SECTION_OPENER = re.compile(r"^\s*[一二三四五六七八九十]{1,3}\s*、")
 _BOLD_FONT = re.compile(r"bold|heavy|black|semibold|demi", re.I)
 
 # Fonts whose Unicode map points some ideographs at Kangxi radicals (⽤ for 用, ⼯ for 工) are

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.textutil import HAN
+from pipeline.grammar.text import HAN
 
 #: The five actor labels of the published lists; any other label is reported in the run summary.
 KNOWN_ACTORS: tuple[str, ...] = ("国家知识产权局", "各地区", "有关省份", "有关地市", "有关地方")

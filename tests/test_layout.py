@@ -1,0 +1,46 @@
+"""The package's import graph: each stage imports only what comes before it.
+
+Readers see the grammar, the models and the errors (and each other's shared pieces), never a
+later stage; stitch reads the grammar, never a reader; the grammar imports no stage at all.
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "pipeline"
+
+
+def _imports(path: Path) -> set[str]:
+    """Every ``pipeline.*`` module the file imports, at any depth (lazy imports too)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            if node.module == "pipeline":
+                found.update(f"pipeline.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+    # ``import pipeline`` alone (to find the package's folder) imports no stage.
+    return {m for m in found if m.startswith("pipeline.")}
+
+
+def _allowed(module: str, prefixes: tuple[str, ...]) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in prefixes)
+
+
+@pytest.mark.parametrize("folder, allowed", [
+    ("read", ("pipeline.grammar", "pipeline.models", "pipeline.errors", "pipeline.read")),
+    ("grammar", ("pipeline.grammar",)),
+])
+def test_package_imports_only_earlier_layers(folder, allowed):
+    for path in sorted((PACKAGE / folder).glob("*.py")):
+        bad = {m for m in _imports(path) if not _allowed(m, allowed)}
+        assert not bad, f"{path.name} imports {sorted(bad)}"
+
+
+@pytest.mark.parametrize("stage", ["stitch", "segment", "facts"])
+def test_later_stages_import_no_reader(stage):
+    assert not {m for m in _imports(PACKAGE / f"{stage}.py") if _allowed(m, ("pipeline.read",))}
