@@ -1,18 +1,23 @@
 """jieba, loaded once and only when a stage first needs it, with the domain dictionary.
 
 Importing this module costs nothing; the first call pays jieba's start-up (about 1 s, less
-with its cache, which lives in the system temp dir or $CNIPA_PIPELINE_CACHE, never the repo).
+with the cached prefix dictionary). That cache is the pipeline's, not jieba's: jieba would read
+``jieba.cache`` from the shared temp folder, where any user can plant one; ours lives in the
+per-user cache folder and is verified before it is used (see :mod:`pipeline.cache`).
 """
 from __future__ import annotations
 
+import hashlib
+import io
 import logging
-import os
-import tempfile
+import marshal
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from pipeline import cache
 
 _STOP_WORDS = frozenset(
     "工作 建设 机制 体系 水平 能力 地方 部门 国家 全国 地区 有关 相关 本地区 各地区 任务 方案 措施 "
@@ -28,10 +33,51 @@ def _jieba() -> Any:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    jieba.dt.tmp_dir = os.environ.get("CNIPA_PIPELINE_CACHE") or tempfile.gettempdir()
+    _load_prefix_dict(jieba)
     with resources.as_file(resources.files("pipeline") / "userdict.txt") as path:
         jieba.load_userdict(str(path))
     return jieba
+
+
+#: The cache file of jieba's prefix dictionary in the pipeline's cache folder.
+PREFIX_DICT_CACHE = "jieba-prefix-dict.cache"
+
+
+def _load_prefix_dict(jieba: Any) -> None:
+    """Give jieba's tokenizer its prefix dictionary, from our verified cache or built afresh.
+
+    This replaces ``jieba.initialize``, which would read (and write) ``jieba.cache`` in the
+    shared temp folder. The cache key is a digest of everything the table is built from
+    (jieba's version, the marshal format and the bytes of jieba's dictionary), so a cache
+    from another dictionary is rebuilt, and :func:`cache.read` checks the payload's own
+    digest before it is unmarshalled. The domain dictionary is added afterwards on every
+    start (it is 41 lines and takes about a millisecond), so the cache does not depend on it.
+    """
+    tokenizer = jieba.dt
+    with tokenizer.get_dict_file() as f:
+        source = f.read()
+    key = hashlib.sha256(f"jieba {jieba.__version__} marshal {marshal.version}\n".encode()
+                         + source).hexdigest()
+    payload = cache.read(PREFIX_DICT_CACHE, key)
+    table = _prefix_table(payload) if payload is not None else None
+    if table is None:
+        table = tokenizer.gen_pfdict(io.BytesIO(source))
+        cache.write(PREFIX_DICT_CACHE, key, marshal.dumps(table))
+    with tokenizer.lock:
+        tokenizer.FREQ, tokenizer.total = table
+        tokenizer.initialized = True
+
+
+def _prefix_table(payload: bytes) -> tuple[dict[str, int], int] | None:
+    """The (FREQ, total) pair in a verified payload, or None if it is not one."""
+    try:
+        table = marshal.loads(payload)
+    except (EOFError, ValueError, TypeError):
+        return None
+    if (isinstance(table, tuple) and len(table) == 2 and isinstance(table[0], dict)
+            and isinstance(table[1], int)):
+        return table[0], table[1]
+    return None
 
 
 def cut(text: str) -> list[str]:

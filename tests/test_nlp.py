@@ -1,13 +1,17 @@
 """jieba: loaded lazily and once, with the domain dictionary, its cache outside the repo."""
 from __future__ import annotations
 
+import json
+import marshal
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
 
-from pipeline import nlp
+from pipeline import cache, nlp
+from tests.conftest import RAW_2024
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,7 +33,7 @@ def test_jieba_cache_is_not_written_into_the_repo(tmp_path):
     code = "from pipeline import nlp; nlp.cut('知识产权')"
     env = {"CNIPA_PIPELINE_CACHE": str(tmp_path), "PATH": "/usr/bin:/bin"}
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True)
-    assert list(tmp_path.glob("jieba*.cache"))
+    assert (tmp_path / nlp.PREFIX_DICT_CACHE).is_file()
     assert not [p for d in (ROOT, ROOT / "pipeline", ROOT / "tests") for p in d.glob("jieba*.cache")]
 
 
@@ -47,3 +51,55 @@ def test_keywords_rank_as_jiebas_own_tfidf_extractor(doc_2024):
     for task in doc_2024.tasks[:6]:
         text = "\n".join([task.task_title, *(c.text for c in task.clauses)])
         assert list(task.keywords) == extractor.extract_tags(text, topK=8, allowPOS=nlp._KEYWORD_POS)
+
+
+# ---- the prefix-dictionary cache (issue 8, finding 8) ----------------------------------------
+
+_KEYWORDS_OF_2024 = (
+    "import json, sys; from pathlib import Path; from pipeline.extract import extract_file; "
+    "print(json.dumps([list(t.keywords) for t in extract_file(Path(sys.argv[1])).tasks]))"
+)
+
+
+def _planted_table() -> bytes:
+    """A prefix table as jieba's cache holds it, of single characters only: with it jieba cuts
+    every text into characters, so the keywords would be little but the domain words."""
+    freq = {chr(c): 1 for c in range(0x4E00, 0x9FA6)}
+    return marshal.dumps((freq, len(freq)))
+
+
+def test_planted_caches_change_no_keyword_and_ours_is_rebuilt(tmp_path, doc_2024):
+    """Another user's jieba.cache in the shared temp folder is never read, and an edited cache
+    in our own folder fails its digest: keywords stay those of a clean run, the cache is rebuilt."""
+    shared_tmp, ours = tmp_path / "tmp", tmp_path / "cache"
+    shared_tmp.mkdir()
+    ours.mkdir(mode=0o700)
+    (shared_tmp / "jieba.cache").write_bytes(_planted_table())  # where jieba itself would look
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "home"), "TMPDIR": str(shared_tmp),
+           "CNIPA_PIPELINE_CACHE": str(ours)}
+    run = [sys.executable, "-c", _KEYWORDS_OF_2024, str(RAW_2024)]
+    want = [list(t.keywords) for t in doc_2024.tasks]
+    assert json.loads(subprocess.run(run, cwd=ROOT, env=env, check=True, capture_output=True,
+                                     text=True).stdout) == want
+    written = (ours / nlp.PREFIX_DICT_CACHE).read_bytes()
+    # Keep the header (key and digest) and swap the payload: the planted table again.
+    header = written[:written.index(b"\n", len(cache.MAGIC)) + 1]
+    (ours / nlp.PREFIX_DICT_CACHE).write_bytes(header + _planted_table())
+    assert json.loads(subprocess.run(run, cwd=ROOT, env=env, check=True, capture_output=True,
+                                     text=True).stdout) == want
+    rebuilt = (ours / nlp.PREFIX_DICT_CACHE).read_bytes()
+    assert rebuilt.startswith(header) and len(rebuilt) == len(written)
+    assert cache.read(nlp.PREFIX_DICT_CACHE, json.loads(header[len(cache.MAGIC):])["key"]) is not None
+
+
+def test_cache_built_for_another_dictionary_is_rebuilt(tmp_path, monkeypatch):
+    import jieba
+
+    monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(tmp_path))
+    cache.write(nlp.PREFIX_DICT_CACHE, "0" * 64, _planted_table())  # intact, but another key
+    fresh = types.SimpleNamespace(dt=jieba.Tokenizer(), __version__=jieba.__version__)
+    nlp._load_prefix_dict(fresh)
+    assert fresh.dt.initialized and "存量" in fresh.dt.FREQ and fresh.dt.total > 10**7
+    again = types.SimpleNamespace(dt=jieba.Tokenizer(), __version__=jieba.__version__)
+    nlp._load_prefix_dict(again)  # now from the rebuilt cache
+    assert again.dt.FREQ == fresh.dt.FREQ and again.dt.total == fresh.dt.total

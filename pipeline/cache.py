@@ -1,0 +1,133 @@
+"""A per-user cache folder whose files are verified before anything in them is used.
+
+jieba's own cache lives in the shared temp folder under a fixed name (``/tmp/jieba.cache``)
+and is ``marshal.load``-ed whenever it exists: another user of the machine can plant one
+there and silently change every keyword (and ``marshal`` is not meant for untrusted bytes —
+a crafted file can exhaust memory or crash the interpreter). So the pipeline keeps its
+caches here instead:
+
+- the folder is ``$CNIPA_PIPELINE_CACHE`` if set, else ``$XDG_CACHE_HOME/cnipa-pipeline``,
+  else ``~/.cache/cnipa-pipeline``; it is created with mode 0700, and a folder (or file)
+  owned by another user or writable by group or others is not used at all;
+- each file holds a header naming the key it was built for (the caller's digest of its
+  sources) and the SHA-256 of its payload; :func:`read` returns the payload only when both
+  match, so a stale, truncated or edited file is never unmarshalled, only rebuilt.
+
+A cache that cannot be used only costs time: callers then build the data in memory.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+#: The folder name under the XDG cache home.
+APP = "cnipa-pipeline"
+#: The first line of every cache file; bump the number when the layout changes.
+MAGIC = b"cnipa-pipeline cache 1\n"
+#: No cache of ours is near this; a larger file is not read at all (it is not ours).
+MAX_CACHE_BYTES = 64 * 1024 * 1024
+_MAX_HEADER = 4096
+
+
+def folder() -> Path:
+    """Where the caches live (not checked or created; see :func:`usable_folder`)."""
+    override = os.environ.get("CNIPA_PIPELINE_CACHE")
+    if override:
+        return Path(override)
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    # The XDG spec: a relative path is invalid and is ignored.
+    base = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache"
+    return base / APP
+
+
+def _trusted(st: os.stat_result) -> bool:
+    """Owned by us, and nobody else may write to it (or replace its entries)."""
+    return st.st_uid == os.geteuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def usable_folder() -> Path | None:
+    """The cache folder, created (mode 0700) if missing; None if it is not safe or not possible.
+
+    Not safe: owned by someone else, or group/world-writable (then another user could put
+    or swap files in it). Its parents are created 0700 as the XDG spec asks, but they are not
+    judged: ``$CNIPA_PIPELINE_CACHE`` may well sit in ``/tmp``.
+    """
+    path = folder()
+    try:
+        missing = [p for p in (path, *path.parents) if not p.exists()]
+        for p in reversed(missing):  # Path.mkdir(parents=True) would give the parents 0777 & ~umask
+            p.mkdir(mode=0o700, exist_ok=True)
+        st = os.stat(path)
+    except (OSError, RuntimeError):  # RuntimeError: Path.home() without a home
+        return None
+    if not stat.S_ISDIR(st.st_mode) or not _trusted(st):
+        return None
+    return path
+
+
+def read(name: str, key: str) -> bytes | None:
+    """The payload of cache file ``name`` if it was written for ``key`` and is intact, else None."""
+    where = usable_folder()
+    if where is None:
+        return None
+    try:
+        fd = os.open(where / name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as f:
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or not _trusted(st) or st.st_size > MAX_CACHE_BYTES:
+                return None
+            data = f.read(MAX_CACHE_BYTES + 1)
+        except OSError:
+            return None
+    return _verified(data, key)
+
+
+def _verified(data: bytes, key: str) -> bytes | None:
+    """The payload of a cache file's bytes if its header names ``key`` and its digest."""
+    if not data.startswith(MAGIC):
+        return None
+    end = data.find(b"\n", len(MAGIC), len(MAGIC) + _MAX_HEADER)
+    if end < 0:
+        return None
+    try:
+        header = json.loads(data[len(MAGIC):end])
+    except ValueError:
+        return None
+    if not isinstance(header, dict) or header.get("key") != key:
+        return None
+    payload = data[end + 1:]
+    if header.get("size") != len(payload) or header.get("sha256") != hashlib.sha256(payload).hexdigest():
+        return None
+    return payload
+
+
+def write(name: str, key: str, payload: bytes) -> bool:
+    """Store ``payload`` for ``key`` as cache file ``name``, atomically; False if not possible."""
+    where = usable_folder()
+    if where is None or len(payload) > MAX_CACHE_BYTES - _MAX_HEADER:
+        return False
+    header = json.dumps({"key": key, "size": len(payload),
+                         "sha256": hashlib.sha256(payload).hexdigest()}).encode()
+    try:
+        # mkstemp: mode 0600, a new name, so a concurrent reader never sees half a file.
+        fd, tmp = tempfile.mkstemp(dir=where, prefix=f".{name}.", suffix=".tmp")
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(MAGIC + header + b"\n" + payload)
+        os.replace(tmp, where / name)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        return False
+    return True
