@@ -39,6 +39,8 @@ def parser() -> argparse.ArgumentParser:
                     help="write the inputs that succeeded even if others failed (exit stays 2)")
     ex.add_argument("--debug", action="store_true", help="show tracebacks")
     ex.add_argument("--quiet", action="store_true", help="print errors only")
+    ex.add_argument("--dedupe", action="store_true",
+                    help="of inputs holding the same list, keep only the most faithful form")
     return p
 
 
@@ -110,7 +112,8 @@ def extract(args: argparse.Namespace) -> int:
         except Exception as exc:  # a bug on this input; the other inputs still get their turn
             error = InternalError(str(path), f"internal error: {type(exc).__name__}: {exc}")
             failures.append((path, _fail(error, args.debug)))
-    report = build_report(inputs, docs, failures)
+    docs, dropped = _duplicates(docs, args.dedupe)
+    report = build_report(inputs, docs, failures, dropped)
     bug = any(isinstance(e, InternalError) for _, e in failures)
     failed = EXIT_BUG if bug else EXIT_INPUT
     if failures and not args.keep_going:
@@ -175,8 +178,27 @@ def _duplicate_stems(paths: Sequence[Path]) -> dict[Path, DuplicateDocIdError]:
     return out
 
 
+def _duplicates(docs: list[Document], dedupe: bool) -> tuple[list[Document], dict[str, Any]]:
+    """Warn about inputs that hold the same list; with ``dedupe`` drop all but the most
+    faithful form, each dropped one's report entry saying which input was kept and why."""
+    from pipeline.documents import find_duplicates, mark_duplicates
+
+    found = find_duplicates(docs)
+    docs = mark_duplicates(docs, found)
+    if not dedupe:
+        return docs, {}
+    by_id = {d.doc_id: d for d in docs}
+    dropped = {x.doc_id: {"file": by_id[x.doc_id].source, "doc_id": x.doc_id,
+                          "status": "dropped", "format": by_id[x.doc_id].fmt,
+                          "sha256": by_id[x.doc_id].sha256, "duplicate_of": x.kept,
+                          "reason": x.reason,
+                          "message": by_id[x.doc_id].issues[-1].message} for x in found}
+    return [d for d in docs if d.doc_id not in dropped], dropped
+
+
 def build_report(inputs: Sequence[Path], docs: Sequence[Document],
-                 failures: Sequence[tuple[Path, PipelineError]]) -> dict[str, Any]:
+                 failures: Sequence[tuple[Path, PipelineError]],
+                 dropped: dict[str, Any] | None = None) -> dict[str, Any]:
     """report.json: per input its status, format, notes and warnings, plus table counts."""
     from pipeline.write import counts
 
@@ -189,6 +211,9 @@ def build_report(inputs: Sequence[Path], docs: Sequence[Document],
             entries.append({"file": path.name, "doc_id": path.stem, "status": "failed",
                             "error": type(e).__name__, "cause": e.cause, "hint": e.hint,
                             "message": e.line()})
+            continue
+        if dropped and path.stem in dropped:  # --dedupe: the same list as a kept input
+            entries.append(dropped[path.stem])
             continue
         d = by_stem[path.stem]
         entries.append({
@@ -218,6 +243,8 @@ def _summary(docs: Sequence[Document], report: dict[str, Any], n: dict[str, int]
             _err(f"  note: {note}")
         for w in entry.get("warnings", []):
             _err(f"  warning: {entry['doc_id']}: {w['message']}")
+        if entry["status"] == "dropped":
+            _err(f"  dropped: {entry['doc_id']}: {entry['message']}")
 
 
 def _err(line: str) -> None:

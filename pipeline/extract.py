@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from pipeline import facts, nlp, segment
+from pipeline import documents, facts, nlp, segment
 from pipeline.models import Document, Issue, RawTable, StitchedTable, Task, TaskBlock
 from pipeline.read import LoadedInput, load, read_table
 from pipeline.stitch import stitch
@@ -25,11 +25,13 @@ def build_document(loaded: LoadedInput, table: RawTable) -> Document:
     doc_id = loaded.path.stem
     stitched = stitch(table, doc_id)
     tasks, issues = assemble(stitched)
+    number = documents.doc_number(stitched.head, stitched.title)
     return Document(
         doc_id=doc_id, title=stitched.title, year=stitched.year, source=loaded.path.name,
         fmt=table.fmt, sha256=hashlib.sha256(loaded.data).hexdigest(),
         sections=stitched.sections, tasks=tasks, issues=(*stitched.issues, *issues),
-        notes=table.notes,
+        notes=table.notes, doc_number=number,
+        issuer=documents.issuer(stitched.head, stitched.title, number),
     )
 
 
@@ -43,7 +45,9 @@ def assemble(stitched: StitchedTable) -> tuple[tuple[Task, ...], list[Issue]]:
         issues.extend(task_issues)
     keyword_texts = ["\n".join([t.task_title, *(c.text for c in t.clauses)]) for t in tasks]
     found = nlp.keywords_many(keyword_texts)
-    return tuple(replace(t, keywords=tuple(k)) for t, k in zip(tasks, found)), issues
+    keys = documents.task_keys(tasks)
+    return tuple(replace(t, keywords=tuple(k), task_key=key)
+                 for t, k, key in zip(tasks, found, keys)), issues
 
 
 def _task(block: TaskBlock, year: int | None) -> tuple[Task, list[Issue]]:

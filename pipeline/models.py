@@ -45,6 +45,9 @@ class RawTable:
     title: str | None
     rows: tuple[RawRow, ...]
     notes: tuple[str, ...] = ()  # reader remarks for the run summary (e.g. the encoding used)
+    # Text lines above the table, top first (a notice, its 文号, a letterhead): the document's
+    # issuer and number are read from them (pipeline/docmeta.py), never its rows.
+    head: tuple[str, ...] = ()
 
 
 # ---- stitch ------------------------------------------------------------------------------
@@ -92,6 +95,7 @@ class StitchedTable:
     sections: tuple[Section, ...]
     tasks: tuple[TaskBlock, ...]
     issues: tuple[Issue, ...] = ()
+    head: tuple[str, ...] = ()  # the raw table's head lines, whitespace normalised, blanks dropped
 
 
 # ---- segment -----------------------------------------------------------------------------
@@ -166,6 +170,7 @@ class Task:
     assignments: tuple[Assignment, ...] = ()
     deadlines: tuple[Deadline, ...] = ()
     targets: tuple[Target, ...] = ()
+    task_key: str = ""  # content-derived identity across renderings and years (pipeline/docmeta.py)
 
 
 @dataclass(frozen=True)
@@ -180,3 +185,6 @@ class Document:
     tasks: tuple[Task, ...]
     issues: tuple[Issue, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    issuer: str | None = None  # 国家知识产权局, where the document or its title says so
+    doc_number: str | None = None  # 文号 such as 国知发运字〔2024〕7号, where the document has one
+    duplicate_of: str | None = None  # doc_id of an input of the run holding the same list, kept by --dedupe

@@ -51,8 +51,9 @@ def stitch(table: RawTable, doc_id: str = "") -> StitchedTable:
     year, year_issues = _year(title, doc_id)
     tasks = tuple(b.freeze() for b in builder.tasks)
     issues = (*builder.issues, *year_issues, *_numbering_issues(builder.sections, tasks))
+    head = tuple(line for line in map(normalize_ws, table.head) if line)
     return StitchedTable(title=title, year=year, sections=tuple(builder.sections),
-                         tasks=tasks, issues=tuple(issues))
+                         tasks=tasks, issues=tuple(issues), head=head)
 
 
 def classify(row: RawRow) -> str:

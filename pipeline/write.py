@@ -17,7 +17,7 @@ from typing import Any
 from pipeline.errors import OutputError
 from pipeline.models import Document, Task
 
-TABLES = ("tasks", "clauses", "assignments", "deadlines", "targets")
+TABLES = ("documents", "tasks", "clauses", "assignments", "deadlines", "targets")
 
 
 def schemas() -> dict[str, Any]:
@@ -28,11 +28,18 @@ def schemas() -> dict[str, Any]:
     lst = pa.list_(pa.string())
     doc = [("doc_id", s)]
     return {
+        "documents": pa.schema(doc + [
+            ("title", s), ("year", i16), ("issuer", s), ("doc_number", s), ("format", s),
+            ("layout", s), ("sha256", s), ("source", s), ("pages", i16), ("n_sections", i16),
+            ("n_tasks", i16), ("n_clauses", i16), ("n_assignments", i16), ("n_deadlines", i16),
+            ("n_targets", i16), ("n_warnings", i16), ("duplicate_of", s),
+        ]),
         "tasks": pa.schema(doc + [
             ("year", i16), ("section_no", i8), ("section_title", s), ("task_no", i16),
             ("task_title", s), ("measures", s), ("division", s), ("actors", lst),
             ("departments", lst), ("keywords", lst), ("page_start", i16), ("page_end", i16),
             ("source", s), ("n_clauses", i16), ("n_deadlines", i16), ("n_targets", i16),
+            ("task_key", s),
         ]),
         "clauses": pa.schema(doc + [
             ("task_no", i16), ("clause_no", i16), ("actor", s), ("text", s),
@@ -56,10 +63,12 @@ def schemas() -> dict[str, Any]:
 
 def table_rows(docs: Sequence[Document]) -> dict[str, list[dict[str, Any]]]:
     """Every output table as a list of row dicts, documents concatenated in input order."""
+    from pipeline.documents import document_row
     from pipeline.grammar import KNOWN_ACTORS
 
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
     for d in docs:
+        rows["documents"].append(document_row(d))
         for t in d.tasks:
             rows["tasks"].append({
                 "doc_id": d.doc_id, "year": d.year, "section_no": t.section_no,
@@ -68,7 +77,7 @@ def table_rows(docs: Sequence[Document]) -> dict[str, list[dict[str, Any]]]:
                 "departments": list(t.departments), "keywords": list(t.keywords),
                 "page_start": t.page_start, "page_end": t.page_end, "source": d.source,
                 "n_clauses": len(t.clauses), "n_deadlines": len(t.deadlines),
-                "n_targets": len(t.targets),
+                "n_targets": len(t.targets), "task_key": t.task_key,
             })
             for c in t.clauses:
                 rows["clauses"].append({"doc_id": d.doc_id, **asdict(c),

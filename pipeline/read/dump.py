@@ -41,7 +41,8 @@ def read_dump(data: bytes, source: str) -> RawTable:
     header_at = _find_header(lines, source)
     title = _title(lines[:header_at])
     rows = tuple(_rows(lines, header_at, source))
-    return RawTable(source=source, fmt="text", title=title, rows=rows, notes=notes)
+    return RawTable(source=source, fmt="text", title=title, rows=rows, notes=notes,
+                    head=tuple(_plain(line) for line in lines[:header_at]))
 
 
 def _find_header(lines: list[str], source: str) -> int:

@@ -454,7 +454,8 @@ def read_html(data: bytes, source: str) -> RawTable:
         notes += (f"{source}: the task table is split over {len(parts)} HTML tables; "
                   "read them as one",)
     title = _title(soup, table, g, header_at)
-    return RawTable(source=source, fmt="html", title=title, rows=rows, notes=notes)
+    head = tuple(_lines_before(soup, table, limit=_HEAD_BLOCKS)[::-1])
+    return RawTable(source=source, fmt="html", title=title, rows=rows, notes=notes, head=head)
 
 
 @dataclass
@@ -769,7 +770,11 @@ def _title(soup: BeautifulSoup, table: Tag, g: _Grid, header_at: int) -> str | N
     return _clean_title(page_title) or None
 
 
-def _lines_before(soup: BeautifulSoup, table: Tag) -> list[str]:
+#: Blocks above the table kept as the document's head (a notice with its 文号 runs to dozens).
+_HEAD_BLOCKS = 200
+
+
+def _lines_before(soup: BeautifulSoup, table: Tag, limit: int = 12) -> list[str]:
     """Block texts before the table, nearest first (``<br>`` does not split them)."""
     body = soup.body or soup
     lines: list[str] = []
@@ -780,7 +785,7 @@ def _lines_before(soup: BeautifulSoup, table: Tag) -> list[str]:
         text = normalize_ws("".join(paragraphs(block, br_breaks=False)))
         if text:
             lines.append(text)
-        if len(lines) >= 12:
+        if len(lines) >= limit:
             break
     return lines
 

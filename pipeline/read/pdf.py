@@ -191,6 +191,7 @@ def read_pdf(data: bytes, source: str) -> RawTable:
     pages, notes = _load_pages(data, source)
     _check_text(pages, source)
     start, columns = _find_header(pages, source)
+    head = _head(pages[:start + 1], min(w[1] for w in columns.header_words))
     title = _title(pages[start], min(w[1] for w in columns.header_words))
     if title is None and start > 0:  # the title page ends just before the table begins
         title = _title(pages[start - 1], pages[start - 1].height)
@@ -219,7 +220,8 @@ def read_pdf(data: bytes, source: str) -> RawTable:
         [c.text for c in r.cells]) and not _row_is_empty(r)])
     if not raw_rows:
         raise NoTaskTableError(source, "the table under the header has no rows")
-    return RawTable(source=source, fmt="pdf", title=title, rows=raw_rows, notes=tuple(notes))
+    return RawTable(source=source, fmt="pdf", title=title, rows=raw_rows, notes=tuple(notes),
+                    head=head)
 
 
 # ---- opening the file and checking it is whole ------------------------------------------
@@ -527,6 +529,14 @@ def _title(page: _Page, header_top: float) -> str | None:
         return named[-1]
     prominent = [t for b, t in zip(blocks, texts) if b[0].size > body + 0.5 or _line_bold(b[0])]
     return prominent[-1] if prominent else texts[-1]
+
+
+def _head(pages: Sequence[_Page], header_top: float) -> tuple[str, ...]:
+    """Text lines above the table, top first: the pages before it and its first page down to
+    the header row (a notice, its 文号, a letterhead), for the document's metadata."""
+    *before, first = pages
+    return tuple(line.text for page in before for line in _visual_lines(page.chars)) + tuple(
+        line.text for line in _visual_lines(c for c in first.chars if c.bottom <= header_top))
 
 
 def _line_bold(line: _Line) -> bool:
