@@ -30,7 +30,7 @@ fixtures: $(STAMP)
 	$(PY) -m tests.fixtures.build_html
 
 bench: $(STAMP)
-	$(PY) -m pipeline.bench
+	$(PY) -m benchmarks.bench
 
 clean:
 	rm -rf $(VENV) output .pytest_cache

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,9 +9,6 @@ from pipeline import documents, facts, nlp, segment
 from pipeline.models import Document, Issue, RawTable, StitchedTable, Task, TaskBlock
 from pipeline.read import LoadedInput, load, read_table
 from pipeline.stitch import stitch
-
-_LATIN_IN_CJK = re.compile(r"[\u4e00-\u9fff]\s*([A-Za-z]{2,}(?:\s+[A-Za-z]+)*)\s*[\u4e00-\u9fff]")
-
 
 def extract_file(path: Path) -> Document:
     """Read, stitch, segment and find facts in one input file."""
@@ -60,11 +56,6 @@ def _task(block: TaskBlock, year: int | None) -> tuple[Task, list[Issue]]:
         issues.extend(deadline_issues)
         deadlines.extend(found)
         targets.extend(facts.targets(clause, found))
-    for para in (*block.measures, *block.division):
-        for m in _LATIN_IN_CJK.finditer(para.text):
-            issues.append(Issue("latin_in_chinese",
-                                f"task {block.task_no}: Latin word {m[1]!r} inside Chinese text "
-                                f"({m[0]!r}); kept as published", block.task_no))
     actors = tuple(dict.fromkeys(c.actor for c in clauses if c.actor))
     departments = tuple(u for a in entries if a.level == "局内" for u in a.units)
     task = Task(

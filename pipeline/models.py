@@ -108,6 +108,7 @@ class Clause:
     text: str
     page_start: int
     page_end: int
+    actor_known: bool  # the actor is one of the published lists' five labels (KNOWN_ACTORS)
 
 
 @dataclass(frozen=True)

@@ -19,17 +19,19 @@ def clauses(task_no: int, measures: tuple[Para, ...]) -> tuple[tuple[Clause, ...
         label = actor_label(para.text)
         if label is not None:
             text = para.text[len(label) + _COLON_LEN:].strip()
-            out.append(Clause(task_no, len(out) + 1, label, text, para.page_start, para.page_end))
-            if label not in KNOWN_ACTORS:
+            known = label in KNOWN_ACTORS
+            out.append(Clause(task_no, len(out) + 1, label, text, para.page_start, para.page_end,
+                              known))
+            if not known:
                 issues.append(Issue("unknown_actor_label",
                                     f"task {task_no}: actor label {label!r} is not one of "
                                     f"{'/'.join(KNOWN_ACTORS)}", task_no))
         elif out:
             prev = out[-1]
             out[-1] = Clause(task_no, prev.clause_no, prev.actor, f"{prev.text}\n{para.text}",
-                             prev.page_start, para.page_end)
+                             prev.page_start, para.page_end, prev.actor_known)
         else:
-            out.append(Clause(task_no, 1, None, para.text, para.page_start, para.page_end))
+            out.append(Clause(task_no, 1, None, para.text, para.page_start, para.page_end, False))
             issues.append(Issue("text_without_actor",
                                 f"task {task_no}: 工作举措 opens without an actor label", task_no))
     if not out:

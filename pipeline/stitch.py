@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pipeline.errors import NoTaskTableError
 from pipeline.grammar import (
     FILE_NAME_YEAR,
+    LATIN_IN_HAN,
     KNOWN_ACTORS,
     KNOWN_LEVELS,
     SECTION_RE,
@@ -50,7 +51,8 @@ def stitch(table: RawTable, doc_id: str = "") -> StitchedTable:
     title = normalize_ws(table.title or "")
     year, year_issues = _year(title, doc_id)
     tasks = tuple(b.freeze() for b in builder.tasks)
-    issues = (*builder.issues, *year_issues, *_numbering_issues(builder.sections, tasks))
+    issues = (*builder.issues, *year_issues, *_numbering_issues(builder.sections, tasks),
+              *_latin_issues(tasks))
     head = tuple(line for line in map(normalize_ws, table.head) if line)
     return StitchedTable(title=title, year=year, sections=tuple(builder.sections),
                          tasks=tasks, issues=tuple(issues), head=head)
@@ -190,3 +192,12 @@ def _numbering_issues(sections: Iterable[Section], tasks: Iterable[TaskBlock]) -
             elif cur != prev + 1:
                 issues.append(Issue("numbering_gap", f"{what} {cur} follows {what} {prev}"))
     return issues
+
+
+def _latin_issues(tasks: Iterable[TaskBlock]) -> list[Issue]:
+    """Latin words set inside Chinese text (护and运): kept as published, but worth a look, as
+    they are often a converter's or an editor's leftover."""
+    return [Issue("latin_in_chinese", f"task {t.task_no}: Latin word {m[1]!r} inside Chinese "
+                                      f"text ({m[0]!r}); kept as published", t.task_no)
+            for t in tasks for para in (*t.measures, *t.division)
+            for m in LATIN_IN_HAN.finditer(para.text)]

@@ -64,7 +64,6 @@ def schemas() -> dict[str, Any]:
 def table_rows(docs: Sequence[Document]) -> dict[str, list[dict[str, Any]]]:
     """Every output table as a list of row dicts, documents concatenated in input order."""
     from pipeline.documents import document_row
-    from pipeline.grammar import KNOWN_ACTORS
 
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
     for d in docs:
@@ -79,11 +78,8 @@ def table_rows(docs: Sequence[Document]) -> dict[str, list[dict[str, Any]]]:
                 "n_clauses": len(t.clauses), "n_deadlines": len(t.deadlines),
                 "n_targets": len(t.targets), "task_key": t.task_key,
             })
-            for c in t.clauses:
-                rows["clauses"].append({"doc_id": d.doc_id, **asdict(c),
-                                        "actor_known": c.actor in KNOWN_ACTORS})
-            for name, records in (("assignments", t.assignments), ("deadlines", t.deadlines),
-                                  ("targets", t.targets)):
+            for name, records in (("clauses", t.clauses), ("assignments", t.assignments),
+                                  ("deadlines", t.deadlines), ("targets", t.targets)):
                 rows[name].extend({"doc_id": d.doc_id, **asdict(r)} for r in records)
     for r in rows["assignments"]:
         r["units"] = list(r["units"])
@@ -109,7 +105,8 @@ def document_json(d: Document) -> dict[str, Any]:
                 **{k: _plain(v) for k, v in asdict(t).items()
                    if k not in ("clauses", "assignments", "deadlines", "targets",
                                 "section_no", "section_title")},
-                "clauses": [strip(c, "task_no") for c in t.clauses],
+                # actor_known is a column of clauses.parquet; tasks.json keeps its shape.
+                "clauses": [strip(c, "task_no", "actor_known") for c in t.clauses],
                 "assignments": [strip(a, "task_no") for a in t.assignments],
                 "deadlines": [strip(x, "task_no") for x in t.deadlines],
                 "targets": [strip(x, "task_no") for x in t.targets],

@@ -10,7 +10,8 @@ from pipeline.models import Clause
 
 
 def _clause(text: str) -> Clause:
-    return Clause(task_no=1, clause_no=1, actor="各地区", text=text, page_start=1, page_end=1)
+    return Clause(task_no=1, clause_no=1, actor="各地区", text=text, page_start=1, page_end=1,
+                  actor_known=True)
 
 
 def _deadlines(text: str, year: int | None = 2024):

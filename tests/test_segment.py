@@ -19,16 +19,27 @@ def _task(measures: str, division: str = "<p>局内：条法司</p>"):
 @pytest.mark.parametrize("label", KNOWN_ACTORS)
 def test_each_known_actor_label_opens_a_clause(label):
     doc, task = _task(f"<p>{label}：做好甲。</p>")
-    assert [(c.actor, c.text) for c in task.clauses] == [(label, "做好甲。")]
+    assert [(c.actor, c.text, c.actor_known) for c in task.clauses] == [(label, "做好甲。", True)]
     assert not [i for i in doc.issues if i.code == "unknown_actor_label"]
 
 
 @pytest.mark.parametrize("label", ["有关城市", "各省份", "有关县（市、区）", "试点园区", "教育部"])
 def test_unknown_label_of_the_same_shape_opens_a_clause_and_is_reported(label):
     doc, task = _task(f"<p>国家知识产权局：甲。</p><p>{label}：做好乙。</p>")
-    assert [c.actor for c in task.clauses] == ["国家知识产权局", label]
+    assert [(c.actor, c.actor_known) for c in task.clauses] == [
+        ("国家知识产权局", True), (label, False)]
     assert [i.message for i in doc.issues if i.code == "unknown_actor_label"] == [
         f"task 1: actor label {label!r} is not one of {'/'.join(KNOWN_ACTORS)}"]
+
+
+def test_segment_says_whether_the_actor_is_known_and_a_continuation_keeps_it():
+    from pipeline.models import Para
+    from pipeline.segment import clauses
+
+    found, _ = clauses(1, (Para("正文在前。", 1, 1), Para("各地区：做好甲。", 1, 1),
+                           Para("续写。", 2, 2), Para("有关城市：做好乙。", 2, 2)))
+    assert [(c.actor, c.actor_known, c.page_end) for c in found] == [
+        (None, False, 1), ("各地区", True, 2), ("有关城市", False, 2)]
 
 
 def test_ascii_colon_opens_a_clause():
@@ -117,7 +128,7 @@ def test_level_labels():
 # ---- linking entries to clauses ----------------------------------------------------------------
 
 def _clauses(*actors: str) -> tuple[Clause, ...]:
-    return tuple(Clause(1, i, a, "甲。", 1, 1) for i, a in enumerate(actors, start=1))
+    return tuple(Clause(1, i, a, "甲。", 1, 1, a in KNOWN_ACTORS) for i, a in enumerate(actors, start=1))
 
 
 @pytest.mark.parametrize("level, scope, actors, want", [

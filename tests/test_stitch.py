@@ -172,3 +172,14 @@ def test_chinese_section_numbers():
 ])
 def test_whitespace_normalisation(raw, clean):
     assert normalize_ws(raw) == clean
+
+
+def test_stitch_reports_latin_words_inside_chinese_text_and_keeps_them():
+    stitched = _stitched([SECTION, "1. 任务\t<p>国家知识产权局：加强保护 and 运用研究。</p>\t"
+                                   "<p>局内：条法司</p>",
+                          "2. 任务\t<p>各地区：推广 WIPO 标准与 IPC 分类。</p>\t<p>局内：办公室</p>"])
+    assert [(i.task_no, i.message) for i in stitched.issues if i.code == "latin_in_chinese"] == [
+        (1, "task 1: Latin word 'and' inside Chinese text ('护and运'); kept as published"),
+        (2, "task 2: Latin word 'WIPO' inside Chinese text ('广WIPO标'); kept as published"),
+        (2, "task 2: Latin word 'IPC' inside Chinese text ('与IPC分'); kept as published")]
+    assert stitched.tasks[0].measures[0].text == "国家知识产权局：加强保护and运用研究。"

@@ -12,6 +12,8 @@ _WIDE = (
 )
 WIDE_CHAR = f"[{_WIDE}]"
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+#: A Latin word (or words) set between two Chinese characters: 护and运; ``group(1)`` the words.
+LATIN_IN_HAN = re.compile(f"[{HAN}]\\s*([A-Za-z]{{2,}}(?:\\s+[A-Za-z]+)*)\\s*[{HAN}]")
 
 #: Characters that are layout, not text: zero-width space/joiners, word joiner, byte-order
 #: mark, soft hyphen (a browser shows them as nothing), as a ``str.translate`` table.

@@ -4,7 +4,9 @@ Each measurement runs in a fresh process (so peak RSS and start-up costs are rea
 with earlier runs) and is repeated; the median is shown. Inputs: every file in raw/, plus the
 committed PDF and HTML renderings under tests/fixtures/ when they exist.
 
-    python -m pipeline.bench [--repeat N] [FILE ...]
+    python -m benchmarks.bench [--repeat N] [FILE ...]   (from the project folder)
+
+It lives outside the package: it measures the pipeline and is no part of it.
 """
 from __future__ import annotations
 
@@ -70,7 +72,7 @@ def measure_one(path: Path) -> dict[str, Any]:
 
 
 def _child(path: Path) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, "-m", "pipeline.bench", "--one", str(path)],
+    out = subprocess.run([sys.executable, "-m", "benchmarks.bench", "--one", str(path)],
                          capture_output=True, text=True, check=True, cwd=ROOT)
     return json.loads(out.stdout)
 
@@ -96,7 +98,7 @@ def default_inputs() -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m pipeline.bench")
+    p = argparse.ArgumentParser(prog="python -m benchmarks.bench")
     p.add_argument("files", nargs="*", type=Path)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--one", type=Path, help=argparse.SUPPRESS)

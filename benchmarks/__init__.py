@@ -1,0 +1,1 @@
+"""Speed and memory measurements (`make bench`); not part of the installed package."""
