@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: extract test golden bench fixtures clean
+.PHONY: extract test lint golden bench fixtures clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,11 @@ extract: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# ruff (rules in pyproject.toml) over the code and tests, mypy --strict over pipeline/.
+lint: $(STAMP)
+	$(PY) -m ruff check pipeline tests benchmarks
+	$(PY) -m mypy
 
 # Rewrites tests/fixtures/golden/*.json from the current code: review `git diff` line by line.
 golden: $(STAMP)

@@ -6,9 +6,19 @@ from dataclasses import replace
 from pathlib import Path
 
 from pipeline import documents, facts, nlp, segment
-from pipeline.models import Document, Issue, RawTable, StitchedTable, Task, TaskBlock
+from pipeline.models import (
+    Deadline,
+    Document,
+    Issue,
+    RawTable,
+    StitchedTable,
+    Target,
+    Task,
+    TaskBlock,
+)
 from pipeline.read import LoadedInput, load, read_table
 from pipeline.stitch import stitch
+
 
 def extract_file(path: Path) -> Document:
     """Read, stitch, segment and find facts in one input file."""
@@ -50,7 +60,8 @@ def _task(block: TaskBlock, year: int | None) -> tuple[Task, list[Issue]]:
     clauses, issues = segment.clauses(block.task_no, block.measures)
     entries, entry_issues = segment.assignments(block.task_no, block.division, clauses)
     issues.extend(entry_issues)
-    deadlines, targets = [], []
+    deadlines: list[Deadline] = []
+    targets: list[Target] = []
     for clause in clauses:
         found, deadline_issues = facts.deadlines(clause, year)
         issues.extend(deadline_issues)

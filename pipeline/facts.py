@@ -32,7 +32,7 @@ DEADLINE_RE = re.compile(
         # 年底前, 2024年底前, 2024年年底前, 年末
         f"(?P<ye>{_LEAD}(?:(?P<y5>(?:19|20)[0-9]{{2}})\\s*(?:年\\s*)?)?年\\s*[底末]\\s*{_BEFORE}?)",
         # 年内 (not 三年内 / 5年内, which are spans, not deadlines)
-        f"(?P<yi>(?<![0-9一二三四五六七八九十两几多数每])(?:(?P<y6>(?:19|20)[0-9]{{2}})\\s*)?年内)",
+        "(?P<yi>(?<![0-9一二三四五六七八九十两几多数每])(?:(?P<y6>(?:19|20)[0-9]{2})\\s*)?年内)",
     ])
 )
 
@@ -246,7 +246,8 @@ def _trim_after(phrase: str) -> list[str]:
 
 def _split_joined(words: list[str]) -> list[str]:
     """One phrase per run of words between 和/与/及 joiners."""
-    phrases, current = [], []
+    phrases: list[str] = []
+    current: list[str] = []
     for word in words:
         if word in _JOINERS:
             phrases.append("".join(current))

@@ -73,7 +73,7 @@ def actor_reach(actor: str | None) -> str | None:
     """Which localities an actor label addresses: national, all, province, city or local."""
     if not actor:
         return None
-    if actor.startswith(("国家", "中央")) or actor.endswith(("局", "司")) and "地方" not in actor:
+    if actor.startswith(("国家", "中央")) or (actor.endswith(("局", "司")) and "地方" not in actor):
         return "national"
     if actor.startswith("各"):
         return "all"

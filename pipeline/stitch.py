@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pipeline.errors import NoTaskTableError
 from pipeline.grammar import (
     FILE_NAME_YEAR,
-    LATIN_IN_HAN,
     KNOWN_ACTORS,
     KNOWN_LEVELS,
+    LATIN_IN_HAN,
     SECTION_RE,
     TASK_RE,
     YEAR_RE,

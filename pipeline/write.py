@@ -24,36 +24,46 @@ def schemas() -> dict[str, Any]:
     """The output contract: one pyarrow schema per table (names and types users code against)."""
     import pyarrow as pa
 
-    s, i8, i16, i32 = pa.string(), pa.int8(), pa.int16(), pa.int32()
-    lst = pa.list_(pa.string())
-    doc = [("doc_id", s)]
+    # Typed as DataType, so each list of (name, type) pairs is one pyarrow accepts.
+    s: pa.DataType = pa.string()
+    i8: pa.DataType = pa.int8()
+    i16: pa.DataType = pa.int16()
+    i32: pa.DataType = pa.int32()
+    lst: pa.DataType = pa.list_(pa.string())
+    doc: list[tuple[str, pa.DataType]] = [("doc_id", s)]
     return {
-        "documents": pa.schema(doc + [
+        "documents": pa.schema([
+            *doc,
             ("title", s), ("year", i16), ("issuer", s), ("doc_number", s), ("format", s),
             ("layout", s), ("sha256", s), ("source", s), ("pages", i16), ("n_sections", i16),
             ("n_tasks", i16), ("n_clauses", i16), ("n_assignments", i16), ("n_deadlines", i16),
             ("n_targets", i16), ("n_warnings", i16), ("duplicate_of", s),
         ]),
-        "tasks": pa.schema(doc + [
+        "tasks": pa.schema([
+            *doc,
             ("year", i16), ("section_no", i8), ("section_title", s), ("task_no", i16),
             ("task_title", s), ("measures", s), ("division", s), ("actors", lst),
             ("departments", lst), ("keywords", lst), ("page_start", i16), ("page_end", i16),
             ("source", s), ("n_clauses", i16), ("n_deadlines", i16), ("n_targets", i16),
             ("task_key", s),
         ]),
-        "clauses": pa.schema(doc + [
+        "clauses": pa.schema([
+            *doc,
             ("task_no", i16), ("clause_no", i16), ("actor", s), ("text", s),
             ("page_start", i16), ("page_end", i16), ("actor_known", pa.bool_()),
         ]),
-        "assignments": pa.schema(doc + [
+        "assignments": pa.schema([
+            *doc,
             ("task_no", i16), ("entry_no", i16), ("level", s), ("scope", s), ("units", lst),
             ("obligation", s), ("clause_no", i16),
         ]),
-        "deadlines": pa.schema(doc + [
+        "deadlines": pa.schema([
+            *doc,
             ("task_no", i16), ("clause_no", i16), ("actor", s), ("expression", s),
             ("due", pa.date32()), ("action", s), ("char_start", i32), ("char_end", i32),
         ]),
-        "targets": pa.schema(doc + [
+        "targets": pa.schema([
+            *doc,
             ("task_no", i16), ("clause_no", i16), ("actor", s), ("expression", s), ("metric", s),
             ("value", pa.float64()), ("value_max", pa.float64()), ("unit", s),
             ("comparator", s), ("due", pa.date32()), ("char_start", i32), ("char_end", i32),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import pdfplumber
@@ -288,7 +289,7 @@ def test_latin_words_wrapped_across_lines_keep_one_space(raw_tables):
         lines = pdf.pages[0].crop(task.cells[1].bbox).extract_text().split("\n")
     # The phrase really wraps between two Latin words.
     assert any(re.search(r"[A-Za-z]$", a) and re.match(r"[A-Za-z]", b)
-               for a, b in zip(lines, lines[1:]))
+               for a, b in pairwise(lines))
     first, _, last = task.cells[1].paragraphs
     assert "the Hague Agreement Concerning the International Registration of Industrial Designs" \
         in first
@@ -380,7 +381,7 @@ def test_scanned_pdf_without_text_layer_is_refused(good_bytes):
     pdf.close()
     out = io.BytesIO()
     image.save(out, format="PDF")
-    with pytest.raises(PdfNoTextError, match="no.* text|has any text"):
+    with pytest.raises(PdfNoTextError, match=r"no.* text|has any text"):
         read_pdf(out.getvalue(), "scan.pdf")
 
 

@@ -58,10 +58,10 @@ from pipeline.grammar.text import (
 
 __all__ = [
     "ANNEX", "ANNEX_LINE", "COLON", "DATE_RE", "FILE_NAME_YEAR", "HAN", "HEADER", "HEADER_WORD",
-    "INVISIBLE", "LATIN_IN_HAN", "KNOWN_ACTORS", "KNOWN_LEVELS", "NO_LINE_END", "NO_LINE_START",
+    "INVISIBLE", "KNOWN_ACTORS", "KNOWN_LEVELS", "LATIN_IN_HAN", "NO_LINE_END", "NO_LINE_START",
     "NO_PARAGRAPH_START", "PAGE_NUMBER", "PAGE_NUMBER_CHARS", "QUOTES", "ROW_OPENER",
-    "SECTION_OPENER", "SECTION_RE", "TASK_OPENER", "TASK_RE", "TITLE_WORD", "WIDE_CHAR",
-    "YEAR_RE", "actor_label", "ascii_digits", "clean_title", "cn_number", "has_year",
-    "is_blank", "is_header", "level_label", "normalize_ws", "section_number",
-    "split_at_actor_labels", "split_at_level_labels",
+    "SECTION_OPENER", "SECTION_RE", "TASK_OPENER", "TASK_RE", "TITLE_WORD", "WIDE_CHAR", "YEAR_RE",
+    "actor_label", "ascii_digits", "clean_title", "cn_number", "has_year", "is_blank", "is_header",
+    "level_label", "normalize_ws", "section_number", "split_at_actor_labels",
+    "split_at_level_labels",
 ]

@@ -6,6 +6,7 @@ segment (labels split paragraphs into clauses and entries).
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from pipeline.grammar.text import HAN
 
@@ -92,5 +93,5 @@ def _split(text: str, pattern: re.Pattern[str]) -> list[str]:
     """Pieces of ``text`` cut at the start of each match, stripped, empties dropped."""
     cuts = [m.start() for m in pattern.finditer(text) if m.start() > 0]
     bounds = [0, *cuts, len(text)]
-    pieces = (text[a:b].strip() for a, b in zip(bounds, bounds[1:]))
+    pieces = (text[a:b].strip() for a, b in pairwise(bounds))
     return [p for p in pieces if p]
