@@ -17,6 +17,7 @@ A cache that cannot be used only costs time: callers then build the data in memo
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -125,9 +126,7 @@ def write(name: str, key: str, payload: bytes) -> bool:
             f.write(MAGIC + header + b"\n" + payload)
         os.replace(tmp, where / name)
     except OSError:
-        try:
+        with contextlib.suppress(OSError):  # a leftover temporary file is harmless
             os.unlink(tmp)
-        except OSError:
-            pass
         return False
     return True
