@@ -41,6 +41,9 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument("--quiet", action="store_true", help="print errors only")
     ex.add_argument("--dedupe", action="store_true",
                     help="of inputs holding the same list, keep only the most faithful form")
+    from pipeline.diff.cli import add_parser as add_diff_parser
+
+    add_diff_parser(sub)
     return p
 
 
@@ -57,6 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger().addHandler(logging.NullHandler())
     with _sigterm_as_interrupt():
         try:
+            if args.command == "diff":
+                from pipeline.diff.cli import run as run_diff
+
+                return run_diff(args)
             return extract(args)
         except PipelineError as exc:
             _err(exc.line())

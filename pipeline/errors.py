@@ -123,6 +123,12 @@ class DuplicateDocIdError(PipelineError):
     hint = "two inputs share a file stem; rename one, since doc_id is the file's stem"
 
 
+class DiffInputError(PipelineError):
+    """OLD or NEW of ``diff`` is a folder that is not one list's output folder."""
+
+    hint = "name an input file of the list, or an output folder of `python -m pipeline extract`"
+
+
 class OutputError(PipelineError):
     hint = "check that the output folder's parent exists and is writable"
 

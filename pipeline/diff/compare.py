@@ -1,0 +1,218 @@
+"""What changed within a pair of tasks: title, section, each actor's text, deadlines, targets,
+departments and the other 任务分工 entries.
+
+Each difference is reported once, by the most specific row: a moved deadline is a
+``deadline_moved`` row, and the clause that holds it gets no ``clause_changed`` row unless its
+text changed elsewhere too. Differences of no substance — width, whitespace, the year in
+``2024年``, a deadline reworded to the same day (``3月底前`` → ``第一季度末前``) — are ``minor``.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import TypeVar
+
+from pipeline.diff.match import assign, ratio
+from pipeline.diff.model import Block, TaskView, minor_form
+from pipeline.documents import key_text
+from pipeline.models import Assignment, Deadline, Document, Target, Task
+
+#: Two blocks of different actors whose texts are this alike are one clause relabelled.
+RELABEL = 0.6
+#: Deadlines of paired blocks pair on the text they govern (``action``) and their day.
+DEADLINE_PAIR = 0.5
+#: Targets of paired blocks pair on their metric.
+TARGET_PAIR = 0.6
+#: 任务分工 entries pair on level and scope.
+ENTRY_PAIR = 0.6
+
+
+# ---- views ----------------------------------------------------------------------------------------
+
+def task_view(task: Task) -> TaskView:
+    return merged_view([task])
+
+
+def merged_view(tasks: Sequence[Task]) -> TaskView:
+    """One view of several tasks (the first gives number, key, title and section): each
+    actor's clauses joined in order, departments and entries each once."""
+    first = tasks[0]
+    blocks: dict[str, Block] = {}
+    for t in tasks:
+        for c in t.clauses:
+            actor = c.actor or ""
+            prev = blocks.get(actor, Block(actor, "", (), ()))
+            shift = len(prev.text)
+            blocks[actor] = Block(
+                actor, prev.text + c.text,
+                prev.deadlines + tuple(_shift(d, shift) for d in t.deadlines
+                                       if d.clause_no == c.clause_no),
+                prev.targets + tuple(_shift(x, shift) for x in t.targets
+                                     if x.clause_no == c.clause_no))
+    units = tuple(dict.fromkeys(u for t in tasks for a in t.assignments if a.level == "局内"
+                                for u in a.units))
+    entries = tuple({(a.level, a.scope, a.obligation): a for t in tasks for a in t.assignments
+                     if a.level != "局内"}.values())
+    return TaskView(
+        task_no=first.task_no, task_key=first.task_key, title=first.task_title,
+        section=(first.section_no, first.section_title), blocks=tuple(blocks.values()),
+        units=units, entries=entries,
+        measures=key_text("".join(t.measures for t in tasks)))
+
+
+F = TypeVar("F", Deadline, Target)
+
+
+def _shift(fact: F, by: int) -> F:
+    return replace(fact, char_start=fact.char_start + by, char_end=fact.char_end + by)
+
+
+# ---- rows of one pair --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Diff:
+    """A change within a pair, before the task's numbers, key and score are filled in."""
+
+    kind: str
+    field: str | None
+    old: str | None
+    new: str | None
+    minor: bool = False
+
+
+def compare_tasks(old: TaskView, new: TaskView, old_doc: Document, new_doc: Document,
+                  moved: bool) -> list[Diff]:
+    out: list[Diff] = []
+    if old.title != new.title:
+        out.append(Diff("task_retitled", "task_title", old.title, new.title,
+                        minor_form(old.title) == minor_form(new.title)))
+    if moved:
+        out.append(Diff("task_moved", "section", old.section[1], new.section[1]))
+    out.extend(_compare_blocks(old.blocks, new.blocks, old_doc.year, new_doc.year))
+    out.extend(_compare_units(old.units, new.units))
+    out.extend(_compare_entries(old.entries, new.entries))
+    return out
+
+
+def _compare_blocks(old: Sequence[Block], new: Sequence[Block], old_year: int | None,
+                    new_year: int | None) -> list[Diff]:
+    new_by_actor = {b.actor: i for i, b in enumerate(new)}
+    pairs = {i: new_by_actor[b.actor] for i, b in enumerate(old) if b.actor in new_by_actor}
+    rest_old = [i for i in range(len(old)) if i not in pairs]
+    rest_new = [j for j in range(len(new)) if j not in pairs.values()]
+    relabelled = assign([old[i] for i in rest_old], [new[j] for j in rest_new],
+                        lambda a, b: ratio(key_text(a.text), key_text(b.text)), RELABEL)
+    for a, b, _ in relabelled:
+        pairs[rest_old[a]] = rest_new[b]
+    old_of = {j: i for i, j in pairs.items()}
+    out: list[Diff] = []
+    for j, n in enumerate(new):  # in the new list's order; removed clauses after
+        if j not in old_of:
+            out.append(Diff("clause_added", n.actor or None, None, n.text))
+            continue
+        o = old[old_of[j]]
+        if o.actor != n.actor:
+            out.append(Diff("actor_changed", "actor", o.actor or None, n.actor or None))
+        out.extend(_compare_block(o, n, old_year, new_year))
+    for i, o in enumerate(old):
+        if i not in pairs:
+            out.append(Diff("clause_removed", o.actor or None, o.text, None))
+    return out
+
+
+def _relative(due: date, year: int | None) -> tuple[int, int, int]:
+    """A due day within its list's year: 6月底前 in the 2024 and in the 2025 list are alike."""
+    return (due.year - year if year is not None else due.year, due.month, due.day)
+
+
+def _masked(text: str, spans: Iterable[tuple[int, int, str]]) -> str:
+    for start, end, token in sorted(spans, reverse=True):
+        text = text[:start] + token + text[end:]
+    return minor_form(text)
+
+
+def _compare_block(o: Block, n: Block, old_year: int | None, new_year: int | None) -> list[Diff]:
+    if o.text == n.text and old_year == new_year:
+        return []
+    where = n.actor or None
+    facts: list[Diff] = []
+    # Deadlines: paired on the action they govern, then on their day.
+    def deadline_score(a: Deadline, b: Deadline) -> float:
+        same_day = _relative(a.due, old_year) == _relative(b.due, new_year)
+        return 0.7 * ratio(key_text(a.action), key_text(b.action)) + 0.3 * same_day
+
+    paired = assign(o.deadlines, n.deadlines, deadline_score, DEADLINE_PAIR)
+    for a, b, _ in paired:
+        x, y = o.deadlines[a], n.deadlines[b]
+        if _relative(x.due, old_year) != _relative(y.due, new_year):
+            facts.append(Diff("deadline_moved", where, x.expression, y.expression))
+    facts += [Diff("deadline_removed", where, x.expression, None)
+              for a, x in enumerate(o.deadlines) if a not in {p[0] for p in paired}]
+    facts += [Diff("deadline_added", where, None, y.expression)
+              for b, y in enumerate(n.deadlines) if b not in {p[1] for p in paired}]
+    facts += _compare_targets(o.targets, n.targets)
+    if o.text == n.text:
+        return facts
+    # The text: with every fact masked, does anything else differ? With deadlines as their
+    # day in the list's year, is the difference of no substance?
+    masked_o = _masked(o.text, [(d.char_start, d.char_end, "⟨D⟩") for d in o.deadlines]
+                       + [(t.char_start, t.char_end, "⟨T⟩") for t in o.targets])
+    masked_n = _masked(n.text, [(d.char_start, d.char_end, "⟨D⟩") for d in n.deadlines]
+                       + [(t.char_start, t.char_end, "⟨T⟩") for t in n.targets])
+    if masked_o == masked_n and facts:
+        return facts
+    day_o = _masked(o.text, [(d.char_start, d.char_end, f"⟨{_relative(d.due, old_year)}⟩")
+                             for d in o.deadlines])
+    day_n = _masked(n.text, [(d.char_start, d.char_end, f"⟨{_relative(d.due, new_year)}⟩")
+                             for d in n.deadlines])
+    return [Diff("clause_changed", where, o.text, n.text, day_o == day_n), *facts]
+
+
+def _compare_targets(old: Sequence[Target], new: Sequence[Target]) -> list[Diff]:
+    """Targets paired on their metric; a change is one of value, range, unit or comparator."""
+    paired = assign(old, new, lambda a, b: ratio(key_text(a.metric), key_text(b.metric)),
+                    TARGET_PAIR)
+    out: list[Diff] = []
+    for a, b, _ in paired:
+        x, y = old[a], new[b]
+        if (x.value, x.value_max, x.unit, x.comparator) != (y.value, y.value_max, y.unit,
+                                                            y.comparator):
+            out.append(Diff("target_changed", y.metric, x.expression, y.expression))
+    out += [Diff("target_removed", x.metric, x.expression, None)
+            for a, x in enumerate(old) if a not in {p[0] for p in paired}]
+    out += [Diff("target_added", y.metric, None, y.expression)
+            for b, y in enumerate(new) if b not in {p[1] for p in paired}]
+    return out
+
+
+def _compare_units(old: Sequence[str], new: Sequence[str]) -> list[Diff]:
+    return ([Diff("department_removed", "局内", u, None) for u in old if u not in new]
+            + [Diff("department_added", "局内", None, u) for u in new if u not in old])
+
+
+def _entry_text(a: Assignment) -> str:
+    return f"{a.scope}{a.obligation or ''}"
+
+
+def _compare_entries(old: Sequence[Assignment], new: Sequence[Assignment]) -> list[Diff]:
+    def score(a: Assignment, b: Assignment) -> float:
+        same = minor_form(a.scope) == minor_form(b.scope) and a.level == b.level
+        return 2.0 if same else 0.8 * ratio(key_text(a.scope), key_text(b.scope)) + \
+            0.2 * (a.level == b.level)
+
+    paired = assign(old, new, score, ENTRY_PAIR)
+    out: list[Diff] = []
+    for a, b, _ in paired:
+        x, y = old[a], new[b]
+        if (x.level, x.scope) != (y.level, y.scope):
+            out.append(Diff("assignment_changed", y.level, f"{x.level}：{x.scope}",
+                            f"{y.level}：{y.scope}",
+                            x.level == y.level and minor_form(x.scope) == minor_form(y.scope)))
+        if x.obligation != y.obligation:
+            out.append(Diff("obligation_changed", y.scope, x.obligation, y.obligation))
+    out += [Diff("assignment_removed", x.level, _entry_text(x), None)
+            for a, x in enumerate(old) if a not in {p[0] for p in paired}]
+    out += [Diff("assignment_added", y.level, None, _entry_text(y))
+            for b, y in enumerate(new) if b not in {p[1] for p in paired}]
+    return out
