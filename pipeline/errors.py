@@ -126,7 +126,7 @@ class DuplicateDocIdError(PipelineError):
 class DiffInputError(PipelineError):
     """OLD or NEW of ``diff`` is a folder that is not one list's output folder."""
 
-    hint = "name an input file of the list, or an output folder of `python -m pipeline extract`"
+    hint = "name an input file of the list, or the folder `python -m pipeline extract --out` wrote"
 
 
 class OutputError(PipelineError):

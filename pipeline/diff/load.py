@@ -32,10 +32,10 @@ def load_output_folder(folder: Path) -> Document:
     source = str(folder)
     missing = [name for name in _TABLES if not (folder / f"{name}.parquet").is_file()]
     if missing:
-        what = ("no tasks.parquet" if "tasks" in missing
-                else f"no {', '.join(f'{m}.parquet' for m in missing)}")
-        raise DiffInputError(source, f"is a folder with {what}, not an output folder of "
-                                     "`python -m pipeline extract`")
+        what = ("tasks.parquet" if "tasks" in missing
+                else ", ".join(f"{m}.parquet" for m in missing))
+        raise DiffInputError(source, f"is a folder without {what}, so no output folder of "
+                                     "extract")
     tables: dict[str, list[dict[str, Any]]] = {}
     for name in (*_TABLES, "documents"):
         file = folder / f"{name}.parquet"
