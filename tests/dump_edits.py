@@ -57,7 +57,7 @@ def replace_task(text: str, number: int, row: str) -> str:
     """Put ``row`` (one line, any number) in place of a task's lines."""
     lines = text.split("\n")
     start, end = _spans(lines)[number]
-    return "\n".join(renumber(lines[:start] + [row] + lines[end:]))
+    return "\n".join(renumber([*lines[:start], row, *lines[end:]]))
 
 
 def task_row(text: str, number: int) -> list[str]:

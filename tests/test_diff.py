@@ -155,7 +155,7 @@ def test_a_task_split_in_two(doc_2024):
                      "\t".join(["21.加强地方国际交流合作", "各地区：" + local, "省份：各省选做"])])
     lines = TEXT.split("\n")
     at = lines.index("\t".join(t20))
-    text = "\n".join(lines[:at] + [two] + lines[at + 1:])
+    text = "\n".join([*lines[:at], two, *lines[at + 1:]])
     from tests.dump_edits import renumber
 
     text = "\n".join(renumber(text.split("\n")))

@@ -76,7 +76,8 @@ def _document(doc_id: str, tables: dict[str, list[dict[str, Any]]], source: str)
             actors=tuple(r["actors"]), departments=tuple(r["departments"]),
             keywords=tuple(r["keywords"]), page_start=r["page_start"], page_end=r["page_end"],
             clauses=tuple(Clause(n, c["clause_no"], c["actor"], c["text"], c["page_start"],
-                                 c["page_end"]) for c in by_task["clauses"][n]),
+                                 c["page_end"], c["actor_known"])
+                          for c in by_task["clauses"][n]),
             assignments=tuple(Assignment(n, a["entry_no"], a["level"], a["scope"],
                                          tuple(a["units"]), a["obligation"], a["clause_no"])
                               for a in by_task["assignments"][n]),

@@ -36,9 +36,10 @@ def change_schema() -> Any:
     import pyarrow as pa
 
     s, i16 = pa.string(), pa.int16()
-    return pa.schema([("kind", s), ("task_key", s), ("old_task_no", i16), ("new_task_no", i16),
-                      ("field", s), ("old", s), ("new", s), ("similarity", pa.float64()),
-                      ("minor", pa.bool_())])
+    fields: list[tuple[str, pa.DataType]] = [
+        ("kind", s), ("task_key", s), ("old_task_no", i16), ("new_task_no", i16), ("field", s),
+        ("old", s), ("new", s), ("similarity", pa.float64()), ("minor", pa.bool_())]
+    return pa.schema(fields)
 
 
 # ---- what a task looks like to the comparison --------------------------------------------------
