@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from pipeline import documents, facts, nlp, segment
+from pipeline import documents, facts, nlp, scopes, segment
 from pipeline.models import (
     Deadline,
     Document,
@@ -45,8 +46,10 @@ def assemble(stitched: StitchedTable) -> tuple[tuple[Task, ...], list[Issue]]:
     """Segment each task and find its facts."""
     tasks: list[Task] = []
     issues: list[Issue] = []
+    # An alias (（以下简称强省）) may be defined in any cell and used in any later one.
+    aliases = scopes.aliases_in(p.text for b in stitched.tasks for p in (*b.measures, *b.division))
     for block in stitched.tasks:
-        task, task_issues = _task(block, stitched.year)
+        task, task_issues = _task(block, stitched.year, aliases)
         tasks.append(task)
         issues.extend(task_issues)
     keyword_texts = ["\n".join([t.task_title, *(c.text for c in t.clauses)]) for t in tasks]
@@ -56,9 +59,10 @@ def assemble(stitched: StitchedTable) -> tuple[tuple[Task, ...], list[Issue]]:
                  for t, k, key in zip(tasks, found, keys)), issues
 
 
-def _task(block: TaskBlock, year: int | None) -> tuple[Task, list[Issue]]:
+def _task(block: TaskBlock, year: int | None,
+          aliases: Mapping[str, str]) -> tuple[Task, list[Issue]]:
     clauses, issues = segment.clauses(block.task_no, block.measures)
-    entries, entry_issues = segment.assignments(block.task_no, block.division, clauses)
+    entries, entry_issues = segment.assignments(block.task_no, block.division, clauses, aliases)
     issues.extend(entry_issues)
     deadlines: list[Deadline] = []
     targets: list[Target] = []

@@ -117,8 +117,11 @@ class Assignment:
     entry_no: int
     level: str
     scope: str
-    units: tuple[str, ...]
+    units: tuple[str, ...]  # as written (专利局审业部、自动化部 → 专利局审业部, 自动化部)
     obligation: str | None
+    units_full: tuple[str, ...]  # full names (专利局审业部, 专利局自动化部)
+    applies_to: str | None  # all / group / named; None for 局内 or an empty scope
+    groups: tuple[str, ...]
     clause_no: int | None
 
 

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
-from pipeline.grammar import KNOWN_ACTORS, actor_label, level_label
+from pipeline import scopes
+from pipeline.grammar import KNOWN_ACTORS, STANDING_ALIASES, actor_label, level_label
 from pipeline.models import Assignment, Clause, Issue, Para
 
-_UNIT_SEP = re.compile(r"[、，,；;]")
 _OBLIGATION = re.compile(r"(必做|选做)[。；;.]?$")
 _COLON_LEN = 1
 
@@ -39,9 +40,14 @@ def clauses(task_no: int, measures: tuple[Para, ...]) -> tuple[tuple[Clause, ...
     return tuple(out), issues
 
 
-def assignments(task_no: int, division: tuple[Para, ...],
-                task_clauses: tuple[Clause, ...]) -> tuple[tuple[Assignment, ...], list[Issue]]:
-    """One entry per labelled 任务分工 paragraph, linked to its clause by :func:`link_clause`."""
+def assignments(task_no: int, division: tuple[Para, ...], task_clauses: tuple[Clause, ...],
+                aliases: Mapping[str, str] = STANDING_ALIASES,
+                ) -> tuple[tuple[Assignment, ...], list[Issue]]:
+    """One entry per labelled 任务分工 paragraph, linked to its clause by :func:`link_clause`.
+
+    ``aliases`` (long → short, :func:`pipeline.scopes.aliases_in` over the whole document)
+    normalise the scope into ``applies_to`` and ``groups``.
+    """
     out: list[Assignment] = []
     issues: list[Issue] = []
     for para in division:
@@ -53,8 +59,8 @@ def assignments(task_no: int, division: tuple[Para, ...],
                                 task_no))
             level = ""
         if level == "局内":
-            units = tuple(u.strip() for u in _UNIT_SEP.split(body) if u.strip())
-            entry = Assignment(task_no, len(out) + 1, level, body, units, None, None)
+            entry = Assignment(task_no, len(out) + 1, level, body, scopes.split_units(body),
+                               None, scopes.full_units(body), None, (), None)
         else:
             m = _OBLIGATION.search(body)
             obligation = m[1] if m else None
@@ -63,8 +69,9 @@ def assignments(task_no: int, division: tuple[Para, ...],
                 issues.append(Issue("entry_without_obligation",
                                     f"task {task_no}: 任务分工 entry {level}：{body} says neither "
                                     "必做 nor 选做", task_no))
-            entry = Assignment(task_no, len(out) + 1, level, scope, (), obligation,
-                               link_clause(level, scope, task_clauses))
+            reach, groups = scopes.applies_to(scope, aliases)
+            entry = Assignment(task_no, len(out) + 1, level, scope, (), obligation, (), reach,
+                               groups, link_clause(level, scope, task_clauses))
         out.append(entry)
     return tuple(out), issues
 

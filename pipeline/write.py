@@ -55,7 +55,8 @@ def schemas() -> dict[str, Any]:
         "assignments": pa.schema([
             *doc,
             ("task_no", i16), ("entry_no", i16), ("level", s), ("scope", s), ("units", lst),
-            ("obligation", s), ("clause_no", i16),
+            ("obligation", s), ("clause_no", i16), ("units_full", lst), ("applies_to", s),
+            ("groups", lst),
         ]),
         "deadlines": pa.schema([
             *doc,
@@ -92,7 +93,8 @@ def table_rows(docs: Sequence[Document]) -> dict[str, list[dict[str, Any]]]:
                                   ("deadlines", t.deadlines), ("targets", t.targets)):
                 rows[name].extend({"doc_id": d.doc_id, **asdict(r)} for r in records)
     for r in rows["assignments"]:
-        r["units"] = list(r["units"])
+        for name in ("units", "units_full", "groups"):
+            r[name] = list(r[name])
     return rows
 
 

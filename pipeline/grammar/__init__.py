@@ -3,7 +3,8 @@
 - ``text``: character classes, whitespace, full-width digits, line-breaking (kinsoku) sets;
 - ``numbering``: section and task numbers (一、 一． （一） 1. １５．), Chinese numerals;
 - ``document``: the header row, the title and its year, 附件, page numbers;
-- ``labels``: actor labels (国家知识产权局：) and assignment levels (省份：) and where they cut.
+- ``labels``: actor labels (国家知识产权局：) and assignment levels (省份：) and where they cut;
+- ``scopes``: who an entry reaches (各省, 强市建设城市, 以下简称, place names) and CNIPA unit names.
 
 Import from ``pipeline.grammar``; the submodules only keep each part short.
 """
@@ -42,6 +43,23 @@ from pipeline.grammar.numbering import (
     cn_number,
     section_number,
 )
+from pipeline.grammar.scopes import (
+    ALIAS_DEFINITION,
+    ALL_OPENERS,
+    BATCH_ORDINAL,
+    GROUP_WORDS,
+    LOCALITY_HEADS,
+    PARENT_UNIT,
+    PHRASE_STOP_POS,
+    PLACE_NAME,
+    PROVINCES,
+    RELATIVE_SCOPE,
+    SCOPE_PIECE_SEP,
+    STANDING_ALIASES,
+    SUB_UNIT,
+    UNIT_RUN_SEP,
+    UNIT_SEP,
+)
 from pipeline.grammar.text import (
     HAN,
     INVISIBLE,
@@ -57,11 +75,14 @@ from pipeline.grammar.text import (
 )
 
 __all__ = [
-    "ANNEX", "ANNEX_LINE", "COLON", "DATE_RE", "FILE_NAME_YEAR", "HAN", "HEADER", "HEADER_WORD",
-    "INVISIBLE", "KNOWN_ACTORS", "KNOWN_LEVELS", "LATIN_IN_HAN", "NO_LINE_END", "NO_LINE_START",
-    "NO_PARAGRAPH_START", "PAGE_NUMBER", "PAGE_NUMBER_CHARS", "QUOTES", "ROW_OPENER",
-    "SECTION_OPENER", "SECTION_RE", "TASK_OPENER", "TASK_RE", "TITLE_WORD", "WIDE_CHAR", "YEAR_RE",
-    "actor_label", "ascii_digits", "clean_title", "cn_number", "has_year", "is_blank", "is_header",
-    "level_label", "normalize_ws", "section_number", "split_at_actor_labels",
+    "ALIAS_DEFINITION", "ALL_OPENERS", "ANNEX", "ANNEX_LINE", "BATCH_ORDINAL", "COLON",
+    "DATE_RE", "FILE_NAME_YEAR", "GROUP_WORDS", "HAN", "HEADER", "HEADER_WORD", "INVISIBLE",
+    "KNOWN_ACTORS", "KNOWN_LEVELS", "LATIN_IN_HAN", "LOCALITY_HEADS", "NO_LINE_END",
+    "NO_LINE_START", "NO_PARAGRAPH_START", "PAGE_NUMBER", "PAGE_NUMBER_CHARS", "PARENT_UNIT",
+    "PHRASE_STOP_POS", "PLACE_NAME", "PROVINCES", "QUOTES", "RELATIVE_SCOPE", "ROW_OPENER",
+    "SCOPE_PIECE_SEP", "SECTION_OPENER", "SECTION_RE", "STANDING_ALIASES", "SUB_UNIT",
+    "TASK_OPENER", "TASK_RE", "TITLE_WORD", "UNIT_RUN_SEP", "UNIT_SEP", "WIDE_CHAR", "YEAR_RE",
+    "actor_label", "ascii_digits", "clean_title", "cn_number", "has_year", "is_blank",
+    "is_header", "level_label", "normalize_ws", "section_number", "split_at_actor_labels",
     "split_at_level_labels",
 ]

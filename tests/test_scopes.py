@@ -1,0 +1,103 @@
+"""Who must act, normalised: applies_to / groups of a scope, full names of 局内 units."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline import scopes, segment
+from pipeline.models import Para
+
+STANDING = scopes.STANDING_ALIASES
+
+
+@pytest.mark.parametrize("scope", ["各省", "各地", "各省份", "各地区", "各地市", "各省、自治区、直辖市",
+                                   "全国各地", "所有省份", "全部地市"])
+def test_a_collective_opener_reaches_everyone(scope):
+    assert scopes.applies_to(scope, STANDING) == ("all", ())
+
+
+@pytest.mark.parametrize(("scope", "groups"), [
+    ("建立知识产权强省（以下简称强省）共建机制的省份", ("强省共建省份",)),
+    ("建立强省共建机制的省份", ("强省共建省份",)),
+    ("国家知识产权强市（以下简称强市）建设城市", ("强市建设城市",)),
+    # Written long without a definition in this entry: the standing abbreviation applies.
+    ("国家知识产权强市建设示范城市", ("强市建设示范城市",)),
+    ("建立强省共建机制的省份、专项计划奖补省份、强市建设城市",
+     ("强省共建省份", "专项计划奖补省份", "强市建设城市")),
+    ("强市建设城市和数据知识产权试点省份", ("强市建设城市", "数据知识产权试点省份")),
+    # Batch ordinals share the head of the piece after them.
+    ("第一批、第二批示范区", ("第一批示范区", "第二批示范区")),
+    ("首批、第二批、第三批示范区", ("首批示范区", "第二批示范区", "第三批示范区")),
+    # A piece without a locality head modifies the next one: one group, not two.
+    ("专利、商标审查协作中心涉及省份", ("专利、商标审查协作中心涉及省份",)),
+    ("涉及省份", ("涉及省份",)),
+    ("有条件的城市", ("有条件的城市",)),
+    ("开展专利转化运用专项行动的省份", ("专利转化运用专项行动省份",)),
+    ("强市建设城市、强市建设城市", ("强市建设城市",)),
+])
+def test_groups_are_split_and_written_short(scope, groups):
+    assert scopes.applies_to(scope, STANDING) == ("group", groups)
+
+
+@pytest.mark.parametrize(("scope", "places"), [
+    ("北京、上海、广东", ("北京", "上海", "广东")),
+    ("浙江省、江苏省", ("浙江省", "江苏省")),
+    ("广西壮族自治区", ("广西壮族自治区",)),
+    ("苏州市、深圳市", ("苏州市", "深圳市")),
+])
+def test_place_names_are_named(scope, places):
+    assert scopes.applies_to(scope, STANDING) == ("named", places)
+
+
+def test_places_next_to_a_group_make_a_group():
+    assert scopes.applies_to("北京、强市建设城市", STANDING) == ("group", ("北京", "强市建设城市"))
+
+
+def test_empty_scope_reaches_nobody_decidable():
+    assert scopes.applies_to("", STANDING) == (None, ())
+
+
+def test_an_alias_defined_in_measures_resolves_a_later_long_form():
+    aliases = scopes.aliases_in(["完成第四批知识产权运营服务体系重点城市（以下简称重点城市）绩效评价工作。"])
+    assert aliases["知识产权运营服务体系重点城市"] == "重点城市"
+    assert scopes.applies_to("第五批知识产权运营服务体系重点城市", aliases) == (
+        "group", ("第五批重点城市",))
+
+
+def test_a_document_alias_is_not_the_standing_vocabulary_only():
+    aliases = scopes.aliases_in(["高标准建设国家知识产权保护示范区（以下简称示范区）。"])
+    assert aliases["国家知识产权保护示范区"] == "示范区"
+    assert scopes.applies_to("国家知识产权保护示范区", aliases) == ("group", ("示范区",))
+    assert scopes.applies_to("国家知识产权保护示范区", STANDING) == (
+        "group", ("国家知识产权保护示范区",))
+
+
+@pytest.mark.parametrize(("body", "written", "full"), [
+    ("条法司，专利局审业部、自动化部，商标局",
+     ("条法司", "专利局审业部", "自动化部", "商标局"),
+     ("条法司", "专利局审业部", "专利局自动化部", "商标局")),
+    ("专利局审业部、初审流程部、复审和无效审理部",
+     ("专利局审业部", "初审流程部", "复审和无效审理部"),
+     ("专利局审业部", "专利局初审流程部", "专利局复审和无效审理部")),
+    # A top-level unit ends the run; so does a comma.
+    ("保护司、运用促进司、专利局审业部、商标局",
+     ("保护司", "运用促进司", "专利局审业部", "商标局"),
+     ("保护司", "运用促进司", "专利局审业部", "商标局")),
+    ("专利局审业部，自动化部", ("专利局审业部", "自动化部"), ("专利局审业部", "自动化部")),
+    ("商标局审查部、办公室", ("商标局审查部", "办公室"), ("商标局审查部", "办公室")),
+])
+def test_bureau_units_keep_written_and_full_names(body, written, full):
+    assert scopes.split_units(body) == written
+    assert scopes.full_units(body) == full
+    assert len(scopes.full_units(body)) == len(scopes.split_units(body))
+
+
+def test_segment_fills_the_new_columns():
+    entries, _ = segment.assignments(
+        1, (Para("局内：专利局审业部、自动化部", 1, 1), Para("省份：各省必做", 1, 1),
+            Para("地市：国家知识产权强市（以下简称强市）建设城市选做", 1, 1)), ())
+    bureau, province, city = entries
+    assert (bureau.units, bureau.units_full, bureau.applies_to, bureau.groups) == (
+        ("专利局审业部", "自动化部"), ("专利局审业部", "专利局自动化部"), None, ())
+    assert (province.applies_to, province.groups, province.units_full) == ("all", (), ())
+    assert (city.scope, city.obligation, city.applies_to, city.groups) == (
+        "国家知识产权强市（以下简称强市）建设城市", "选做", "group", ("强市建设城市",))
