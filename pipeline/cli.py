@@ -211,7 +211,7 @@ def build_report(inputs: Sequence[Path], docs: Sequence[Document],
 
     by_stem = {d.doc_id: d for d in docs}
     failed = {str(p): e for p, e in failures}
-    entries = []
+    entries: list[dict[str, Any]] = []
     for path in inputs:
         if str(path) in failed:
             e = failed[str(path)]

@@ -242,7 +242,7 @@ def _check_html_complete(data: bytes, source: str) -> None:
     for ASCII-compatible bytes (UTF-16 pages are not searched byte-wise).
     """
     enc, _ = bom_encoding(data)
-    if enc and enc.startswith("utf-16") or enc and enc.startswith("utf-32") or b"\x00" in data[:512]:
+    if (enc and enc.startswith("utf-16")) or (enc and enc.startswith("utf-32")) or b"\x00" in data[:512]:
         return
     if _HTML_END.search(data[-4096:]):
         return

@@ -120,7 +120,7 @@ def damaged_utf8(data: bytes) -> bool:
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd") - data.count("\ufffd".encode())
     wide = sum(1 for ch in text if ord(ch) > 0x7F) - bad
-    return 0 < bad and wide >= 20 * bad
+    return bad > 0 and wide >= 20 * bad
 
 
 _HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|html|table|body|head|meta)\b", re.I)
@@ -156,11 +156,11 @@ def foreign_format(data: bytes) -> tuple[str, str] | None:
                 return "office", what
         return "archive", "a ZIP archive"
     if data.startswith(_OLE):
-        for marker, what in (("WordDocument", "a Word or WPS document (.doc/.wps)"),
+        for stream, what in (("WordDocument", "a Word or WPS document (.doc/.wps)"),
                              ("Workbook", "an Excel workbook (.xls)"),
                              ("Book", "an Excel workbook (.xls)"),
                              ("PowerPoint Document", "a PowerPoint file (.ppt)")):
-            if marker.encode("utf-16-le") in data:
+            if stream.encode("utf-16-le") in data:
                 return "office", what
         return "office", "a Microsoft Office file (OLE)"
     for magic, kind, what in _MAGIC:

@@ -31,12 +31,12 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup, CData, NavigableString, Tag, XMLParsedAsHTMLWarning
+from bs4 import BeautifulSoup, CData, Tag, XMLParsedAsHTMLWarning
 from bs4.builder import ParserRejectedMarkup
+from bs4.element import NavigableString, PageElement
 
 from pipeline.errors import EncodingError, MalformedTableError, NoTaskTableError
 from pipeline.grammar import (
-    ANNEX as _ANNEX,
     HEADER,
     HEADER_WORD as _HEADER_WORD,
     INVISIBLE,
@@ -208,6 +208,12 @@ _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(bold|[6-9]00)", re.I)
 _PAGE_BREAK = re.compile(r"(?:page-)?break-(before|after)\s*:\s*(?:always|page)", re.I)
 
 
+def _style(el: Tag) -> str:
+    """An element's inline style, "" without one (bs4 types any attribute as maybe a list)."""
+    value = el.get("style")
+    return value if isinstance(value, str) else " ".join(value or ())
+
+
 def paragraphs(root: Tag, br_breaks: bool = True) -> list[str]:
     """The element's text as paragraphs: block elements and ``<br>`` separate, inline joins.
 
@@ -248,13 +254,13 @@ def paragraphs(root: Tag, br_breaks: bool = True) -> list[str]:
             continue
         assert isinstance(node, Tag)
         name = node.name.lower()
-        if name in _SKIP or _HIDDEN.search(node.get("style", "") or "") \
+        if name in _SKIP or _HIDDEN.search(_style(node)) \
                 or _COMMENT_CLASS.search(" ".join(node.get_attribute_list("class"))):
             continue
         if name == "br":
             # A page-break <br> marks where a page ended, not a new line: a paragraph it
             # cuts goes on.
-            if br_breaks and not _PAGE_BREAK.search(node.get("style", "") or ""):
+            if br_breaks and not _PAGE_BREAK.search(_style(node)):
                 flush()
             continue
         if name in _BLOCK:
@@ -274,7 +280,7 @@ def collapse_ws(text: str) -> str:
     """
     def repl(m: re.Match[str]) -> str:
         run, start, end = m.group(0), m.start(), m.end()
-        if ("\n" in run or "\r" in run) and 0 < start and end < len(text) \
+        if ("\n" in run or "\r" in run) and start > 0 and end < len(text) \
                 and _WIDE.match(text[start - 1]) and _WIDE.match(text[end]):
             return ""
         return " "
@@ -284,7 +290,7 @@ def collapse_ws(text: str) -> str:
 def _is_bold(cell: Tag) -> bool:
     if cell.find(["b", "strong"]) is not None:
         return True
-    return any(_BOLD_STYLE.search(t.get("style", "") or "")
+    return any(_BOLD_STYLE.search(_style(t))
                for t in (cell, *cell.find_all(style=True)))
 
 
@@ -385,15 +391,16 @@ def _break_marks(table: Tag) -> tuple[set[int], set[int]]:
     before: set[int] = set()
     after: set[int] = set()
     for tr in own_rows(table):
-        for m in _PAGE_BREAK.finditer(tr.get("style", "") or ""):
+        for m in _PAGE_BREAK.finditer(_style(tr)):
             (before if m.group(1).lower() == "before" else after).add(id(tr))
         seen_text = False
         for node in tr.descendants:
             if isinstance(node, NavigableString):
                 seen_text = seen_text or (type(node) is NavigableString and bool(node.strip()))
-            elif not seen_text and _PAGE_BREAK.search(node.get("style", "") or ""):
-                if "before" in _PAGE_BREAK.search(node.get("style", "") or "").group(1).lower():
-                    before.add(id(tr))
+            elif (isinstance(node, Tag) and not seen_text
+                  and (mark := _PAGE_BREAK.search(_style(node)))
+                  and "before" in mark.group(1).lower()):
+                before.add(id(tr))
     return before, after
 
 
@@ -405,7 +412,7 @@ def _breaks_between(first: Tag, second: Tag) -> int:
             break
         if _inside(el, first):
             continue
-        count += len(_PAGE_BREAK.findall(el.get("style", "") or ""))
+        count += len(_PAGE_BREAK.findall(_style(el)))
     return count
 
 
@@ -496,7 +503,7 @@ def _continuing_tables(soup: BeautifulSoup, first: Tag, g: _Grid,
     # with no table inside it counts as well, wherever it is nested.
     # An empty table (a converter's leftover between two pages) neither continues nor ends it.
     tables = [t for t in first.find_all_next("table") if not _inside(t, first)
-              and (t.find_parent("table") is level or leaf and t.find("table") is None)
+              and (t.find_parent("table") is level or (leaf and t.find("table") is None))
               and t.get_text().strip(" \t\n\r\f\xa0\u3000\u200b")]
     pairs = list(zip([first, *tables], tables))
     sections = [tuple(line for line in _lines_between(a, b) if _is_section_line(line))
@@ -614,7 +621,7 @@ def _opens_like_a_page(g: _Grid) -> bool:
     return False
 
 
-def _inside(node: Tag, ancestor: Tag) -> bool:
+def _inside(node: PageElement, ancestor: Tag) -> bool:
     return any(p is ancestor for p in node.parents)
 
 
@@ -790,4 +797,4 @@ def _lines_before(soup: BeautifulSoup, table: Tag, limit: int = 12) -> list[str]
     return lines
 
 
-__all__ = ["read_html", "decode_html", "paragraphs"]
+__all__ = ["decode_html", "paragraphs", "read_html"]

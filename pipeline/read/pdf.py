@@ -27,10 +27,13 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.psexceptions import PSException
+from pdfplumber.page import Page
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from pipeline.errors import (
@@ -121,7 +124,7 @@ class _Page:
     vsegs: list[_Seg]
     has_images: bool
     radicals: int = 0  # Kangxi radicals read as the ideographs they stand for
-    header: list[BBox] | None | bool = False  # the header words' boxes; False: not looked yet
+    header: list[BBox] | bool | None = False  # the header words' boxes; False: not looked yet
 
 
 @dataclass
@@ -280,7 +283,7 @@ def _one_line(exc: object) -> str:
     return text if len(text) <= 120 else text[:117] + "…"
 
 
-def _page(page, number: int) -> _Page:
+def _page(page: Page, number: int) -> _Page:
     """The parts of a pdfplumber page the reader uses (characters, ruling lines, images)."""
     chars = []
     radicals = 0
@@ -303,7 +306,7 @@ def _page(page, number: int) -> _Page:
                  bool(page.images), radicals)
 
 
-def _add_rules(obj: dict, hsegs: list[_Seg], vsegs: list[_Seg]) -> None:
+def _add_rules(obj: dict[str, Any], hsegs: list[_Seg], vsegs: list[_Seg]) -> None:
     """Ruling lines of a line or rectangle object (thin rectangles are lines, outlined ones
     edges)."""
     x0, x1, top, bottom = obj["x0"], obj["x1"], obj["top"], obj["bottom"]
@@ -371,9 +374,9 @@ def _line_text(chars: Sequence[_Char]) -> str:
         if not c.text.strip():
             spaced = True
             continue
-        if prev is not None and (spaced or c.x0 - prev.x1 > 0.25 * c.size):
-            if not _WIDE.match(prev.text[-1]) and not _WIDE.match(c.text[0]):
-                out.append(" ")
+        if (prev is not None and (spaced or c.x0 - prev.x1 > 0.25 * c.size)
+                and not _WIDE.match(prev.text[-1]) and not _WIDE.match(c.text[0])):
+            out.append(" ")
         out.append(c.text)
         prev, spaced = c, False
     return "".join(out)
@@ -635,7 +638,7 @@ def _row_bands(page: _Page, columns: _Columns, size: float) -> list[tuple[float,
                 ([lowest] if lowest > ys[-1] + 0.5 * size else [])
         # Top, under the header, bottom and no column rules: rows have no rules of their own.
         sparse = len(ys) <= 3 and not page.vsegs
-        return [band for top, bottom in zip(ys, ys[1:])
+        return [band for top, bottom in pairwise(ys)
                 for band in _split_at_openers(page, columns, top, bottom, size, sparse)]
     return _bands_from_text(page, columns, size)
 
@@ -665,7 +668,7 @@ def _split_at_openers(page: _Page, columns: _Columns, top: float, bottom: float,
     if not cuts:
         return [(top, bottom)]
     edges = [top, *cuts, bottom]
-    return list(zip(edges, edges[1:]))
+    return list(pairwise(edges))
 
 
 def _spanning_rules(hsegs: list[_Seg], left: float, right: float, size: float,
@@ -758,8 +761,8 @@ def _bands_from_text(page: _Page, columns: _Columns, size: float) -> list[tuple[
         row_gap = min(width for _, width in found[1:])
         if found[0][1] < row_gap - 0.1 * size:
             found.pop(0)
-    edges = sorted({top, *(edge for edge, _ in found)}) + [bottom]
-    return list(zip(edges, edges[1:]))
+    edges = [*sorted({top, *(edge for edge, _ in found)}), bottom]
+    return list(pairwise(edges))
 
 
 def _text_gaps(lines: list[_Line]) -> list[tuple[float, float, float]]:
@@ -812,7 +815,7 @@ def _page_header(page: _Page) -> list[BBox] | None:
 
 def _typical_pitch(tops: list[float]) -> float | None:
     """The usual distance between consecutive line tops."""
-    steps = [b - a for a, b in zip(tops, tops[1:]) if b - a > 0.5]
+    steps = [b - a for a, b in pairwise(tops) if b - a > 0.5]
     return statistics.median_low(steps) if steps else None
 
 
@@ -844,7 +847,7 @@ def _row(page: _Page, columns: _Columns, number: int, top: float, bottom: float,
     cells = []
     for k in range(3):
         cells.append(_CellLines([], b[k], b[k + 1], k))
-    spans = list(zip(cuts, cuts[1:]))
+    spans = list(pairwise(cuts))
     by_span: dict[int, list[_Char]] = defaultdict(list)
     for c in chars:
         k = next((i for i, (lo, hi) in enumerate(spans) if c.xmid < hi), len(spans) - 1)
@@ -934,7 +937,7 @@ def _split_paragraphs(lines: list[_Line], left: float, right: float,
     """Lines grouped into paragraphs: a break at a wide gap, an indent (first-line or hanging,
     ``left`` being where wrapped lines start), or a line left short."""
     paragraphs: list[list[str]] = [[lines[0].text]]
-    for prev, line in zip(lines, lines[1:]):
+    for prev, line in pairwise(lines):
         size = line.size
         usual = pitch.get(round(prev.height_size, 1), 1.2 * size)
         gap = line.top - prev.top > usual + 0.2 * size
