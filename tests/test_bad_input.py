@@ -455,8 +455,8 @@ PDF_CASES: list[Case] = [
     ("pdf-garbage-body", pdf_garbage_body, 2, PdfDamagedError,
      "{file}: the PDF has no startxref pointer to its cross-reference table — " + HINT_PDF),
     ("pdf-corrupt-stream", pdf_corrupt_stream, 2, PdfDamagedError,
-     "{file}: a compressed stream in the PDF is corrupt (pdfminer lost data while decompressing "
-     "it) — " + HINT_PDF),
+     re.compile(r"^\S+: a compressed stream that page \d+ uses is corrupt \(Error -3 while "
+                r"decompressing data: [^)]+\) — " + re.escape(HINT_PDF) + "$")),
     ("pdf-user-password", pdf_encrypted_user_password, 2, PdfEncryptedError,
      "{file}: the PDF is encrypted and needs a password to open — decrypt it first (for example "
      "`qpdf --decrypt in.pdf out.pdf`, adding --password=… if one is needed)"),

@@ -36,7 +36,7 @@ def _allowed(module: str, prefixes: tuple[str, ...]) -> bool:
     ("grammar", ("pipeline.grammar",)),
 ])
 def test_package_imports_only_earlier_layers(folder, allowed):
-    for path in sorted((PACKAGE / folder).glob("*.py")):
+    for path in sorted((PACKAGE / folder).rglob("*.py")):
         bad = {m for m in _imports(path) if not _allowed(m, allowed)}
         assert not bad, f"{path.name} imports {sorted(bad)}"
 

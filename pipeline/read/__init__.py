@@ -29,6 +29,7 @@ from pipeline.errors import (
 )
 from pipeline.models import RawTable
 from pipeline.read.common import bom_encoding, foreign_format, sniff_format
+from pipeline.read.libraries import PARSER_LIBRARIES, failing_library, one_line
 
 #: A published task list is well under a few MB in any format; anything far larger is not one.
 MAX_INPUT_BYTES = 64 * 1024 * 1024
@@ -41,8 +42,6 @@ _IMAGE_HINT = ("if it is a scan of the list, run OCR on it and save the result a
                "(for example img2pdf + ocrmypdf -l chi_sim); otherwise give the list's PDF, HTML or text dump")
 _ARCHIVE_HINT = "unpack it and extract the task-list files inside"
 
-# Libraries whose exceptions inside a reader mean "this file cannot be parsed", not a bug of ours.
-_PARSER_LIBRARIES = ("pdfminer", "pdfplumber", "pypdfium2", "lxml", "bs4", "html5lib")
 
 
 @dataclass(frozen=True)
@@ -134,35 +133,23 @@ def read_table(loaded: LoadedInput) -> RawTable:
         with _library_messages() as messages:
             table = _dispatch(loaded, source)
     except PipelineError as exc:
-        _refuse_lost_data(loaded, messages, source, exc)
         if loaded.notes:  # the user may be surprised which reader ran: say so in the one line
             by_name = _EXTENSIONS[loaded.path.suffix.lower()]
             exc.add_detail(f"read as {_NAMES[loaded.fmt]} from its content, although the "
                            f"extension {loaded.path.suffix} says {_NAMES[by_name]}")
         raise
     except Exception as exc:
-        library = _failing_library(exc)
+        # Readers call their libraries in narrow library_call blocks; this is the same rule
+        # for a library call a reader left outside one.
+        library = failing_library(exc)
         if library is None:
             raise  # our own bug: the CLI reports it as one (exit 1)
-        what = f"{library} cannot parse it ({type(exc).__name__}: {exc})"
+        what = f"{library} cannot parse it ({type(exc).__name__}: {one_line(exc)})"
         if loaded.fmt == "pdf":
             raise PdfDamagedError(source, what) from exc
         raise UnknownFormatError(source, what, "the file is damaged or not a task list; "
                                  "download it again or give another format") from exc
-    _refuse_lost_data(loaded, messages, source)
     return replace(table, notes=loaded.notes + table.notes + _warning_notes(messages, source))
-
-
-def _refuse_lost_data(loaded: LoadedInput, messages: Counter[tuple[str, str]], source: str,
-                      exc: PipelineError | None = None) -> None:
-    """A PDF whose compressed streams lost data is damaged, whatever else was read from it.
-
-    pdfminer only logs this and goes on with what it could inflate, so text may be missing
-    with no other sign; and a damaged font map would otherwise be blamed on the font.
-    """
-    if loaded.fmt == "pdf" and any(text.startswith("Data-loss") for _, text in messages):
-        raise PdfDamagedError(source, "a compressed stream in the PDF is corrupt (pdfminer lost "
-                                      "data while decompressing it)") from exc
 
 
 def _warning_notes(messages: Counter[tuple[str, str]], source: str, limit: int = 5) -> tuple[str, ...]:
@@ -210,7 +197,7 @@ def _library_messages() -> Iterator[Counter[tuple[str, str]]]:
             logger.propagate = propagate
     for w in caught:
         module = (w.filename and Path(w.filename).parts) or ()
-        lib = next((lib for lib in _PARSER_LIBRARIES if lib in module), "python")
+        lib = next((lib for lib in PARSER_LIBRARIES if lib in module), "python")
         sink[(lib, f"{w.category.__name__}: {str(w.message)[:200]}")] += 1
 
 
@@ -251,26 +238,3 @@ def _check_html_complete(data: bytes, source: str) -> None:
         raise TruncatedInputError(
             source, f"the page ends inside a table ({opened} <table> tags, {closed} closed, "
                     "no </html> at the end)")
-
-
-def _failing_library(exc: BaseException) -> str | None:
-    """The parser library an exception came from, if the innermost non-stdlib frame is one.
-
-    pdfminer in particular raises KeyError, TypeError, struct.error or RecursionError on
-    malformed files; those are damaged input, not bugs in this pipeline.
-    """
-    import pipeline
-
-    ours = Path(pipeline.__file__).resolve().parent
-    innermost: str | None = None
-    tb = exc.__traceback__
-    while tb is not None:
-        filename = Path(tb.tb_frame.f_code.co_filename)
-        if ours in filename.resolve().parents or any(
-                d in filename.parts for d in ("site-packages", "dist-packages")):
-            innermost = str(filename)
-        tb = tb.tb_next
-    if innermost is None:
-        return None
-    parts = Path(innermost).parts
-    return next((lib for lib in _PARSER_LIBRARIES if lib in parts), None)

@@ -32,7 +32,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup, CData, Tag, XMLParsedAsHTMLWarning
-from bs4.builder import ParserRejectedMarkup
 from bs4.element import NavigableString, PageElement
 
 from pipeline.errors import EncodingError, MalformedTableError, NoTaskTableError
@@ -59,6 +58,7 @@ from pipeline.read.common import (
     drop_controls,
     raise_damaged_utf8,
 )
+from pipeline.read.libraries import library_call, one_line
 
 # ---- decoding --------------------------------------------------------------------------------
 
@@ -429,14 +429,14 @@ def read_html(data: bytes, source: str) -> RawTable:
     text, notes = decode_html(data, source)
     text, dropped = drop_controls(text, source)
     notes += dropped
-    try:
-        with warnings.catch_warnings():
-            # XHTML exports (LibreOffice, WPS) are read as HTML on purpose: lxml's HTML parser
-            # forgives what their XML would not.
-            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-            soup = BeautifulSoup(text, "lxml")
-    except (ParserRejectedMarkup, ValueError) as exc:
-        raise MalformedTableError(source, f"the HTML parser rejected the page ({exc})") from exc
+    def rejected(library: str, exc: BaseException) -> MalformedTableError:
+        return MalformedTableError(source, f"the HTML parser rejected the page ({one_line(exc)})")
+
+    with library_call(rejected), warnings.catch_warnings():
+        # XHTML exports (LibreOffice, WPS) are read as HTML on purpose: lxml's HTML parser
+        # forgives what their XML would not.
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        soup = BeautifulSoup(text, "lxml")
     found = [(t, g, h) for t in soup.find_all("table")
              for g in [grid(t)] for h in [_header_at(g)] if h is not None]
     if not found:

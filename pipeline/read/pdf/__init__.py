@@ -20,7 +20,6 @@ not depend on page size, font or font size.
 """
 from __future__ import annotations
 
-import io
 import re
 import statistics
 import unicodedata
@@ -30,16 +29,9 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-import pdfplumber
-from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfminer.psexceptions import PSException
-from pdfplumber.page import Page
-from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
-
 from pipeline.errors import (
     NoTaskTableError,
     PdfDamagedError,
-    PdfEncryptedError,
     PdfNoTextError,
     PdfNoUnicodeError,
 )
@@ -57,6 +49,7 @@ from pipeline.grammar import (
     normalize_ws,
 )
 from pipeline.models import BBox, RawCell, RawRow, RawTable
+from pipeline.read.pdf.load import LIMITS, Limits, PageObjects, open_pdf
 
 _WIDE = re.compile(WIDE_CHAR)
 _CID = re.compile(r"\(cid:\d+\)")
@@ -188,10 +181,10 @@ class _Columns:
 
 # ---- entry point -------------------------------------------------------------------------
 
-def read_pdf(data: bytes, source: str) -> RawTable:
-    """Parse a PDF's bytes into the raw table."""
+def read_pdf(data: bytes, source: str, limits: Limits = LIMITS) -> RawTable:
+    """Parse a PDF's bytes into the raw table, refusing a file over one of the ``limits``."""
     _check_complete(data, source)
-    pages, notes = _load_pages(data, source)
+    pages, notes = _load_pages(data, source, limits)
     _check_text(pages, source)
     start, columns = _find_header(pages, source)
     head = _head(pages[:start + 1], min(w[1] for w in columns.header_words))
@@ -247,27 +240,14 @@ def _check_complete(data: bytes, source: str) -> None:
                                       "at a cross-reference table")
 
 
-def _load_pages(data: bytes, source: str) -> tuple[list[_Page], list[str]]:
-    """Every page's characters and ruling lines; library errors become pipeline errors."""
+def _load_pages(data: bytes, source: str, limits: Limits) -> tuple[list[_Page], list[str]]:
+    """Every page's characters and ruling lines, within the limits."""
     notes: list[str] = []
-    try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            if pdf.doc.encryption is not None:
-                notes.append(f"{source}: the PDF is encrypted with an owner password only "
-                             "(copy/print restrictions); its text was read without one")
-            pages = [_page(p, i + 1) for i, p in enumerate(pdf.pages)]
-    except PdfminerException as exc:
-        cause = exc.args[0] if exc.args else exc
-        if isinstance(cause, PDFPasswordIncorrect):
-            raise PdfEncryptedError(source, "the PDF is encrypted and needs a password to "
-                                            "open") from exc
-        if isinstance(cause, PDFEncryptionError):
-            raise PdfEncryptedError(source, "the PDF's encryption is not supported "
-                                            f"({_one_line(cause)})") from exc
-        raise PdfDamagedError(source, f"the PDF cannot be parsed ({_one_line(cause)})") from exc
-    except (PSException, MalformedPDFException, ValueError, KeyError, TypeError, AttributeError,
-            IndexError, OSError) as exc:
-        raise PdfDamagedError(source, f"the PDF cannot be parsed ({_one_line(exc)})") from exc
+    with open_pdf(data, source, limits) as pdf:
+        if pdf.encrypted:
+            notes.append(f"{source}: the PDF is encrypted with an owner password only "
+                         "(copy/print restrictions); its text was read without one")
+        pages = [_page(objects, objects.number) for objects in pdf.pages()]
     if not pages:
         raise PdfDamagedError(source, "the PDF has no pages")
     radicals = sum(p.radicals for p in pages)
@@ -277,14 +257,8 @@ def _load_pages(data: bytes, source: str) -> tuple[list[_Page], list[str]]:
     return pages, notes
 
 
-def _one_line(exc: object) -> str:
-    """A library exception as a short single line for an error message."""
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 120 else text[:117] + "…"
-
-
-def _page(page: Page, number: int) -> _Page:
-    """The parts of a pdfplumber page the reader uses (characters, ruling lines, images)."""
+def _page(page: PageObjects, number: int) -> _Page:
+    """The parts of a page the reader uses (characters, ruling lines, images)."""
     chars = []
     radicals = 0
     for c in page.chars:
