@@ -27,11 +27,13 @@ from pipeline.grammar import (
     ALIAS_DEFINITION,
     ALL_OPENERS,
     BATCH_ORDINAL,
+    CITY_NAME,
+    ETC_TAIL,
     GROUP_WORDS,
     LOCALITY_HEADS,
     PARENT_UNIT,
     PHRASE_STOP_POS,
-    PLACE_NAME,
+    PROVINCE_NAME,
     RELATIVE_SCOPE,
     SCOPE_PIECE_SEP,
     STANDING_ALIASES,
@@ -85,9 +87,9 @@ def applies_to(scope: str, aliases: Mapping[str, str]) -> tuple[str | None, tupl
         return None, ()
     if scope.startswith(ALL_OPENERS):
         return "all", ()
-    groups = tuple(dict.fromkeys(_group_name(p) for p in _pieces(scope)))
-    kind = "named" if all(PLACE_NAME.match(g) and not _has_group_word(g) for g in groups) else "group"
-    return kind, groups
+    listed = ETC_TAIL.sub("", scope) or scope
+    groups = tuple(dict.fromkeys(_group_name(p) for p in _pieces(listed)))
+    return ("named" if all(map(_is_place, groups)) else "group"), groups
 
 
 def _pieces(scope: str) -> list[str]:
@@ -97,6 +99,7 @@ def _pieces(scope: str) -> list[str]:
     pieces: list[str] = []
     pending: list[str] = []  # pieces (with their separators) waiting for a head
     batches: list[str] = []  # batch ordinals waiting for the head of the next piece
+    last_sep = ""  # the separator after the last piece, kept if a headless tail joins it
     for i, text in enumerate(texts):
         text = text.strip()
         if not text:
@@ -110,6 +113,7 @@ def _pieces(scope: str) -> list[str]:
                 text = "".join([*batches, *pending, text])
                 pending, batches = [], []
             pieces.append(text)
+            last_sep = seps[i] if i < len(seps) else ""
         elif BATCH_ORDINAL.fullmatch(text) and not pending:
             batches.append(text)
         else:
@@ -117,14 +121,19 @@ def _pieces(scope: str) -> list[str]:
     if pending or batches:  # a tail without any head: keep it whole rather than lose it
         tail = "".join([*batches, *pending]).rstrip("、，,；和及与")
         if pieces:
-            pieces[-1] += tail
+            pieces[-1] += last_sep + tail
         else:
             pieces.append(tail)
     return pieces
 
 
 def _is_complete(piece: str) -> bool:
-    return piece.endswith(LOCALITY_HEADS) or bool(PLACE_NAME.match(piece))
+    return piece.endswith(LOCALITY_HEADS) or _is_place(piece)
+
+
+def _is_place(piece: str) -> bool:
+    return bool(PROVINCE_NAME.match(piece)
+                or (CITY_NAME.match(piece) and not _has_group_word(piece)))
 
 
 def _has_group_word(piece: str) -> bool:

@@ -43,6 +43,11 @@ def test_groups_are_split_and_written_short(scope, groups):
     ("浙江省、江苏省", ("浙江省", "江苏省")),
     ("广西壮族自治区", ("广西壮族自治区",)),
     ("苏州市、深圳市", ("苏州市", "深圳市")),
+    # A province-level name is a place even with a group word in it.
+    ("新疆生产建设兵团", ("新疆生产建设兵团",)),
+    # 等地 / 等省份: the places named stand for the list.
+    ("北京、上海等地", ("北京", "上海")),
+    ("浙江、江苏、广东等省份", ("浙江", "江苏", "广东")),
 ])
 def test_place_names_are_named(scope, places):
     assert scopes.applies_to(scope, STANDING) == ("named", places)
@@ -50,6 +55,10 @@ def test_place_names_are_named(scope, places):
 
 def test_places_next_to_a_group_make_a_group():
     assert scopes.applies_to("北京、强市建设城市", STANDING) == ("group", ("北京", "强市建设城市"))
+
+
+def test_a_headless_tail_keeps_its_separator():
+    assert scopes.applies_to("强市建设城市、专利", STANDING) == ("group", ("强市建设城市、专利",))
 
 
 def test_empty_scope_reaches_nobody_decidable():

@@ -51,10 +51,14 @@ RELATIVE_SCOPE = re.compile(f"^(?P<object>[{HAN}]+?)(?:机制|工作|任务)?的
 # Part-of-speech flags (jieba) of words that end a noun phrase when read backwards: verbs,
 # numerals (第四批), adverbs, prepositions, conjunctions, particles.
 PHRASE_STOP_POS = ("v", "m", "d", "ad", "p", "c", "u", "r")
-PLACE_NAME = re.compile(
-    f"^(?:(?:{'|'.join(sorted(PROVINCES, key=len, reverse=True))}){PROVINCE_SUFFIX}"
-    f"|[{HAN}]{{2,5}}(?:市|州|盟|县|区|新区))$"
-)
+_PROVINCE_NAMES = "|".join(sorted(PROVINCES, key=len, reverse=True))
+#: A province-level name, short or full (广东, 广东省, 广西壮族自治区, 新疆生产建设兵团).
+PROVINCE_NAME = re.compile(f"^(?:{_PROVINCE_NAMES}){PROVINCE_SUFFIX}$")
+#: A short proper name ending in an administrative unit (苏州市, 浦东新区); a place only when it
+#: holds no group word (强市, 重点城市 and 示范区 end the same way).
+CITY_NAME = re.compile(f"^[{HAN}]{{2,5}}(?:市|州|盟|县|区|新区)$")
+#: ``北京、上海等地``: the places named stand for the list.
+ETC_TAIL = re.compile(r"等(?:地|省份|省市|城市|地市|地区|地方)?$")
 
 #: A sub-unit written short after its parent (专利局审业部、自动化部).
 PARENT_UNIT = re.compile(f"^(?P<parent>[{HAN}]+?局)(?P<sub>[{HAN}]+(?:部|处))$")
