@@ -19,7 +19,7 @@ from pipeline.models import Document
 from pipeline.read import LoadedInput
 from pipeline.read.dump import read_dump
 from tests.conftest import FIXTURES, RAW_2024
-from tests.dump_edits import delete_task, move_task, replace_task, task_row
+from tests.dump_edits import delete_task, move_task, renumber, replace_task, task_row
 
 TEXT = RAW_2024.read_text(encoding="utf-8")
 
@@ -93,6 +93,17 @@ EDITS = {
               if c.actor == "各地区"),
          next(c.text for t in doc(edit(("3 月底前完成盘点", "第一季度末前完成盘点"))).tasks
               if t.task_no == 8 for c in t.clauses if c.actor == "各地区"), True)]),
+    "target-removed": (edit(("选择 1 至 2 所重点高校", "选择重点高校")), [
+        ("target_removed", 8, 8, "重点高校、科研机构", "1至2所", None, False)]),
+    "deadline-removed": (edit(("3 月底前完成盘点工作", "完成盘点工作")), [
+        ("deadline_removed", 8, 8, "各地区", "3月底前", None, False)]),
+    "clause-added": (edit(("加强知识产权涉外风险防控\t<p>国家知识产权局：",
+                           "加强知识产权涉外风险防控\t<p>有关省份：建立海外维权援助工作站。</p> "
+                           "<p>国家知识产权局：")), [
+        ("clause_added", 14, 14, "有关省份", None, "建立海外维权援助工作站。", False)]),
+    "clause-removed": (edit((" <p>有关地方：做好知识产权运营服务体系建设绩效评价和发现问题整改工作。</p>", "")), [
+        ("clause_removed", 11, 11, "有关地方", "做好知识产权运营服务体系建设绩效评价和发现问题整改工作。",
+         None, False)]),
     "section-retitled": (edit(("三、全面推进知识产权转化运用", "三、全面推进知识产权转化运用和价值实现")), [
         ("section_retitled", None, None, "section_title", "全面推进知识产权转化运用",
          "全面推进知识产权转化运用和价值实现", False)]),
@@ -115,6 +126,23 @@ EDITS = {
 def test_known_edit_gives_exactly_its_rows(doc_2024, name):
     text, want = EDITS[name]
     assert rows(doc_2024, doc(text)) == want
+
+
+def test_a_deadline_added_with_words_of_its_own_also_changes_the_clause(doc_2024):
+    text = edit(("加速产业链高价值专利技术落地投产见效。", "加速产业链高价值专利技术落地投产见效，年底前完成项目方案编制。"))
+    got = rows(doc_2024, doc(text))
+    assert [(k, o, n, f, new, m) for k, o, n, f, _, new, m in got][1:] == [
+        ("deadline_added", 10, 10, "各地区", "年底前", False)]
+    kind, *_, old, new, minor = got[0]
+    assert (kind, minor) == ("clause_changed", False)
+    assert new.replace("，年底前完成项目方案编制", "") == old
+
+
+@pytest.mark.parametrize("number", range(1, 24))
+def test_deleting_any_task_is_one_row_however_the_rest_renumber(doc_2024, number):
+    title = next(t.task_title for t in doc_2024.tasks if t.task_no == number)
+    assert rows(doc_2024, doc(delete_task(TEXT, number))) == [
+        ("task_removed", number, None, "task", title, None, False)]
 
 
 def test_change_rows_carry_the_key_of_the_task_they_concern(doc_2024):
@@ -151,14 +179,11 @@ def test_all_edits_at_once_give_all_their_rows_renumbered(doc_2024):
 def test_a_task_split_in_two(doc_2024):
     t20 = task_row(TEXT, 20)
     central, local = t20[1].split(" 各地区：")
-    two = "\n".join(["\t".join([t20[0], central, "局内：国际合作司"]),
-                     "\t".join(["21.加强地方国际交流合作", "各地区：" + local, "省份：各省选做"])])
+    kept = "\t".join([t20[0], central, "局内：国际合作司"])
+    split_off = "\t".join(["21.加强地方国际交流合作", "各地区：" + local, "省份：各省选做"])
     lines = TEXT.split("\n")
     at = lines.index("\t".join(t20))
-    text = "\n".join([*lines[:at], two, *lines[at + 1:]])
-    from tests.dump_edits import renumber
-
-    text = "\n".join(renumber(text.split("\n")))
+    text = "\n".join(renumber([*lines[:at], kept, split_off, *lines[at + 1:]]))
     assert rows(doc_2024, doc(text)) == [
         ("task_split", 20, 21, "task", "持续完善对外合作布局", "加强地方国际交流合作", False)]
 

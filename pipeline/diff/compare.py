@@ -154,12 +154,13 @@ def _compare_block(o: Block, n: Block, old_year: int | None, new_year: int | Non
     facts += _compare_targets(o.targets, n.targets)
     if o.text == n.text:
         return facts
-    # The text: with every fact masked, does anything else differ? With deadlines as their
-    # day in the list's year, is the difference of no substance?
-    masked_o = _masked(o.text, [(d.char_start, d.char_end, "⟨D⟩") for d in o.deadlines]
-                       + [(t.char_start, t.char_end, "⟨T⟩") for t in o.targets])
-    masked_n = _masked(n.text, [(d.char_start, d.char_end, "⟨D⟩") for d in n.deadlines]
-                       + [(t.char_start, t.char_end, "⟨T⟩") for t in n.targets])
+    # The text: with every fact cut out, does anything else differ? (Cut, not replaced by a
+    # placeholder, so that an added or removed fact explains its own words.) With deadlines
+    # as their day in the list's year, is the difference of no substance?
+    masked_o = _masked(o.text, [(d.char_start, d.char_end, "") for d in o.deadlines]
+                       + [(t.char_start, t.char_end, "") for t in o.targets])
+    masked_n = _masked(n.text, [(d.char_start, d.char_end, "") for d in n.deadlines]
+                       + [(t.char_start, t.char_end, "") for t in n.targets])
     if masked_o == masked_n and facts:
         return facts
     day_o = _masked(o.text, [(d.char_start, d.char_end, f"⟨{_relative(d.due, old_year)}⟩")
