@@ -56,7 +56,7 @@ def measure_one(path: Path) -> dict[str, Any]:
     tasks, _ = assemble(stitched)
     t["segment_facts"] = clock() - mark
 
-    from pipeline.cli import build_report
+    from pipeline.report import build_report
     from pipeline.extract import build_document
 
     doc = build_document(loaded, table)

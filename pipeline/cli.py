@@ -16,10 +16,19 @@ import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from pipeline.errors import DuplicateDocIdError, InternalError, NoInputsError, PipelineError
+from pipeline.errors import (
+    DuplicateDocIdError,
+    InternalError,
+    NoInputsError,
+    OutputError,
+    PipelineError,
+    printable,
+)
 from pipeline.models import Document
+from pipeline.names import valid_text
+from pipeline.report import build_report
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130  # the shell's code for a run stopped by Ctrl-C (128 + SIGINT)
@@ -27,9 +36,34 @@ EXIT_TERMINATED = 143  # 128 + SIGTERM
 DEFAULT_RAW, DEFAULT_OUT = Path("raw"), Path("output")
 
 
+#: The library's errors name no options; the CLI names the one an error concerns.
+_OPTION_OF: dict[type[PipelineError], str] = {OutputError: "--out"}
+_BUG_HINT = "this is a bug in the pipeline; rerun with --debug and report the traceback"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a file name that starts with ``-`` gets one ``FILE:`` line about ``--``."""
+
+    def parse_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                   namespace: argparse.Namespace | None = None) -> argparse.Namespace:
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra and extra[0].startswith("-"):
+            _err(f"{extra[0]}: not an option of {self.prog} {parsed.command} — if it is a file "
+                 f"name, put -- before the file names ({self.prog} {parsed.command} [OPTIONS] "
+                 f"-- {extra[0]})")
+            sys.exit(EXIT_INPUT)
+        if extra:
+            self.error(f"unrecognized arguments: {' '.join(extra)}")
+        return parsed
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INPUT, printable(f"{self.prog}: error: {message}") + "\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m pipeline",
-                                description="Turn CNIPA task lists into tidy tables.")
+    p = _Parser(prog="python -m pipeline",
+                description="Turn CNIPA task lists into tidy tables.")
     sub = p.add_subparsers(dest="command", required=True)
     ex = sub.add_parser("extract", help="extract task lists (text dump, HTML, PDF) into --out")
     ex.add_argument("inputs", nargs="*", type=Path,
@@ -66,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return run_diff(args)
             return extract(args)
         except PipelineError as exc:
-            _err(exc.line())
+            _err(_line(exc))
             if args.debug:
                 traceback.print_exc()
             return EXIT_INPUT
@@ -79,7 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except Exception as exc:  # a bug: say so in one line, unless asked for the traceback
             if args.debug:
                 traceback.print_exc()
-            _err(InternalError("pipeline", f"internal error: {type(exc).__name__}: {exc}").line())
+            _err(InternalError("pipeline", f"internal error: {type(exc).__name__}: {exc}",
+                               _BUG_HINT).line())
             return EXIT_BUG
 
 
@@ -102,10 +137,10 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
 def extract(args: argparse.Namespace) -> int:
     from pipeline.extract import extract_file
-    from pipeline.write import check_output_folder, counts, write_outputs
+    from pipeline.write import check_fits, check_output_folder, counts, write_outputs
 
     inputs = _unique(args.inputs or default_inputs())
-    check_output_folder(args.out)  # fail before the slow part, not after it
+    check_output_folder(args.out, inputs)  # fail before the slow part, not after it
     duplicates = _duplicate_stems(inputs)
     docs: list[Document] = []
     failures: list[tuple[Path, PipelineError]] = []
@@ -113,11 +148,14 @@ def extract(args: argparse.Namespace) -> int:
         try:
             if path in duplicates:
                 raise duplicates[path]
-            docs.append(extract_file(path))
+            doc = extract_file(path)
+            check_fits(doc, str(path))  # here, so a document the writer cannot take fails alone
+            docs.append(doc)
         except PipelineError as exc:
             failures.append((path, _fail(exc, args.debug)))
         except Exception as exc:  # a bug on this input; the other inputs still get their turn
-            error = InternalError(str(path), f"internal error: {type(exc).__name__}: {exc}")
+            error = InternalError(str(path), f"internal error: {type(exc).__name__}: {exc}",
+                                  _BUG_HINT)
             failures.append((path, _fail(error, args.debug)))
     docs, dropped = _duplicates(docs, args.dedupe)
     report = build_report(inputs, docs, failures, dropped)
@@ -143,7 +181,7 @@ def extract(args: argparse.Namespace) -> int:
 
 def _fail(exc: PipelineError, debug: bool) -> PipelineError:
     """Report one failed input: its one line, and the traceback if asked for."""
-    _err(exc.line())
+    _err(_line(exc))
     if debug:
         traceback.print_exc()
     return exc
@@ -178,10 +216,11 @@ def _duplicate_stems(paths: Sequence[Path]) -> dict[Path, DuplicateDocIdError]:
     seen: dict[str, Path] = {}
     out: dict[Path, DuplicateDocIdError] = {}
     for p in paths:
-        if p.stem in seen:
-            out[p] = DuplicateDocIdError(str(p), f"has the same doc_id {p.stem!r} as {seen[p.stem]}")
+        stem = valid_text(p.stem)  # as doc_id holds it
+        if stem in seen:
+            out[p] = DuplicateDocIdError(str(p), f"has the same doc_id {stem!r} as {seen[stem]}")
         else:
-            seen[p.stem] = p
+            seen[stem] = p
     return out
 
 
@@ -201,37 +240,6 @@ def _duplicates(docs: list[Document], dedupe: bool) -> tuple[list[Document], dic
                           "reason": x.reason,
                           "message": by_id[x.doc_id].issues[-1].message} for x in found}
     return [d for d in docs if d.doc_id not in dropped], dropped
-
-
-def build_report(inputs: Sequence[Path], docs: Sequence[Document],
-                 failures: Sequence[tuple[Path, PipelineError]],
-                 dropped: dict[str, Any] | None = None) -> dict[str, Any]:
-    """report.json: per input its status, format, notes and warnings, plus table counts."""
-    from pipeline.write import counts
-
-    by_stem = {d.doc_id: d for d in docs}
-    failed = {str(p): e for p, e in failures}
-    entries: list[dict[str, Any]] = []
-    for path in inputs:
-        if str(path) in failed:
-            e = failed[str(path)]
-            entries.append({"file": path.name, "doc_id": path.stem, "status": "failed",
-                            "error": type(e).__name__, "cause": e.cause, "hint": e.hint,
-                            "message": e.line()})
-            continue
-        if dropped and path.stem in dropped:  # --dedupe: the same list as a kept input
-            entries.append(dropped[path.stem])
-            continue
-        d = by_stem[path.stem]
-        entries.append({
-            "file": d.source, "doc_id": d.doc_id, "status": "ok", "format": d.fmt,
-            "sha256": d.sha256, "notes": list(d.notes),
-            "warnings": [{"code": i.code, "task_no": i.task_no, "message": i.message}
-                         for i in d.issues],
-        })
-    return {"inputs": entries, "counts": counts(docs)}
-
-
 
 
 def _summary(docs: Sequence[Document], report: dict[str, Any], n: dict[str, int],
@@ -254,5 +262,12 @@ def _summary(docs: Sequence[Document], report: dict[str, Any], n: dict[str, int]
             _err(f"  dropped: {entry['doc_id']}: {entry['message']}")
 
 
+def _line(exc: PipelineError) -> str:
+    """The error's one line, naming the option it concerns (the library's lines name none)."""
+    option = next((o for cls, o in _OPTION_OF.items() if isinstance(exc, cls)), None)
+    return f"{exc.line()} ({option})" if option else exc.line()
+
+
 def _err(line: str) -> None:
-    print(line, file=sys.stderr)
+    """Print one line to stderr, file names in it escaped (see :func:`pipeline.errors.printable`)."""
+    print(printable(line), file=sys.stderr)

@@ -4,19 +4,26 @@ Each error knows the file it concerns and renders as a single line
 ``FILE: cause — what to do``; the CLI is the only place these become exit codes.
 Readers translate library exceptions (pdfminer, pdfplumber, lxml, UnicodeDecodeError,
 OSError) into these at their boundary with ``raise … from exc``, so the original stays
-available to ``--debug``.
+available for a traceback. Messages never name command-line options: the CLI adds those.
 """
 from __future__ import annotations
 
 import re
 
-# A file name or a library message may hold a newline; the error must stay one line.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+from pipeline.names import valid_text
+
+# A file name or a library message may hold a newline, an ESC sequence that recolours the
+# terminal, or a bidi override that reorders what follows; a printed line shows them escaped.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
-def _one_line(text: str) -> str:
-    """Control characters shown as escapes, so the message cannot break over lines."""
-    return _CONTROL.sub(lambda m: repr(m[0])[1:-1], text)
+def printable(text: str) -> str:
+    """Text safe to print as one line: control characters as escapes, undecodable bytes as \\xNN.
+
+    The one function for every line shown to a user that may hold a file name (error lines,
+    the run summary, notes, warnings).
+    """
+    return _CONTROL.sub(lambda m: repr(m[0])[1:-1], valid_text(text))
 
 
 class PipelineError(Exception):
@@ -34,7 +41,7 @@ class PipelineError(Exception):
 
     def line(self) -> str:
         """One line for stderr: ``FILE: cause — what to do``."""
-        return _one_line(f"{self.path}: {self.cause} — {self.hint}")
+        return printable(f"{self.path}: {self.cause} — {self.hint}")
 
     def add_detail(self, detail: str) -> None:
         """Append context to the cause (e.g. that the format came from the bytes, not the name)."""
@@ -136,4 +143,4 @@ class OutputError(PipelineError):
 class InternalError(PipelineError):
     """An unexpected exception while handling one input: a bug, not bad input (exit 1)."""
 
-    hint = "this is a bug in the pipeline; rerun with --debug and report the traceback"
+    hint = "this is a bug in the pipeline; please report it with the traceback"

@@ -17,6 +17,7 @@ from pipeline.models import (
     Task,
     TaskBlock,
 )
+from pipeline.names import valid_text
 from pipeline.read import LoadedInput, load, read_table
 from pipeline.stitch import stitch
 
@@ -29,12 +30,14 @@ def extract_file(path: Path) -> Document:
 
 def build_document(loaded: LoadedInput, table: RawTable) -> Document:
     """The document for a raw table; everything after the reader."""
-    doc_id = loaded.path.stem
+    # A name's bytes that are not UTF-8 become \xNN, so doc_id and source are valid text.
+    doc_id = valid_text(loaded.path.stem)
     stitched = stitch(table, doc_id)
     tasks, issues = assemble(stitched)
     number = documents.doc_number(stitched.head, stitched.title)
     return Document(
-        doc_id=doc_id, title=stitched.title, year=stitched.year, source=loaded.path.name,
+        doc_id=doc_id, title=stitched.title, year=stitched.year,
+        source=valid_text(loaded.path.name),
         fmt=table.fmt, sha256=hashlib.sha256(loaded.data).hexdigest(),
         sections=stitched.sections, tasks=tasks, issues=(*stitched.issues, *issues),
         notes=table.notes, doc_number=number,
@@ -71,6 +74,7 @@ def _task(block: TaskBlock, year: int | None,
         issues.extend(deadline_issues)
         deadlines.extend(found)
         targets.extend(facts.targets(clause, found))
+        issues.extend(facts.long_figures(clause))
     actors = tuple(dict.fromkeys(c.actor for c in clauses if c.actor))
     departments = tuple(u for a in entries if a.level == "局内" for u in a.units)
     task = Task(

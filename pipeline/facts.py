@@ -42,20 +42,28 @@ _PHRASE_END = re.compile(r"[，,。；;！？!?：:\n]")
 _GE, _LE = ("以上", "不低于", "不少于"), ("以下", "以内", "不超过", "不高于")
 _COMPARATOR = {**dict.fromkeys(_GE, ">="), **dict.fromkeys(_LE, "<="), "超过": ">",
                "高于": ">", "低于": "<", "余": ">", "多": ">", "左右": "="}
+#: Digits a figure may have before and after its point. float64 holds 15 significant digits
+#: exactly and a longer run overflows to inf at 309, so a longer run is no target (a warning).
+MAX_FIGURE_DIGITS = 15
+_NUM = rf"[0-9]{{1,{MAX_FIGURE_DIGITS}}}(?:\.[0-9]{{1,{MAX_FIGURE_DIGITS}}})?"
 _PRE = r"(?:(?P<pre>不低于|不少于|不超过|不高于|超过|高于|低于)\s*)?"
 _POST = r"(?:\s*(?P<post>以上|以下|以内|左右))?"
-_RANGE = r"(?:\s*(?:%\s*)?(?:至|到|~|～|-|－|—)\s*(?P<v2>[0-9]+(?:\.[0-9]+)?))?"
+_RANGE = rf"(?:\s*(?:%\s*)?(?:至|到|~|～|-|－|—)\s*(?P<v2>{_NUM}))?"
 _UNITS = "人次|场次|家次|件次|户次|个|所|家|项|件|次|场|名|人|条|部|类|批|种|套|户|座|期|元"
 #: Units that measure a quantity of the phrase before them (审查周期压减至4个月), never count
 #: things named after them; listed before 个 so the longer unit wins.
 _MEASURES = ("个百分点", "百分点", "个工作日", "工作日", "个月", "天")
 
-PERCENT_RE = re.compile(f"{_PRE}(?<![0-9.第])(?P<v>[0-9]+(?:\\.[0-9]+)?){_RANGE}\\s*%{_POST}")
+PERCENT_RE = re.compile(f"{_PRE}(?<![0-9.第])(?P<v>{_NUM}){_RANGE}\\s*%{_POST}")
 # Counts need a measure word; 第N…, N年, N周年 and N月 are never counts.
 COUNT_RE = re.compile(
-    f"{_PRE}(?<![0-9.第])(?P<v>[0-9]+(?:\\.[0-9]+)?){_RANGE}\\s*(?P<more>余|多)?\\s*"
+    f"{_PRE}(?<![0-9.第])(?P<v>{_NUM}){_RANGE}\\s*(?P<more>余|多)?\\s*"
     f"(?P<unit>{'|'.join(_MEASURES)}|(?:万|亿)?(?:{_UNITS})){_POST}"
 )
+#: A figure past MAX_FIGURE_DIGITS where a target would stand (before % or a unit).
+_LONG_FIGURE_RE = re.compile(
+    f"(?<![0-9.])(?P<v>[0-9]+(?:\\.[0-9]+)?)(?=\\s*(?:余|多)?\\s*"
+    f"(?:%|{'|'.join(_MEASURES)}|(?:万|亿)?(?:{_UNITS})))")
 
 #: Verbs between a metric and its figure: 规模增长10%, 覆盖率达到90%.
 _CHANGE_VERBS = ("增长", "提高", "提升", "增加", "上升", "下降", "降低", "减少", "压减", "缩短",
@@ -179,6 +187,21 @@ def targets(clause: Clause, clause_deadlines: tuple[Deadline, ...]) -> tuple[Tar
                 float(m["v"]), float(m["v2"]) if m["v2"] else None, unit, comparator, due,
                 start, end))
     return tuple(out)
+
+
+def long_figures(clause: Clause) -> list[Issue]:
+    """A warning for each figure too long to be a target (see :data:`MAX_FIGURE_DIGITS`)."""
+    issues = []
+    for m in _LONG_FIGURE_RE.finditer(ascii_digits(clause.text)):
+        if all(len(part) <= MAX_FIGURE_DIGITS for part in m["v"].split(".")):
+            continue
+        digits = len(m["v"].replace(".", ""))
+        issues.append(Issue("figure_too_long",
+                            f"task {clause.task_no}: a figure of {digits} digits "
+                            f"({m['v'][:12]!r}…) is over the limit of {MAX_FIGURE_DIGITS} digits "
+                            "before or after the point; not a target (kept in the clause text)",
+                            clause.task_no))
+    return issues
 
 
 def _is_ordinal(digits: str, m: re.Match[str]) -> bool:

@@ -6,7 +6,6 @@ so a reader of ``output/`` never sees a half-written set.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
@@ -14,10 +13,23 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import OutputError
+from pipeline.errors import InputTooLargeError, OutputError
 from pipeline.models import Document, Task
+from pipeline.output_folder import (
+    MANIFEST,
+    check_output_folder,
+    sha256_of,
+    swap,
+    temp_folder,
+    write_manifest,
+)
+
+__all__ = ["MANIFEST", "OUTPUT_FILES", "TABLES", "check_fits", "check_output_folder", "counts", "document_json",
+           "dumps", "schemas", "table_rows", "write_outputs"]
 
 TABLES = ("documents", "tasks", "clauses", "assignments", "deadlines", "targets")
+#: Every file of an output set but its manifest (MANIFEST), which lists these with their SHA-256.
+OUTPUT_FILES = frozenset({*(f"{name}.parquet" for name in TABLES), "tasks.json", "report.json"})
 
 
 def schemas() -> dict[str, Any]:
@@ -140,131 +152,93 @@ def _plain(value: Any) -> Any:
 
 
 def dumps(obj: Any) -> str:
-    """The project's one JSON style: UTF-8 text, two-space indent, trailing newline."""
-    return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
+    """The project's one JSON style: UTF-8 text, two-space indent, trailing newline.
+
+    Strict JSON: a NaN or infinity raises ValueError instead of becoming the bare token
+    ``Infinity``, which no JSON parser but Python's accepts.
+    """
+    return json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
-#: Every file of an output set; a folder holding anything else is not ours to replace.
-OUTPUT_FILES = frozenset({*(f"{name}.parquet" for name in TABLES), "tasks.json", "report.json"})
+#: Per integer column, what its number counts, for the line refusing a document past its type.
+_COUNTED = {
+    "year": "the year {v}", "section_no": "section number {v}", "task_no": "task number {v}",
+    "page_start": "page {v}", "page_end": "page {v}", "clause_no": "{task}{v} clauses",
+    "n_clauses": "{task}{v} clauses", "entry_no": "{task}{v} 任务分工 entries",
+    "n_deadlines": "{task}{v} deadlines", "n_targets": "{task}{v} targets",
+    "char_start": "{task}a clause of {v} characters", "char_end": "{task}a clause of {v} characters",
+}
+
+
+def check_fits(d: Document, path: str) -> None:
+    """Refuse a document whose numbers the output's column types cannot hold, before writing.
+
+    The limits are the schemas' own: section numbers are int8 (≤ 127); task numbers, pages,
+    and clauses, entries, deadlines and targets per task are int16 (≤ 32,767); offsets int32.
+    A published list is far inside them, so a document past one is not a task list: it fails
+    alone with an InputTooLargeError (so keeping going keeps the others), and the writer never
+    overflows. The document's rows are then converted exactly as the writer will convert them,
+    so no later failure of the writer can be caused by this document.
+    """
+    import pyarrow as pa
+
+    rows = table_rows([d])
+    for name, schema in schemas().items():
+        for field in schema:
+            if not pa.types.is_integer(field.type):
+                continue
+            bits = field.type.bit_width
+            lo, hi = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+            for row in rows[name]:
+                value = row[field.name]
+                if value is not None and not lo <= value <= hi:
+                    task = f"task {row['task_no']} has " if "task_no" in row else ""
+                    what = _COUNTED.get(field.name, f"{name}.{field.name} {{v}}")
+                    raise InputTooLargeError(
+                        path, f"{what.format(task=task, v=f'{value:,}')}, over the limit of "
+                              f"{hi:,} ({name}.{field.name} is {field.type})",
+                        "a task list has a few dozen tasks on a few dozen pages; check that "
+                        "this is the right file")
+        pa.Table.from_pylist(rows[name], schema=schema)
+    dumps(document_json(d))
 
 
 def write_outputs(docs: Sequence[Document], report: dict[str, Any], out: Path) -> None:
     """Write the whole output set beside ``out`` and swap it in; ``out`` is untouched on failure.
 
-    Also on Ctrl-C: the temporary folder is removed and the previous set stays in place.
+    Also on Ctrl-C: the temporary folder is removed and the previous set stays in place. The
+    manifest is rewritten after each file, so a killed run's folder is provably its own.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     shown = str(out)
     target = check_output_folder(out)
-    tmp = target.parent / f".{target.name}.tmp-{os.getpid()}"
+    tmp: Path | None = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir()
+        tmp = temp_folder(target)
+        written: dict[str, str] = {}
+
+        def done(name: str) -> None:
+            written[name] = sha256_of(tmp / name)
+            write_manifest(tmp, written)
+
         rows = table_rows(docs)
         for name, schema in schemas().items():
             table = pa.Table.from_pylist(rows[name], schema=schema)
             pq.write_table(table, tmp / f"{name}.parquet")
+            done(f"{name}.parquet")
         (tmp / "tasks.json").write_text(dumps([document_json(d) for d in docs]), encoding="utf-8")
+        done("tasks.json")
         (tmp / "report.json").write_text(dumps(report), encoding="utf-8")
-        _swap(tmp, target)
+        done("report.json")
+        swap(tmp, target)
     except OSError as exc:
         raise OutputError(shown, f"cannot write the output ({exc.strerror or exc})") from exc
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def check_output_folder(out: Path) -> Path:
-    """``out`` made absolute, or an OutputError if it cannot or must not be replaced.
-
-    The swap replaces the whole folder, so a folder holding anything but an output set (a
-    typo like ``--out .`` or ``--out raw``, or a file the user put into output/) is refused
-    rather than deleted. Temporary folders
-    a killed run left beside ``out`` are cleared first (see :func:`_clear_stale`).
-    """
-    shown = str(out)
-    target = Path(os.path.abspath(out))
-    if target.parent == target:
-        raise OutputError(shown, "is the root of the file system", "name a new folder for --out")
-    if target.parent.is_dir():
-        try:
-            _clear_stale(target)
-        except OSError as exc:
-            raise OutputError(shown, f"cannot clear a killed run's temporary folder "
-                                     f"({exc.strerror or exc})") from exc
-    if target.is_symlink():
-        raise OutputError(shown, "is a symbolic link, which the swap would replace by a folder",
-                          "name the folder it points to for --out")
-    if target.exists() and not target.is_dir():
-        raise OutputError(shown, "exists and is not a folder", "name a folder for --out")
-    parent = target.parent
-    existing = next((p for p in (parent, *parent.parents) if p.exists()), None)
-    if existing is not None and not existing.is_dir():
-        raise OutputError(shown, f"{existing} is a file, not a folder",
-                          "name an output folder whose parent folders can be created")
-    if target.is_dir():
-        try:
-            names = {p.name for p in target.iterdir()}
-        except OSError as exc:
-            raise OutputError(shown, f"cannot list it ({exc.strerror or exc})") from exc
-        foreign = sorted(n for n in names - OUTPUT_FILES if not _replaceable(n, names))
-        if foreign:
-            raise OutputError(
-                shown, f"holds files that are not this pipeline's output ({', '.join(foreign[:3])}"
-                f"{', …' if len(foreign) > 3 else ''}) and would be replaced",
-                "name a new or empty folder for --out, or remove that folder first")
-    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
-        raise OutputError(shown, f"the folder {existing} is not writable")
-    return target
-
-
-def _replaceable(name: str, names: set[str]) -> bool:
-    """Hidden files (.DS_Store) go with the folder; so do tables of an older output set."""
-    older_output = "report.json" in names and name.endswith((".parquet", ".json"))
-    return name.startswith(".") or older_output
-
-
-def _clear_stale(out: Path) -> None:
-    """Remove temporary folders a killed run left beside ``out``; restore ``out`` if a swap was cut.
-
-    A run killed between the two renames of :func:`_swap` leaves no ``out`` but an ``.old-PID``
-    folder holding the previous set: that one is put back.
-    """
-    for pattern in (f".{out.name}.old-*", f".{out.name}.tmp-*"):
-        for stale in sorted(out.parent.glob(pattern)):
-            pid = stale.name.rpartition("-")[2]
-            if not pid.isdigit() or (int(pid) != os.getpid() and _alive(int(pid))):
-                continue
-            if ".old-" in stale.name and not out.exists():
-                os.rename(stale, out)
-            else:
-                shutil.rmtree(stale, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _swap(new: Path, out: Path) -> None:
-    """Replace ``out`` by ``new`` with two renames; the old set is removed only afterwards."""
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    if out.exists():
-        os.rename(out, old)
-    try:
-        os.rename(new, out)
-    except BaseException:  # also Ctrl-C between the renames: put the previous set back
-        if old.exists() and not out.exists():
-            os.rename(old, out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+        if tmp is not None:  # created by this run (mkdir fails on an existing one): ours to remove
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def counts(docs: Iterable[Document]) -> dict[str, int]:

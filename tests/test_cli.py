@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import pipeline.extract
+import pipeline.output_folder
 import pipeline.read
 import pipeline.read.pdf
 import pipeline.write
@@ -347,7 +348,7 @@ def test_ctrl_c_between_the_two_renames_puts_the_previous_output_back(out, capsy
             raise KeyboardInterrupt
         return real(src, dst)
 
-    monkeypatch.setattr(pipeline.write.os, "rename", rename)
+    monkeypatch.setattr(pipeline.output_folder.os, "rename", rename)
     before = snapshot(out)
     rc, _ = run(capsys, str(RAW_2024), "--out", str(out))
     assert rc == 130
@@ -368,7 +369,7 @@ def test_a_write_failure_is_one_line_and_leaves_the_output(out, capsys, monkeypa
     rc, lines = run(capsys, str(RAW_2024), "--out", str(out))
     assert rc == 2
     assert lines == [f"{out}: cannot write the output (No space left on device) — check that the "
-                     "output folder's parent exists and is writable"]
+                     "output folder's parent exists and is writable (--out)"]
     assert snapshot(out) == before
     assert leftovers(out) == []
 
@@ -377,7 +378,8 @@ def test_out_is_a_file(tmp_path, capsys):
     target = tmp_path / "output"
     target.write_bytes(b"keep me")
     rc, lines = run(capsys, str(RAW_2024), "--out", str(target))
-    assert (rc, lines) == (2, [f"{target}: exists and is not a folder — name a folder for --out"])
+    assert (rc, lines) == (2, [f"{target}: exists and is not a folder — name a folder as the "
+                               "output folder (--out)"])
     assert target.read_bytes() == b"keep me"
 
 
@@ -387,7 +389,7 @@ def test_out_inside_a_file(tmp_path, capsys):
     rc, lines = run(capsys, str(RAW_2024), "--out", str(parent / "output"))
     assert rc == 2
     assert lines == [f"{parent / 'output'}: {parent} is a file, not a folder — name an output "
-                     "folder whose parent folders can be created"]
+                     "folder whose parent folders can be created (--out)"]
     assert parent.read_bytes() == b"keep me"
 
 
@@ -397,9 +399,9 @@ def test_a_folder_of_other_files_is_never_replaced(tmp_path, capsys):
     (folder / "thesis.docx").write_bytes(b"precious")
     rc, lines = run(capsys, str(RAW_2024), "--out", str(folder))
     assert rc == 2
-    assert lines == [f"{folder}: holds files that are not this pipeline's output (thesis.docx) and "
-                     "would be replaced — name a new or empty folder for --out, or remove that "
-                     "folder first"]
+    assert lines == [f"{folder}: holds thesis.docx, which this pipeline did not write; the "
+                     "pipeline replaces only a folder that holds nothing but its own output — "
+                     "move thesis.docx elsewhere, or name a new or empty output folder (--out)"]
     assert (folder / "thesis.docx").read_bytes() == b"precious"
 
 
@@ -410,13 +412,15 @@ def test_a_users_file_in_the_output_folder_is_never_deleted(out, capsys):
     before = snapshot(out)
     rc, lines = run(capsys, str(RAW_2024), "--out", str(out))
     assert rc == 2
-    assert lines[0].startswith(f"{out}: holds files that are not this pipeline's output "
-                               "(my-notes.md) and would be replaced")
+    # Dotfiles are the user's too: the first foreign entry in name order is named.
+    assert lines[0].startswith(f"{out}: holds .DS_Store, which this pipeline did not write")
     assert snapshot(out) == before
-    (out / "my-notes.md").unlink()
+    for name in ("my-notes.md", ".DS_Store", "sections.parquet"):
+        (out / name).unlink()
     rc, _ = run(capsys, str(RAW_2024), "--out", str(out), "--quiet")
     assert rc == 0
-    assert sorted(p.name for p in out.iterdir()) == sorted(pipeline.write.OUTPUT_FILES)
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        {*pipeline.write.OUTPUT_FILES, pipeline.output_folder.MANIFEST})
 
 
 def test_the_file_system_root_is_refused_as_output():
@@ -425,14 +429,20 @@ def test_the_file_system_root_is_refused_as_output():
 
 
 def test_a_killed_runs_temp_folders_are_cleared(out, capsys):
+    import shutil
+
+    from pipeline.output_folder import write_manifest
+
     pid = dead_pid()
     stale_tmp = out.parent / f".output.tmp-{pid}"
     stale_old = out.parent / f".output.old-{pid}"
-    for stale in (stale_tmp, stale_old):
-        stale.mkdir()
-        (stale / "tasks.json").write_text("[]")
+    shutil.copytree(out, stale_old)  # the previous set, moved aside by the swap
+    stale_tmp.mkdir()  # killed while writing report.json: not yet in the manifest
+    shutil.copy(out / "tasks.json", stale_tmp)
+    write_manifest(stale_tmp, {"tasks.json": pipeline.output_folder.sha256_of(out / "tasks.json")})
+    (stale_tmp / "report.json").write_text("{")
     live = out.parent / f".output.tmp-{os.getppid()}"  # a run still going: left alone
-    live.mkdir()
+    shutil.copytree(out, live)
     rc, _ = run(capsys, str(RAW_2024), "--out", str(out), "--quiet")
     assert rc == 0
     assert leftovers(out) == [live.name]

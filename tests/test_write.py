@@ -88,9 +88,14 @@ def test_report_json_lists_inputs_and_counts(out_dir):
 
 
 def test_rerun_replaces_the_whole_set_and_leaves_no_temporary_folders(out_dir):
-    (out_dir / "stale.parquet").write_bytes(b"old")
+    from pipeline.output_folder import MANIFEST, OUTPUT_FILES
+
+    manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    assert sorted(manifest["files"]) == sorted(OUTPUT_FILES)
+    inode = (out_dir / "tasks.json").stat().st_ino
     assert main(["extract", str(RAW_2024), "--out", str(out_dir), "--quiet"]) == 0
-    assert not (out_dir / "stale.parquet").exists()
+    assert (out_dir / "tasks.json").stat().st_ino != inode  # a new set, swapped in
+    assert sorted(p.name for p in out_dir.iterdir()) == sorted({*OUTPUT_FILES, MANIFEST})
     assert [p.name for p in out_dir.parent.iterdir()] == ["output"]
 
 
