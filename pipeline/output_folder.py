@@ -26,7 +26,6 @@ import shutil
 import stat
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from pipeline.errors import OutputError
 
@@ -168,7 +167,7 @@ def _legacy_content(path: Path) -> bool:
 
         try:
             names = set(pq.read_schema(path).names)
-        except Exception:  # pyarrow raises several types for a file that is no Parquet
+        except (OSError, ValueError):  # pyarrow's ArrowInvalid is a ValueError
             return False
         return "doc_id" in names and names <= set(schemas()[path.stem].names)
     try:

@@ -183,7 +183,8 @@ def check_fits(d: Document, path: str) -> None:
     import pyarrow as pa
 
     rows = table_rows([d])
-    for name, schema in schemas().items():
+    # The per-task tables first: their line names the task; documents' totals say less.
+    for name, schema in sorted(schemas().items(), key=lambda kv: kv[0] == "documents"):
         for field in schema:
             if not pa.types.is_integer(field.type):
                 continue
@@ -194,6 +195,10 @@ def check_fits(d: Document, path: str) -> None:
                 if value is not None and not lo <= value <= hi:
                     task = f"task {row['task_no']} has " if "task_no" in row else ""
                     what = _COUNTED.get(field.name, f"{name}.{field.name} {{v}}")
+                    if name == "documents" and field.name.startswith("n_"):
+                        what = f"the document has {{v}} {field.name[2:]}"
+                    elif name == "documents" and field.name == "pages":
+                        what = "the document has {v} pages"
                     raise InputTooLargeError(
                         path, f"{what.format(task=task, v=f'{value:,}')}, over the limit of "
                               f"{hi:,} ({name}.{field.name} is {field.type})",

@@ -68,10 +68,14 @@ def test_a_count_past_int16_fails_alone_and_keep_going_keeps_the_good_input(tmp_
     (lambda d: replace(d, tasks=(replace(d.tasks[0], clauses=tuple(
         replace(d.tasks[0].clauses[0], clause_no=i + 1) for i in range(32_768))), *d.tasks[1:])),
      "task 1 has 32,768 clauses, over the limit of 32,767 (tasks.n_clauses is int16)"),
-], ids=["40k-pages", "section-128", "task-40000", "32768-clauses"])
+    (lambda d: replace(d, issues=d.issues * (32_768 // len(d.issues) + 1)),
+     "the document has {n} warnings, over the limit of 32,767 (documents.n_warnings is int16)"),
+], ids=["40k-pages", "section-128", "task-40000", "32768-clauses", "32768-warnings"])
 def test_every_integer_column_has_its_limit_checked_before_writing(doc_2024, change, line):
+    big = change(doc_2024)
     with pytest.raises(InputTooLargeError) as e:
-        check_fits(change(doc_2024), "big-2024.txt")
+        check_fits(big, "big-2024.txt")
+    line = line.format(n=f"{len(big.issues):,}")
     assert e.value.line() == f"big-2024.txt: {line} — {TOO_LARGE_HINT}"
 
 

@@ -15,7 +15,8 @@ import pytest
 
 import pipeline.extract
 import pipeline.output_folder
-from pipeline.output_folder import LEGACY_FILES, MANIFEST, OUTPUT_FILES, write_manifest
+from pipeline.output_folder import LEGACY_SETS, MANIFEST, write_manifest
+from pipeline.write import OUTPUT_FILES
 from tests.conftest import RAW_2024
 from tests.outputs import leftovers, out, previous_output, snapshot  # noqa: F401 (fixtures)
 from tests.test_cli import dead_pid, run
@@ -108,18 +109,21 @@ def test_an_empty_folder_and_the_pipelines_own_set_are_replaced(tmp_path, out, c
 
 # ---- output sets of the versions before the manifest -----------------------------------------
 
-def _legacy(out: Path) -> Path:
-    """``out`` as the version before the manifest left it: the seven files, nothing else."""
+def _legacy(out: Path, oldest: bool = False) -> Path:
+    """``out`` as a version before the manifest left it: its files, nothing else."""
     (out / MANIFEST).unlink()
-    assert {p.name for p in out.iterdir()} == LEGACY_FILES
+    if oldest:  # before documents.parquet
+        (out / "documents.parquet").unlink()
+    assert {p.name for p in out.iterdir()} == LEGACY_SETS[0 if oldest else 1]
     return out
 
 
-def test_an_older_versions_complete_set_is_replaced(out, capsys):
-    _legacy(out)
+@pytest.mark.parametrize("oldest", [True, False], ids=["7-files", "8-files"])
+def test_an_older_versions_complete_set_is_replaced(out, capsys, oldest):
+    _legacy(out, oldest)
     rc, _ = run(capsys, str(RAW_2024), "--out", str(out), "--quiet")
     assert rc == 0
-    assert (out / MANIFEST).is_file()
+    assert sorted(p.name for p in out.iterdir()) == sorted({*OUTPUT_FILES, MANIFEST})
 
 
 @pytest.mark.parametrize("change, name, why", [

@@ -88,7 +88,7 @@ def test_report_json_lists_inputs_and_counts(out_dir):
 
 
 def test_rerun_replaces_the_whole_set_and_leaves_no_temporary_folders(out_dir):
-    from pipeline.output_folder import MANIFEST, OUTPUT_FILES
+    from pipeline.write import MANIFEST, OUTPUT_FILES
 
     manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
     assert sorted(manifest["files"]) == sorted(OUTPUT_FILES)
