@@ -56,8 +56,8 @@ def measure_one(path: Path) -> dict[str, Any]:
     tasks, _ = assemble(stitched)
     t["segment_facts"] = clock() - mark
 
-    from pipeline.report import build_report
     from pipeline.extract import build_document
+    from pipeline.report import build_report
 
     doc = build_document(loaded, table)
     mark = clock()

@@ -109,7 +109,8 @@ def test_a_late_failure_of_one_document_keeps_the_others_with_keep_going(tmp_pat
 # ---- figures no float holds ------------------------------------------------------------------
 
 def _clause(text: str) -> Clause:
-    return Clause(task_no=4, clause_no=1, actor="各地区", text=text, page_start=1, page_end=1)
+    return Clause(task_no=4, clause_no=1, actor="各地区", text=text, page_start=1, page_end=1,
+                  actor_known=True)
 
 
 @pytest.mark.parametrize("figure", ["9" * 320, "1" * 16, "0." + "1" * 16, "1至" + "9" * 400])
