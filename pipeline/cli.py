@@ -264,8 +264,9 @@ def _summary(docs: Sequence[Document], report: dict[str, Any], n: dict[str, int]
 
 def _line(exc: PipelineError) -> str:
     """The error's one line, naming the option it concerns (the library's lines name none)."""
+    line = exc.line()
     option = next((o for cls, o in _OPTION_OF.items() if isinstance(exc, cls)), None)
-    return f"{exc.line()} ({option})" if option else exc.line()
+    return f"{line} ({option})" if option and option not in line else line
 
 
 def _err(line: str) -> None:
