@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cache
 from pathlib import Path
 
 import pytest
 
-from pipeline.extract import build_document, extract_file
-from pipeline.models import Document
-from pipeline.read import LoadedInput
+from pipeline.extract import build_document
+from pipeline.models import Document, RawTable
+from pipeline.read import LoadedInput, load, read_table
 from pipeline.read.dump import read_dump
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,7 +20,23 @@ HEADER_LINE = "重点任务\t工作举措\t任务分工"
 
 @pytest.fixture(scope="session")
 def doc_2024() -> Document:
-    return extract_file(RAW_2024)
+    return extracted(RAW_2024)
+
+
+@cache
+def read_input(path: Path) -> tuple[LoadedInput, RawTable]:
+    """A committed input loaded and read as extract_file does it, once per test session.
+
+    Only for files no test writes: the renderings under tests/fixtures/ and raw/.
+    """
+    loaded = load(path)
+    return loaded, read_table(loaded)
+
+
+@cache
+def extracted(path: Path) -> Document:
+    """``extract_file(path)`` once per test session; Documents are frozen, so tests share them."""
+    return build_document(*read_input(path))
 
 
 def dump_text(rows: Sequence[str], title: str = "## 2024 年推动知识产权高质量发展任务清单") -> str:

@@ -14,11 +14,11 @@ from pipeline.cli import main
 from pipeline.diff import CHANGE_COLUMNS, Change, diff_documents
 from pipeline.diff.match import MATCH
 from pipeline.diff.report import marked
-from pipeline.extract import build_document, extract_file
+from pipeline.extract import build_document
 from pipeline.models import Document
 from pipeline.read import LoadedInput
 from pipeline.read.dump import read_dump
-from tests.conftest import FIXTURES, RAW_2024
+from tests.conftest import FIXTURES, RAW_2024, extracted
 from tests.dump_edits import delete_task, move_task, renumber, replace_task, task_row
 
 TEXT = RAW_2024.read_text(encoding="utf-8")
@@ -222,7 +222,7 @@ def test_a_list_with_itself_has_no_changes(doc_2024):
     FIXTURES / "pdf" / "letter-portrait-serif-11pt-no-rules-no-repeat.pdf",
 ], ids=lambda p: p.name)
 def test_two_renderings_of_one_list_have_no_changes(doc_2024, rendering):
-    other = extract_file(rendering)
+    other = extracted(rendering)
     assert diff_documents(doc_2024, other) == ()
     assert diff_documents(other, doc_2024) == ()
 

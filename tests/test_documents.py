@@ -11,8 +11,7 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.documents import doc_number, issuer, key_text
-from pipeline.extract import extract_file
-from tests.conftest import FIXTURES, RAW_2024, dump_document
+from tests.conftest import FIXTURES, RAW_2024, dump_document, extracted
 
 GOV_PDF = FIXTURES / "pdf" / "a4-portrait-kai-12pt-letterhead-exact-28pt.pdf"  # letterhead, 文号
 WPS_HTML = FIXTURES / "html" / "cnipa-2024-wps-utf8-bom.html"  # notice heading, 文号
@@ -52,7 +51,7 @@ def test_documents_parquet_has_one_row_per_input(tmp_path):
     (RAW_2024, (None, None)),  # the dump's lead lines are 附件 and the title: nothing says
 ])
 def test_issuer_and_document_number_come_from_the_text_above_the_table(path, want):
-    d = extract_file(path)
+    d = extracted(path)
     assert (d.issuer, d.doc_number) == want
 
 
@@ -77,7 +76,7 @@ def test_task_keys_are_unique_and_the_same_in_every_rendering(doc_2024):
     keys = [t.task_key for t in doc_2024.tasks]
     assert len(set(keys)) == 23 and all(len(k) == 12 for k in keys)
     for path in (WPS_HTML, GOV_PDF):
-        assert [t.task_key for t in extract_file(path).tasks] == keys
+        assert [t.task_key for t in extracted(path).tasks] == keys
 
 
 def test_task_key_ignores_numbering_years_whitespace_and_width_but_not_words():

@@ -14,11 +14,11 @@ from hypothesis import given, settings, strategies as st
 
 from pipeline.cli import main as cli_main
 from pipeline.errors import EncodingError, NoTaskTableError
-from pipeline.extract import extract_file
 from pipeline.grammar import normalize_ws
 from pipeline.models import RawTable
 from pipeline.read.html import collapse_ws, decode_html, paragraphs, read_html
 from pipeline.stitch import stitch
+from tests.conftest import extracted
 from tests.equivalence import assert_same_content
 
 HTML = Path(__file__).resolve().parent / "fixtures" / "html"
@@ -56,13 +56,13 @@ def test_full_renderings_include_real_exporters_and_a_cms_page():
 
 @pytest.mark.parametrize("path", FULL, ids=[p.stem.removeprefix("cnipa-2024-") for p in FULL])
 def test_full_rendering_equals_text_dump(path, doc_2024):
-    doc = extract_file(path)
+    doc = extracted(path)
     assert doc.fmt == "html"
     assert_same_content(doc, doc_2024)
 
 
 def test_cms_page_reads_its_per_page_tables_as_one_keeping_the_dump_page_numbers(doc_2024):
-    doc = extract_file(HTML / "cnipa-2024-trs-cms-gbk.html")
+    doc = extracted(HTML / "cnipa-2024-trs-cms-gbk.html")
     assert [(t.page_start, t.page_end) for t in doc.tasks] == \
         [(t.page_start, t.page_end) for t in doc_2024.tasks]
     assert any("split over 11 HTML tables" in n for n in doc.notes)
@@ -89,7 +89,7 @@ def test_word_rendering_ignores_notice_layout_and_download_tables():
 
 
 def test_utf8_rendering_keeps_the_dump_page_numbers(doc_2024):
-    doc = extract_file(WPS)
+    doc = extracted(WPS)
     assert [(t.page_start, t.page_end) for t in doc.tasks] == \
         [(t.page_start, t.page_end) for t in doc_2024.tasks]
     assert any("split over 2 HTML tables" in n for n in doc.notes)
@@ -253,7 +253,7 @@ def test_headerless_page_tables_with_a_spacer_column_map_their_three_text_column
 
 
 def test_converted_pdf_page_keeps_the_dump_page_numbers(doc_2024):
-    doc = extract_file(HTML / "cnipa-2024-pdf-converted-per-page.html")
+    doc = extracted(HTML / "cnipa-2024-pdf-converted-per-page.html")
     assert [(t.page_start, t.page_end) for t in doc.tasks] == \
         [(t.page_start, t.page_end) for t in doc_2024.tasks]
 

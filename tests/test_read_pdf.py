@@ -23,12 +23,11 @@ from pipeline.errors import (
     PdfNoTextError,
     PdfNoUnicodeError,
 )
-from pipeline.extract import build_document
 from pipeline.grammar import WIDE_CHAR, is_header
 from pipeline.models import RawTable
-from pipeline.read import LoadedInput, load, read_table
 from pipeline.read.pdf import read_pdf
 from pipeline.stitch import classify
+from tests.conftest import extracted, read_input
 from tests.equivalence import assert_same_content
 
 PDF_DIR = Path(__file__).resolve().parent / "fixtures" / "pdf"
@@ -51,22 +50,15 @@ def _read(path: Path) -> RawTable:
 
 
 @pytest.fixture(scope="session")
-def read_pdfs() -> dict[str, tuple[LoadedInput, RawTable]]:
-    """Each rendering loaded and read once per session, as extract_file loads and reads it."""
-    return {p.name: (loaded, read_table(loaded)) for p in [*RENDERINGS, CASES]
-            for loaded in [load(p)]}
+def raw_tables() -> dict[str, RawTable]:
+    """Each rendering's raw table, as extract_file reads it (read once per session)."""
+    return {p.name: read_input(p)[1] for p in [*RENDERINGS, CASES]}
 
 
 @pytest.fixture(scope="session")
-def raw_tables(read_pdfs) -> dict[str, RawTable]:
-    """Each rendering's raw table."""
-    return {name: table for name, (_, table) in read_pdfs.items()}
-
-
-@pytest.fixture(scope="session")
-def pdf_docs(read_pdfs):
-    """Each rendering as a Document: extract_file's result, from the tables read once above."""
-    return {p.name: build_document(*read_pdfs[p.name]) for p in RENDERINGS}
+def pdf_docs():
+    """Each rendering as a Document, extract_file's result (made once per session)."""
+    return {p.name: extracted(p) for p in RENDERINGS}
 
 
 def _rows_starting(table: RawTable, prefix: str):
