@@ -133,7 +133,7 @@ class DuplicateDocIdError(PipelineError):
 class DiffInputError(PipelineError):
     """OLD or NEW of ``diff`` is a folder that is not one list's output folder."""
 
-    hint = "name an input file of the list, or the folder `python -m pipeline extract --out` wrote"
+    hint = "name an input file of the list, or an output folder that extract wrote"
 
 
 class OutputError(PipelineError):

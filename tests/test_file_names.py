@@ -99,3 +99,27 @@ def test_a_name_starting_with_a_dash_gets_one_line_about_double_dash(tmp_path, c
     assert rc == 0
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     assert report["inputs"][0]["doc_id"] == "-list-2024"
+
+
+def test_library_error_hints_name_no_option_of_the_command_line():
+    """The CLI adds option names when it prints (issue 9): the library's hints name none."""
+    import argparse
+    import inspect
+
+    import pipeline.errors
+    from pipeline.cli import parser
+
+    options: set[str] = set()
+    parsers = [parser()]
+    while parsers:
+        p = parsers.pop()
+        for action in p._actions:
+            options.update(o for o in action.option_strings if o.startswith("--"))
+            if isinstance(action, argparse._SubParsersAction):
+                parsers.extend(action.choices.values())
+    assert {"--out", "--keep-going", "--debug"} <= options
+    classes = [c for _, c in inspect.getmembers(pipeline.errors, inspect.isclass)
+               if issubclass(c, pipeline.errors.PipelineError)]
+    for cls in classes:
+        named = [o for o in options if o in cls.hint]
+        assert not named, f"{cls.__name__}.hint names {named}"
