@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from pipeline.grammar import HAN, HEADER
+from pipeline.grammar import HAN, HEADER, YEAR_IN_TEXT
 from pipeline.models import Document, Issue, Task
 
 #: The roles of the table's columns, in order. Every published list so far has these three;
@@ -64,7 +64,6 @@ def issuer(head: Sequence[str], title: str, number: str | None) -> str | None:
 
 # ---- task identity ----------------------------------------------------------------------------
 
-_YEAR = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?=\s*年)|[〇零一二三四五六七八九]{4}(?=年)")
 _NUMBERING = re.compile(r"^\s*[（(]?(?:[0-9]{1,3}|[一二三四五六七八九十]{1,3})[)）.．、]\s*")
 _NOT_WORD = re.compile(r"[^\w#]+|_+")
 
@@ -74,7 +73,7 @@ def key_text(text: str) -> str:
     a leading number (``1.``, ``（三）``) dropped, whitespace and punctuation dropped."""
     text = unicodedata.normalize("NFKC", text)
     text = _NUMBERING.sub("", text)
-    text = _YEAR.sub("#", text)
+    text = YEAR_IN_TEXT.sub("#", text)
     return _NOT_WORD.sub("", text).lower()
 
 

@@ -38,7 +38,7 @@ def _allowed(module: str, prefixes: tuple[str, ...]) -> bool:
 def test_package_imports_only_earlier_layers(folder, allowed):
     for path in sorted((PACKAGE / folder).rglob("*.py")):
         bad = {m for m in _imports(path) if not _allowed(m, allowed)}
-        assert not bad, f"{path.name} imports {sorted(bad)}"
+        assert not bad, f"{path.relative_to(PACKAGE)} imports {sorted(bad)}"
 
 
 @pytest.mark.parametrize("stage", ["stitch", "segment", "facts"])

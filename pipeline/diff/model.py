@@ -6,6 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.grammar import YEAR_IN_TEXT
 from pipeline.models import Assignment, Deadline, Target
 
 #: Columns of changes.parquet, in order: the output contract of ``python -m pipeline diff``.
@@ -73,8 +74,6 @@ class TaskView:
 # ---- normal forms ---------------------------------------------------------------------------------
 
 _SPACE = re.compile(r"\s+")
-#: A year in running text: 2024年, ２０２４ 年 (after NFKC), 二〇二四年.
-YEAR_IN_TEXT = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?=年)|[〇零一二三四五六七八九]{4}(?=年)")
 
 
 def minor_form(text: str) -> str:

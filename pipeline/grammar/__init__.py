@@ -20,6 +20,7 @@ from pipeline.grammar.document import (
     PAGE_NUMBER,
     PAGE_NUMBER_CHARS,
     TITLE_WORD,
+    YEAR_IN_TEXT,
     YEAR_RE,
     clean_title,
     has_year,
@@ -84,7 +85,7 @@ __all__ = [
     "PAGE_NUMBER_CHARS", "PARENT_UNIT", "PHRASE_STOP_POS", "PROVINCES", "PROVINCE_NAME",
     "QUOTES", "RELATIVE_SCOPE", "ROW_OPENER", "SCOPE_PIECE_SEP", "SECTION_OPENER", "SECTION_RE",
     "STANDING_ALIASES", "SUB_UNIT", "TASK_OPENER", "TASK_RE", "TITLE_WORD", "UNIT_RUN_SEP",
-    "UNIT_SEP", "WIDE_CHAR", "YEAR_RE", "actor_label", "ascii_digits", "clean_title",
+    "UNIT_SEP", "WIDE_CHAR", "YEAR_IN_TEXT", "YEAR_RE", "actor_label", "ascii_digits", "clean_title",
     "cn_number", "has_year", "is_blank", "is_header", "level_label", "normalize_ws",
     "section_number", "split_at_actor_labels", "split_at_level_labels",
 ]

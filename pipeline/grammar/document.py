@@ -23,6 +23,9 @@ def is_header(cells: list[str] | tuple[str, ...]) -> bool:
 YEAR_RE = re.compile(r"([12][0-9]{3})\s*年")
 #: A date (2024年3月29日, 2024年3月), whose year is not the list's.
 DATE_RE = re.compile(r"[12][0-9]{3}\s*年\s*\d{1,2}\s*月(\s*\d{1,2}\s*日)?")
+#: A year in running text, for comparisons that ignore it (the list's own year, rewritten every
+#: year): 2024年, 2024 年, 二〇二四年. Meant for NFKC text, where full-width digits are ASCII.
+YEAR_IN_TEXT = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?=\s*年)|[〇零一二三四五六七八九]{4}(?=年)")
 #: A year in a file name (cnipa-2024-task-list), not part of a longer number.
 FILE_NAME_YEAR = re.compile(r"(?<!\d)(20[0-9]{2})(?!\d)")
 
