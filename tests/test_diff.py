@@ -50,11 +50,14 @@ def key(d: Document, task_no: int) -> str:
     return next(t.task_key for t in d.tasks if t.task_no == task_no)
 
 
-def _merged(text: str, first: int) -> str:
+def _merged(text: str, first: int, *edits: tuple[str, str]) -> str:
     """Tasks ``first`` and the next as one task: the first's title, each actor's texts joined,
-    units united (as for 19 and 20 of 2024: 国际合作司、条法司, 各省选做)."""
+    units united (as for 19 and 20 of 2024: 国际合作司、条法司, 各省选做); ``edits`` reword
+    the second's central clause on the way."""
     a, b = task_row(text, first), task_row(text, first + 1)
     central, local = b[1].split(" 各地区：")
+    for old, new in edits:
+        central = central.replace(old, new)
     merged = "\t".join([a[0], a[1] + central.removeprefix("国家知识产权局：") + " 各地区：" + local,
                         "局内：国际合作司、条法司  省份：各省选做"])
     return replace_task(delete_task(text, first + 1), first, merged)
@@ -174,6 +177,15 @@ def test_all_edits_at_once_give_all_their_rows_renumbered(doc_2024):
         ("target_changed", 11, 10, "惠及中小企业数量", "10%以上", "15%以上", False),
         ("task_merged", 20, 18, "task", "持续完善对外合作布局", "深度参与全球知识产权治理", False),
     ]
+
+
+def test_two_merged_with_words_edited_on_the_way(doc_2024):
+    text = _merged(TEXT, 19, ("积极推进中美欧日韩五局合作机制调整", "深化中美欧日韩五局合作"),
+                   ("加强对地方知识产权国际合作的统筹指导", "加强统筹指导"))
+    got = rows(doc_2024, doc(text))
+    assert [r[:4] for r in got] == [("task_merged", 20, 19, "task"),
+                                    ("clause_changed", 19, 19, "国家知识产权局")]
+    assert "深化中美欧日韩五局合作" in str(got[1][5]) and "积极推进" in str(got[1][4])
 
 
 def test_a_task_split_in_two(doc_2024):

@@ -24,9 +24,10 @@ TITLE_WEIGHT = 0.4
 #: is the same task; a reworded title over half-rewritten measures scores about 0.5.
 MATCH = 0.4
 #: A task left over on one side whose measures stand (rapidfuzz partial_ratio) at least this
-#: much inside a longer task matched on the other side was merged into it (or split off it).
+#: much inside a longer task matched on the other side was merged into it (or split off it),
+#: also with some words edited on the way.
 #: Unrelated tasks reach 0.33.
-CONTAINED = 0.8
+CONTAINED = 0.7
 #: Shorter texts are no evidence of a merge or split: a few characters align anywhere. A task's
 #: 工作举措 runs to a hundred characters and more; the shortest of the 2024 list has 75.
 MIN_CONTAINED = 20
