@@ -18,7 +18,7 @@ import pipeline.read.pdf as reader
 from pipeline.cli import main
 from pipeline.errors import InputTooLargeError, PdfDamagedError
 from pipeline.read.pdf import read_pdf
-from pipeline.read.pdf.load import LIMITS, Limits
+from pipeline.read.pdf.limits import LIMITS, Limits
 from tests import bomb_pdf
 
 PORTRAIT = Path(__file__).resolve().parent / "fixtures" / "pdf" / \
@@ -146,10 +146,10 @@ def _run(path: Path, tmp_path: Path, capsys) -> tuple[int, list[str]]:
 
 
 def test_a_bug_in_the_page_function_is_an_internal_error_exit_1(tmp_path, capsys, monkeypatch):
-    def buggy(page, number):
+    def buggy(page, settings):
         raise KeyError("x0")
 
-    monkeypatch.setattr(reader, "_page", buggy)
+    monkeypatch.setattr(reader, "page_glyphs", buggy)
     rc, err = _run(PORTRAIT, tmp_path, capsys)
     assert rc == 1
     assert err[0] == (f"{PORTRAIT}: internal error: KeyError: 'x0' — this is a bug in the "

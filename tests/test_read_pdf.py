@@ -26,6 +26,8 @@ from pipeline.errors import (
 from pipeline.grammar import WIDE_CHAR, is_header
 from pipeline.models import RawTable
 from pipeline.read.pdf import read_pdf
+from pipeline.read.pdf.glyphs import page_glyphs
+from pipeline.read.pdf.settings import SETTINGS
 from pipeline.stitch import classify
 from tests.conftest import extracted, read_input
 from tests.equivalence import assert_same_content
@@ -431,15 +433,13 @@ def test_scanned_page_inside_the_table_is_refused(good_bytes):
 def test_kangxi_radicals_are_read_as_the_ideographs_with_a_note():
     from types import SimpleNamespace
 
-    from pipeline.read import pdf as reader
-
     def char(text: str, x0: float) -> dict:
         return {"text": text, "x0": x0, "x1": x0 + 10, "top": 0.0, "bottom": 10.0, "size": 10.0,
                 "upright": True, "fontname": "X"}
 
-    page = SimpleNamespace(chars=[char("⽤", 0), char("⼯", 10)], lines=[], rects=[],
-                           curves=[], images=[], width=100, height=100)
-    parsed = reader._page(page, 1)
+    page = SimpleNamespace(number=1, chars=[char("⽤", 0), char("⼯", 10)], lines=[], rects=[],
+                           curves=[], images=0, width=100, height=100)
+    parsed = page_glyphs(page, SETTINGS)
     assert "".join(c.text for c in parsed.chars) == "用工" and parsed.radicals == 2
 
 
@@ -447,19 +447,17 @@ def test_radical_supplement_characters_from_chromium_are_read_as_the_ideographs(
     """Skia maps a glyph shared by 民 and ⺠ (页 and ⻚, 户 and ⼾) to the lower code point."""
     from types import SimpleNamespace
 
-    from pipeline.read import pdf as reader
-
     chars = [{"text": t, "x0": 10.0 * i, "x1": 10.0 * i + 10, "top": 0.0, "bottom": 10.0,
               "size": 10.0, "upright": True, "fontname": "X"} for i, t in enumerate("人⺠⻚⼾")]
-    page = SimpleNamespace(chars=chars, lines=[], rects=[], curves=[], images=[], width=100,
-                           height=100)
-    parsed = reader._page(page, 1)
+    page = SimpleNamespace(number=1, chars=chars, lines=[], rects=[], curves=[], images=0,
+                           width=100, height=100)
+    parsed = page_glyphs(page, SETTINGS)
     assert "".join(c.text for c in parsed.chars) == "人民页户" and parsed.radicals == 3
 
 
 def test_section_row_cut_by_page_break_is_one_section():
     from pipeline.models import RawCell, RawRow
-    from pipeline.read.pdf import _join_cut_section_rows
+    from pipeline.read.pdf.cells import join_cut_section_rows
 
     def row(page: int, number: int, *cells: tuple[str, ...]) -> RawRow:
         return RawRow(tuple(RawCell(c) for c in cells), page, number)  # type: ignore[arg-type]
@@ -468,13 +466,13 @@ def test_section_row_cut_by_page_break_is_one_section():
             row(6, 9, ("七、全面夯实知识产权",), (), ()),
             row(7, 2, ("事业发展基础",), (), ()),
             row(7, 3, ("21.持续深化知识产权领域改革",), ("国家知识产权局：…",), ("局内：办公室",))]
-    joined = _join_cut_section_rows(rows)
+    joined = join_cut_section_rows(rows)
     assert [r.cells[0].paragraphs for r in joined] == [
         ("20.持续完善对外合作布局",), ("七、全面夯实知识产权", "事业发展基础"),
         ("21.持续深化知识产权领域改革",)]
     assert classify(joined[1]) == "section"
     # A task title's tail is left to stitch, which joins it onto the task.
-    assert _join_cut_section_rows([rows[0], row(7, 2, ("布局",), ("继续",), ())]) == \
+    assert join_cut_section_rows([rows[0], row(7, 2, ("布局",), ("继续",), ())]) == \
         (rows[0], row(7, 2, ("布局",), ("继续",), ()))
 
 
@@ -482,17 +480,18 @@ def test_table_ruled_only_at_top_and_bottom_is_split_at_task_numbers(monkeypatch
     """A three-line table (三线表) has no rule between rows: a band opening two rows is cut."""
     from pipeline.read import pdf as reader
 
-    original = reader._page
+    original = reader.page_glyphs
 
-    def outer_rules_only(page, number):
-        parsed = original(page, number)
+    def outer_rules_only(page, st):
+        parsed = original(page, st)
+        number = page.number
         ys = sorted({round(s.pos, 1) for s in parsed.hsegs})
         keep = {ys[0], ys[-1], *(ys[1:2] if number == 1 else [])}
         parsed.hsegs = [s for s in parsed.hsegs if round(s.pos, 1) in keep]
         parsed.vsegs = []
         return parsed
 
-    monkeypatch.setattr(reader, "_page", outer_rules_only)
+    monkeypatch.setattr(reader, "page_glyphs", outer_rules_only)
     table = _read(LANDSCAPE)
     texts = lambda t: [[c.paragraphs for c in r.cells] for r in t.rows]  # noqa: E731
     assert texts(table) == texts(raw_tables[LANDSCAPE.name])

@@ -9,7 +9,7 @@ pdfminer is lenient where this pipeline must not be, and is bounded nowhere:
   error) with at most a log line, so a page with a damaged content stream reads as blank and
   its tasks vanish. Here every stream must inflate completely, or the file is damaged.
 - a small stream may inflate to gigabytes, a page may draw a million glyphs or paths, a file
-  may hold thousands of pages; pdfminer would try them all. Here the ``Limits`` below are
+  may hold thousands of pages; pdfminer would try them all. Here the ``Limits`` (limits.py) are
   enforced before (or while) the expensive step, and a file over one is refused with a line
   giving the figure and the limit.
 
@@ -39,57 +39,12 @@ from pdfplumber.pdf import PDF
 from pdfplumber.utils.exceptions import PdfminerException
 
 from pipeline.errors import (
-    InputTooLargeError,
     PdfDamagedError,
     PdfEncryptedError,
     PipelineError,
 )
 from pipeline.read.libraries import library_call, one_line
-
-MiB = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Budgets that keep any input within seconds and well under 1 GB of memory.
-
-    A published task list has 8–16 pages of under 1,000 glyphs and 50 paths each, content
-    streams under 40 KB and embedded fonts of a few MB; the limits leave ample room for other
-    renderings and longer notices around the list.
-    """
-
-    #: Pages in the file: pdfminer spends ~50 ms on a page of the list.
-    pages: int = 200
-    #: Bytes one stream may inflate to: a whole embedded CJK font is 10-20 MB.
-    stream_bytes: int = 64 * MiB
-    #: Bytes all streams together may inflate to (pdfminer keeps them in memory).
-    inflated_bytes: int = 256 * MiB
-    #: Content-stream bytes interpreted for one page, forms drawn on it included: pdfminer
-    #: interprets dense drawing instructions at ~200 KB/s (a page of the list has < 40 KB).
-    content_bytes_per_page: int = 1 * MiB
-    #: Content-stream bytes interpreted for the whole file (the list has < 250 KB).
-    content_bytes: int = 3 * MiB // 2
-    #: Forms (XObjects) drawn on one page: each costs pdfminer ~0.5 ms however small.
-    forms_per_page: int = 500
-    #: Forms drawn in the whole file.
-    forms: int = 2_000
-    #: Glyphs on one page (a dense A4 page of the list has ~2,500).
-    glyphs_per_page: int = 10_000
-    #: Glyphs in the whole file (the list has ~13,000; each costs pdfminer and the reader
-    #: ~130 µs).
-    glyphs: int = 60_000
-    #: Paths (lines, rectangles, curves) on one page (a ruled page of the list has ~50).
-    paths_per_page: int = 5_000
-    #: Paths in the whole file (each costs ~200 µs).
-    paths: int = 15_000
-
-    def __post_init__(self) -> None:
-        for name, value in vars(self).items():
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"Limits.{name} must be a positive int, not {value!r}")
-
-
-LIMITS = Limits()
+from pipeline.read.pdf.limits import LIMITS, Budget, Limits, MiB, mib
 
 
 @dataclass(frozen=True)
@@ -106,89 +61,6 @@ class PageObjects:
     images: int
 
 
-@dataclass
-class _Budget:
-    """What this file has used of the limits so far."""
-
-    limits: Limits
-    source: str
-    page: int | None = None  # the page being read, for messages
-    inflated: int = 0
-    glyphs: int = 0
-    paths: int = 0
-    page_glyphs: int = 0
-    page_paths: int = 0
-    page_content: int = 0
-    content: int = 0
-    forms: int = 0
-    page_forms: int = 0
-
-    def where(self) -> str:
-        return f"page {self.page}" if self.page is not None else "the PDF"
-
-    def too_large(self, what: str) -> InputTooLargeError:
-        return InputTooLargeError(self.source, f"{self.where()} {what}", _TOO_LARGE_HINT)
-
-    def start_page(self, number: int) -> None:
-        self.page = number
-        self.page_glyphs = self.page_paths = self.page_content = self.page_forms = 0
-
-    def add_inflated(self, n: int) -> None:
-        self.inflated += n
-        if self.inflated > self.limits.inflated_bytes:
-            raise self.too_large(f"inflates its compressed streams to more than "
-                                 f"{_mib(self.limits.inflated_bytes)}, the limit for a file")
-
-    def add_content(self, n: int) -> None:
-        self.page_content += n
-        self.content += n
-        if self.page_content > self.limits.content_bytes_per_page:
-            raise self.too_large(f"has more than {_mib(self.limits.content_bytes_per_page)} "
-                                 "of drawing instructions, the limit for a page")
-        if self.content > self.limits.content_bytes:
-            raise self.too_large(f"brings the drawing instructions to more than "
-                                 f"{_mib(self.limits.content_bytes)}, the limit for a file")
-
-    def add_form(self, n: int) -> None:
-        self.page_forms += 1
-        self.forms += 1
-        if self.page_forms > self.limits.forms_per_page:
-            raise self.too_large(f"draws more than {self.limits.forms_per_page:,} forms "
-                                 "(XObjects), the limit for a page")
-        if self.forms > self.limits.forms:
-            raise self.too_large(f"brings the forms (XObjects) drawn to more than "
-                                 f"{self.limits.forms:,}, the limit for a file")
-        self.add_content(n)
-
-    def add_glyph(self) -> None:
-        self.page_glyphs += 1
-        self.glyphs += 1
-        if self.page_glyphs > self.limits.glyphs_per_page:
-            raise self.too_large(f"draws more than {self.limits.glyphs_per_page:,} glyphs, "
-                                 "the limit for a page")
-        if self.glyphs > self.limits.glyphs:
-            raise self.too_large(f"brings the glyphs drawn to more than "
-                                 f"{self.limits.glyphs:,}, the limit for a file")
-
-    def add_path(self) -> None:
-        self.page_paths += 1
-        self.paths += 1
-        if self.page_paths > self.limits.paths_per_page:
-            raise self.too_large(f"draws more than {self.limits.paths_per_page:,} lines and "
-                                 "shapes, the limit for a page")
-        if self.paths > self.limits.paths:
-            raise self.too_large(f"brings the lines and shapes drawn to more than "
-                                 f"{self.limits.paths:,}, the limit for a file")
-
-
-_TOO_LARGE_HINT = ("a task list's PDF has a few dozen pages of text and tables at most; check "
-                   "that this is the right file")
-
-
-def _mib(n: int) -> str:
-    return f"{n / MiB:g} MiB"
-
-
 class _CorruptStream(Exception):
     """Raised by the strict decoders; the call site names the page."""
 
@@ -203,14 +75,14 @@ class _Decoders:
 
     error = zlib.error  # pdfminer's ``except zlib.error`` clauses need the name
 
-    def __init__(self, budget: _Budget) -> None:
+    def __init__(self, budget: Budget) -> None:
         self.budget = budget
 
     def _take(self, total: int, n: int) -> int:
         total += n
         if total > self.budget.limits.stream_bytes:
             raise self.budget.too_large(f"has a compressed stream inflating to more than "
-                                        f"{_mib(self.budget.limits.stream_bytes)}, the limit "
+                                        f"{mib(self.budget.limits.stream_bytes)}, the limit "
                                         "for a stream")
         self.budget.add_inflated(n)
         return total
@@ -273,7 +145,7 @@ class _Decoders:
 
 
 @contextmanager
-def _bounded_decoding(budget: _Budget) -> Iterator[None]:
+def _bounded_decoding(budget: Budget) -> Iterator[None]:
     decoders = _Decoders(budget)
     stand_ins = {"zlib": decoders, "lzwdecode": decoders.lzwdecode,
                  "rldecode": decoders.rldecode}
@@ -292,7 +164,7 @@ def _bounded_decoding(budget: _Budget) -> Iterator[None]:
 class _CountingDevice(PDFPageAggregatorWithMarkedContent):
     """pdfplumber's layout device, stopping at the glyph and path budgets."""
 
-    budget: _Budget
+    budget: Budget
 
     def render_char(self, *args: Any, **kwargs: Any) -> float:
         self.budget.add_glyph()
@@ -319,7 +191,7 @@ class _CountingInterpreter(PDFPageInterpreter):
 class _BoundedPage(Page):
     """A pdfplumber page whose layout is computed within the budget."""
 
-    budget: _Budget
+    budget: Budget
 
     @property
     def layout(self) -> Any:
@@ -343,7 +215,7 @@ def _unwrap(exc: BaseException) -> BaseException:
 
 
 @contextmanager
-def _calling(budget: _Budget) -> Iterator[None]:
+def _calling(budget: Budget) -> Iterator[None]:
     """A library call: its exceptions are the file's damage (naming the page being read)."""
     def damaged(library: str, exc: BaseException) -> PipelineError:
         if isinstance(exc, PDFPasswordIncorrect):
@@ -372,7 +244,7 @@ class OpenedPdf:
     """An open PDF whose pages are read one at a time, within the limits."""
 
     pdf: PDF
-    budget: _Budget
+    budget: Budget
     encrypted: bool
     _doctop: float = field(default=0.0, repr=False)
 
@@ -414,7 +286,7 @@ class OpenedPdf:
         return objects
 
 
-def _check_contents(page_obj: PDFPage, budget: _Budget) -> int:
+def _check_contents(page_obj: PDFPage, budget: Budget) -> int:
     """Bytes of the page's content streams; a stream missing or empty on a page that has
     fonts is damage (pdfminer would read the page as blank)."""
     total = 0
@@ -435,7 +307,7 @@ def _check_contents(page_obj: PDFPage, budget: _Budget) -> int:
 @contextmanager
 def open_pdf(data: bytes, source: str, limits: Limits = LIMITS) -> Iterator[OpenedPdf]:
     """The PDF opened for reading its pages; library errors become pipeline errors."""
-    budget = _Budget(limits, source)
+    budget = Budget(limits, source)
     with _bounded_decoding(budget):
         with _calling(budget):
             pdf = pdfplumber.open(io.BytesIO(data))
