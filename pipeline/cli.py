@@ -1,4 +1,4 @@
-"""Command line: ``python -m pipeline extract [INPUT ...] --out DIR``.
+"""Command line: ``python -m pipeline extract [INPUT ...] --out DIR`` (also ``diff``, ``debug``).
 
 The only place where errors become exit codes: 0 done, 2 an input (or the output folder)
 failed, 1 a bug in the pipeline itself, 130 stopped by Ctrl-C (143 by SIGTERM). Each failure is one line on
@@ -78,6 +78,9 @@ def parser() -> argparse.ArgumentParser:
     from pipeline.diff.cli import add_parser as add_diff_parser
 
     add_diff_parser(sub)
+    from pipeline.debug import add_parser as add_debug_parser
+
+    add_debug_parser(sub)
     return p
 
 
@@ -94,6 +97,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger().addHandler(logging.NullHandler())
     with _sigterm_as_interrupt():
         try:
+            if args.command == "debug":
+                from pipeline.debug import run as run_debug
+
+                return run_debug(args)
             if args.command == "diff":
                 from pipeline.diff.cli import run as run_diff
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import io
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -317,4 +317,22 @@ def open_pdf(data: bytes, source: str, limits: Limits = LIMITS) -> Iterator[Open
             encrypted = pdf.doc.encryption is not None
         yield OpenedPdf(pdf, budget, encrypted)
 
-__all__ = ["LIMITS", "Limits", "OpenedPdf", "PageObjects", "open_pdf"]
+
+
+def page_images(data: bytes, source: str, numbers: Iterable[int],
+                resolution: float = 100) -> Iterator[tuple[int, Any]]:
+    """The pages as pdfplumber PageImages (pypdfium2 renders them) for the debug view: draw
+    on them with draw_rect/draw_line in the reader's coordinates, then save()."""
+    budget = Budget(LIMITS, source)
+    with _bounded_decoding(budget):
+        with _calling(budget):
+            pdf = pdfplumber.open(io.BytesIO(data))
+            pages = pdf.pages
+        for number in numbers:
+            budget.start_page(number)
+            with _calling(budget):
+                image = pages[number - 1].to_image(resolution=resolution)
+            yield number, image
+
+
+__all__ = ["OpenedPdf", "PageObjects", "open_pdf", "page_images"]
