@@ -15,7 +15,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.errors import OutputError
+from pipeline.errors import OutputError, PageNotInTableError
 from pipeline.models import RawTable
 from pipeline.read import load, read_table
 
@@ -56,8 +56,8 @@ def run(args: argparse.Namespace) -> int:
     pages = [p for p in reading.pages if args.page in (None, p.number)]
     if not pages:
         numbers = ", ".join(str(p.number) for p in reading.pages)
-        raise OutputError(str(args.input), f"page {args.page} holds no part of the table "
-                                           f"(pages {numbers} do)", "give one of those pages")
+        raise PageNotInTableError(str(args.input), f"page {args.page} holds no part of the "
+                                                   f"table (pages {numbers} do)")
     names = {p.number: f"{args.input.stem}-p{p.number}.png" for p in pages}
     _check_out(out, args.input.stem)
     out.mkdir(parents=True, exist_ok=True)
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
 def _check_out(out: Path, stem: str) -> None:
     """Write only into a new folder or one holding nothing but an earlier debug run's PNGs."""
     if out.exists() and not out.is_dir():
-        raise OutputError(str(out), "exists and is not a folder", "name a new folder with --out")
+        raise OutputError(str(out), "exists and is not a folder", "name a new folder")
     if out.is_dir():
         for entry in sorted(out.iterdir()):
             name = entry.name
@@ -77,7 +77,7 @@ def _check_out(out: Path, stem: str) -> None:
                     and name[len(stem) + 2:-4].isdigit() and entry.is_file())
             if not ours:
                 raise OutputError(str(out), f"holds {name}, which is no debug image of "
-                                            f"{stem}", "name a new folder with --out")
+                                            f"{stem}", "name a new folder")
 
 
 def draw_pages(data: bytes, source: str, pages: list[PageReading], out: Path,

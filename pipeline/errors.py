@@ -140,6 +140,12 @@ class OutputError(PipelineError):
     hint = "check that the output folder's parent exists and is writable"
 
 
+class PageNotInTableError(PipelineError):
+    """The debug view was asked for a page that holds no part of the table."""
+
+    hint = "give one of the pages named"
+
+
 class InternalError(PipelineError):
     """An unexpected exception while handling one input: a bug, not bad input (exit 1)."""
 
