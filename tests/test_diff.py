@@ -204,6 +204,8 @@ def test_the_next_year_with_the_same_tasks_has_only_minor_changes(doc_2024):
     later = doc(edit(("## 2024 年", "## 2025 年"), ("制定 2024 年推进", "制定 2025 年推进")),
                 "list-2025.txt")
     assert later.year == 2025
+    # Every task carries on under its title: the same keys in both years.
+    assert [t.task_key for t in later.tasks] == [t.task_key for t in doc_2024.tasks]
     # 6月底前 in 2025 is the same deadline as in 2024: no deadline row; the year in the text
     # is minor.
     got = rows(doc_2024, later)
