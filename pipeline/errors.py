@@ -106,6 +106,10 @@ class MalformedTableError(PipelineError):
     hint = "check the table's structure (sections, numbered tasks) against the published list"
 
 
+class HtmlDamagedError(PipelineError):
+    hint = "the page's markup is damaged (a corrupted download or a bad edit); download it again, or take the PDF of the list"
+
+
 # ---- PDF -------------------------------------------------------------------------------------
 
 class PdfDamagedError(PipelineError):
@@ -122,6 +126,19 @@ class PdfNoTextError(PipelineError):
 
 class PdfNoUnicodeError(PipelineError):
     hint = "the PDF's fonts carry no Unicode map, so its text is (cid:N) placeholders; use the HTML or another PDF of the list"
+
+
+class TooManyFiguresError(Exception):
+    """A clause holds more deadlines and figures than the facts stage takes.
+
+    The facts stage does not know the file, so this is no PipelineError: the caller that does
+    turns it into an InputTooLargeError naming the file (see pipeline.extract).
+    """
+
+    def __init__(self, task_no: int, clause_no: int, count: int, limit: int) -> None:
+        self.cause = (f"task {task_no}, clause {clause_no} holds {count:,} deadlines and figures; "
+                      f"the limit is {limit:,}")
+        super().__init__(self.cause)
 
 
 # ---- the run as a whole ----------------------------------------------------------------------

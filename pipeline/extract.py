@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from pipeline import documents, facts, nlp, scopes, segment
+from pipeline.errors import InputTooLargeError, TooManyFiguresError
 from pipeline.models import (
     Deadline,
     Document,
@@ -33,7 +34,11 @@ def build_document(loaded: LoadedInput, table: RawTable) -> Document:
     # A name's bytes that are not UTF-8 become \xNN, so doc_id and source are valid text.
     doc_id = valid_text(loaded.path.stem)
     stitched = stitch(table, doc_id)
-    tasks, issues = assemble(stitched)
+    try:
+        tasks, issues = assemble(stitched)
+    except TooManyFiguresError as exc:
+        raise InputTooLargeError(str(loaded.path), exc.cause, "a task list's clause has a handful of "
+                                 "figures; check that this is the right file") from exc
     number = documents.doc_number(stitched.head, stitched.title)
     return Document(
         doc_id=doc_id, title=stitched.title, year=stitched.year,

@@ -10,6 +10,7 @@ import re
 from datetime import date
 
 from pipeline import nlp
+from pipeline.errors import TooManyFiguresError
 from pipeline.grammar import ascii_digits, cn_number
 from pipeline.models import Clause, Deadline, Issue, Target
 
@@ -76,8 +77,23 @@ _JOINERS = frozenset({"和", "与", "及", "以及"})
 _METRIC_STOP_FLAGS = ("d", "p", "u", "c", "r", "m")
 
 
+#: Deadlines and figures one clause may hold. A published clause has a handful; relating each
+#: to the others (bounds of metric phrases, governing deadlines) is quadratic in their number,
+#: so a clause with thousands (10%以上 repeated) is refused before that work starts.
+MAX_FIGURES_PER_CLAUSE = 200
+
+
+def check_budget(clause: Clause) -> None:
+    """Raise TooManyFiguresError for a clause over MAX_FIGURES_PER_CLAUSE (a linear count)."""
+    digits = ascii_digits(clause.text)
+    count = sum(1 for pattern in (DEADLINE_RE, PERCENT_RE, COUNT_RE) for _ in pattern.finditer(digits))
+    if count > MAX_FIGURES_PER_CLAUSE:
+        raise TooManyFiguresError(clause.task_no, clause.clause_no, count, MAX_FIGURES_PER_CLAUSE)
+
+
 def deadlines(clause: Clause, year: int | None) -> tuple[tuple[Deadline, ...], list[Issue]]:
     """Every deadline expression in the clause, with its ISO date and the action it governs."""
+    check_budget(clause)
     text = clause.text
     digits = ascii_digits(text)
     matches = [m for m in DEADLINE_RE.finditer(digits) if not _is_reference_date(digits, m)]
@@ -160,6 +176,7 @@ def _sentence_start(text: str, pos: int) -> int:
 
 def targets(clause: Clause, clause_deadlines: tuple[Deadline, ...]) -> tuple[Target, ...]:
     """Percentages, counts and ranges in the clause, one row per metric they apply to."""
+    check_budget(clause)
     text = clause.text
     digits = ascii_digits(text)
     found: list[tuple[int, int, re.Match[str], str]] = []

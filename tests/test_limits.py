@@ -17,6 +17,7 @@ import pipeline.write
 from pipeline import facts
 from pipeline.errors import InputTooLargeError
 from pipeline.models import Clause
+from pipeline.read.dump import MAX_PARAGRAPHS_PER_CELL
 from pipeline.write import check_fits, dumps
 from tests.conftest import RAW_2024, dump_text
 from tests.test_cli import run
@@ -38,9 +39,13 @@ def _strict(text: str) -> object:
 def _dump_with_entries(path: Path, n: int) -> Path:
     """A text dump whose one task has ``n`` 任务分工 entries (the HTML reader's <br> lines give
     the same rows; the dump is the cheaper reader to build them with)."""
-    entries = "".join(["<p>省份：各省必做</p>"] * n)
+    # The reader takes at most MAX_PARAGRAPHS_PER_CELL paragraphs a cell, so the entries go
+    # on in rows that continue the task (an empty first cell), as a task cut over pages does.
+    per_row = MAX_PARAGRAPHS_PER_CELL
+    cells = ["".join(["<p>省份：各省必做</p>"] * min(per_row, n - k)) for k in range(0, n, per_row)]
     path.write_text(dump_text(["<b>一、全面强化知识产权宏观统筹</b>\t\t",
-                               f"1. 持续推进实施\t<p>各地区：强化导向。</p>\t{entries}"]),
+                               f"1. 持续推进实施\t<p>各地区：强化导向。</p>\t{cells[0]}",
+                               *(f"\t\t{cell}" for cell in cells[1:])]),
                     encoding="utf-8")
     return path
 

@@ -9,18 +9,29 @@ import html
 import re
 from collections.abc import Iterator
 
-from pipeline.errors import MalformedRowError, NoTaskTableError, TruncatedInputError
+from pipeline.errors import (
+    InputTooLargeError,
+    MalformedRowError,
+    NoTaskTableError,
+    TruncatedInputError,
+)
 from pipeline.grammar import ANNEX_LINE, HEADER, is_header
 from pipeline.models import RawCell, RawRow, RawTable
 from pipeline.read.common import decode_text, drop_controls
 
-_PARA = re.compile(r"<p\b[^>]*>(.*?)</p\s*>", re.S | re.I)
+# A paragraph's text cannot hold another <p>: with unclosed openers, ``.*?`` would scan to the
+# end of the cell from each one (quadratic); this stops at the next opener instead.
+_PARA = re.compile(r"<p\b[^>]*>((?:(?!<p\b)[\s\S])*?)</p\s*>", re.I)
 _BREAK = re.compile(r"<br\s*/?>", re.I)
 _TAG = re.compile(r"<[^>]+>")
 _BOLD = re.compile(r"<(b|strong)\b", re.I)
 _P_OPEN = re.compile(r"<p\b", re.I)
 _P_CLOSE = re.compile(r"</p\s*>", re.I)
 _TITLE_MARK = re.compile(r"^#+\s*")
+_PARA_TAG = re.compile(r"<(?:p|br)\b", re.I)
+#: Paragraph tags (``<p>``, ``<br>``) one cell may hold. A published cell has a few dozen; a
+#: cell with tens of thousands is no task list, and would make every later stage slow.
+MAX_PARAGRAPHS_PER_CELL = 2_000
 # How other exports separate the header's cells: said in the error, since only tabs are read.
 _OTHER_SEPARATORS = (
     (re.compile(r"\s*\|\s*"), "'|' (a Markdown table)"),
@@ -91,6 +102,13 @@ def _rows(lines: list[str], header_at: int, source: str) -> Iterator[RawRow]:
                 source, f"line {i + 1} has {len(cells)} tab-separated cell{'s' * (len(cells) > 1)}, "
                 f"expected 3 (it starts {_excerpt(line)})"
             )
+        for k, cell in enumerate(cells):
+            tags = len(_PARA_TAG.findall(cell))
+            if tags > MAX_PARAGRAPHS_PER_CELL:
+                raise InputTooLargeError(
+                    source, f"line {i + 1}, cell {k + 1} has {tags:,} paragraph tags (<p>, <br>); "
+                    f"the limit is {MAX_PARAGRAPHS_PER_CELL:,}",
+                    "a task list's cell has a few dozen paragraphs; check that this is the right file")
         yield RawRow(cells=tuple(_cell(c) for c in cells), page=page, row=i + 1)  # type: ignore[arg-type]
 
 

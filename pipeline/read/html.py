@@ -58,6 +58,12 @@ from pipeline.read.common import (
     drop_controls,
     raise_damaged_utf8,
 )
+from pipeline.read.html_checks import (
+    check_accounted,
+    check_budget,
+    check_markup,
+    check_task_numbers,
+)
 from pipeline.read.libraries import library_call, one_line
 
 # ---- decoding --------------------------------------------------------------------------------
@@ -429,6 +435,8 @@ def read_html(data: bytes, source: str) -> RawTable:
     text, notes = decode_html(data, source)
     text, dropped = drop_controls(text, source)
     notes += dropped
+    check_budget(text, source)
+
     def rejected(library: str, exc: BaseException) -> MalformedTableError:
         return MalformedTableError(source, f"the HTML parser rejected the page ({one_line(exc)})")
 
@@ -437,6 +445,7 @@ def read_html(data: bytes, source: str) -> RawTable:
         # forgives what their XML would not.
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         soup = BeautifulSoup(text, "lxml")
+    check_markup(soup, text, source)
     found = [(t, g, h) for t in soup.find_all("table")
              for g in [grid(t)] for h in [_header_at(g)] if h is not None]
     if not found:
@@ -457,6 +466,8 @@ def read_html(data: bytes, source: str) -> RawTable:
     parts = [_Part(g, header_at, tuple(line for line in before if _is_section_line(line)), False)]
     parts += _continuing_tables(soup, table, g, parts[0].sections)
     rows = tuple(_rows(parts))
+    check_task_numbers(rows, source)
+    check_accounted(text, rows, source)
     if len(parts) > 1:
         notes += (f"{source}: the task table is split over {len(parts)} HTML tables; "
                   "read them as one",)
@@ -731,23 +742,21 @@ def _logical_cells(slots: dict[int, tuple[Tag, bool]],
     parts: list[list[str]] = [[], [], []]
     bold = [False, False, False]
     done: set[int] = set()
+    leftmost: dict[int, int] = {}  # id(cell) -> the leftmost slot it covers in this row
+    for c in sorted(slots):
+        leftmost.setdefault(id(slots[c][0]), c)
     for c in sorted(slots):
         cell, origin = slots[c]
         if id(cell) in done:
             continue
         logical = columns.get(c, 2 if c > widest else 0)
-        if not origin and not (opens and logical > 0 and _top_slot(slots, c, cell)):
+        if not origin and not (opens and logical > 0 and leftmost[id(cell)] == c):
             continue
         done.add(id(cell))
         parts[logical].extend(paragraphs(cell))
         bold[logical] = bold[logical] or _is_bold(cell)
     return tuple(RawCell(paragraphs=tuple(p), bold=b)  # type: ignore[return-value]
                  for p, b in zip(parts, bold))
-
-
-def _top_slot(slots: dict[int, tuple[Tag, bool]], c: int, cell: Tag) -> bool:
-    """True for the leftmost slot a spanned cell covers in this row."""
-    return all(slots[k][0] is not cell for k in slots if k < c)
 
 
 def _empty(cell: Tag) -> bool:
