@@ -1,4 +1,6 @@
-"""Command line: ``python -m pipeline extract [INPUT ...] --out DIR`` (also ``diff``, ``debug``).
+"""Command line: ``python -m pipeline extract [INPUT ...] --out DIR [--format LIST]``,
+``python -m pipeline export OUTPUT_DIR --format LIST`` (also ``diff``, ``debug``); installed as
+``cnipa-tasks`` too.
 
 The only place where errors become exit codes: 0 done, 2 an input (or the output folder)
 failed, 1 a bug in the pipeline itself, 130 stopped by Ctrl-C (143 by SIGTERM). Each failure is one line on
@@ -20,6 +22,7 @@ from typing import Any, NoReturn
 
 from pipeline.errors import (
     DuplicateDocIdError,
+    ExportError,
     InternalError,
     NoInputsError,
     OutputError,
@@ -37,7 +40,7 @@ DEFAULT_RAW, DEFAULT_OUT = Path("raw"), Path("output")
 
 
 #: The library's errors name no options; the CLI names the one an error concerns.
-_OPTION_OF: dict[type[PipelineError], str] = {OutputError: "--out"}
+_OPTION_OF: dict[type[PipelineError], str] = {OutputError: "--out", ExportError: "--format"}
 _BUG_HINT = "this is a bug in the pipeline; rerun with --debug and report the traceback"
 
 
@@ -47,34 +50,45 @@ class _Parser(argparse.ArgumentParser):
     def parse_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
                    namespace: argparse.Namespace | None = None) -> argparse.Namespace:
         parsed, extra = self.parse_known_args(args, namespace)
-        if extra and extra[0].startswith("-"):
+        if extra and extra[0].startswith("-") and os.path.lexists(extra[0]):
             _err(f"{extra[0]}: not an option of {self.prog} {parsed.command} — if it is a file "
                  f"name, put -- before the file names ({self.prog} {parsed.command} [OPTIONS] "
                  f"-- {extra[0]})")
             sys.exit(EXIT_INPUT)
-        if extra:
-            self.error(f"unrecognized arguments: {' '.join(extra)}")
+        if extra:  # the usage of the subcommand the arguments were given to
+            self._subcommand(parsed.command).error(f"unrecognized arguments: {' '.join(extra)}")
         return parsed
+
+    def _subcommand(self, name: str | None) -> argparse.ArgumentParser:
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction) and name in action.choices:
+                chosen: argparse.ArgumentParser = action.choices[name]
+                return chosen
+        return self
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(EXIT_INPUT, printable(f"{self.prog}: error: {message}") + "\n")
 
 
-def parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m pipeline",
-                description="Turn CNIPA task lists into tidy tables.")
+def parser(prog: str | None = None) -> argparse.ArgumentParser:
+    from pipeline import __version__
+
+    p = _Parser(prog=prog or _prog_name(), description="Turn CNIPA task lists into tidy tables.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     ex = sub.add_parser("extract", help="extract task lists (text dump, HTML, PDF) into --out")
     ex.add_argument("inputs", nargs="*", type=Path,
                     help=f"files to extract (default: every file in {DEFAULT_RAW}/)")
-    ex.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: output)")
+    ex.add_argument("-o", "--out", type=Path, default=DEFAULT_OUT,
+                    help="output folder (default: output)")
     ex.add_argument("--keep-going", action="store_true",
                     help="write the inputs that succeeded even if others failed (exit stays 2)")
     ex.add_argument("--debug", action="store_true", help="show tracebacks")
     ex.add_argument("--quiet", action="store_true", help="print errors only")
     ex.add_argument("--dedupe", action="store_true",
                     help="of inputs holding the same list, keep only the most faithful form")
+    _add_format_options(ex, sub)
     from pipeline.diff.cli import add_parser as add_diff_parser
 
     add_diff_parser(sub)
@@ -84,12 +98,51 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _add_format_options(ex: argparse.ArgumentParser, sub: Any) -> None:
+    """extract's --format, and the export subcommand (which adds formats to a written set)."""
+    from pipeline.export import DEFAULT_FORMATS, FORMATS, parse_formats
+
+    listing = "; ".join(f"{name}: {f.help}" for name, f in FORMATS.items())
+    ex.add_argument("--format", type=_formats_type(parse_formats), default=DEFAULT_FORMATS,
+                    metavar="LIST",
+                    help=f"comma-separated formats to write, or all (default: {','.join(DEFAULT_FORMATS)}; "
+                         f"report.json is always written) — {listing}")
+    exp = sub.add_parser("export", help="add export formats (xlsx, csv, …) to a written output set",
+                         description="Write more formats into an output set made by extract, "
+                                     "from its Parquet tables; the set is replaced whole, like "
+                                     "extract does.")
+    exp.add_argument("out", type=Path, metavar="OUTPUT_DIR", help="an output folder of extract")
+    exp.add_argument("--format", required=True, metavar="LIST",
+                     type=_formats_type(lambda text: parse_formats(text, for_export=True)),
+                     help="comma-separated formats to add: "
+                          + ", ".join(n for n, f in FORMATS.items() if f.from_output_set))
+    exp.add_argument("--debug", action="store_true", help="show tracebacks")
+    exp.add_argument("--quiet", action="store_true", help="print errors only")
+
+
+def _formats_type(parse: Any) -> Any:
+    """An argparse type: the parsed format list, or a usage error naming the bad format."""
+    def formats(text: str) -> tuple[str, ...]:
+        try:
+            result: tuple[str, ...] = parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from exc
+        return result
+    return formats
+
+
+def _prog_name() -> str:
+    """``python -m pipeline`` when run so, else the command's name (``cnipa-tasks``)."""
+    name = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    return "python -m pipeline" if name in ("", "__main__.py", "-c") else name
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM (a kill, a CI timeout), handled like Ctrl-C so the output is left as it was."""
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
+    args = parser(prog).parse_args(argv)
     args.written = False
     if not args.debug and not logging.getLogger().handlers:
         # Without a handler, Python prints any library's log warning to stderr as a stray line;
@@ -105,9 +158,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from pipeline.diff.cli import run as run_diff
 
                 return run_diff(args)
-            return extract(args)
+            return export(args) if args.command == "export" else extract(args)
         except PipelineError as exc:
-            _err(_line(exc))
+            _err(_line(exc, args.command))
             if args.debug:
                 traceback.print_exc()
             return EXIT_INPUT
@@ -151,19 +204,22 @@ def extract(args: argparse.Namespace) -> int:
     duplicates = _duplicate_stems(inputs)
     docs: list[Document] = []
     failures: list[tuple[Path, PipelineError]] = []
-    for path in inputs:
-        try:
-            if path in duplicates:
-                raise duplicates[path]
-            doc = extract_file(path)
-            check_fits(doc, str(path))  # here, so a document the writer cannot take fails alone
-            docs.append(doc)
-        except PipelineError as exc:
-            failures.append((path, _fail(exc, args.debug)))
-        except Exception as exc:  # a bug on this input; the other inputs still get their turn
-            error = InternalError(str(path), f"internal error: {type(exc).__name__}: {exc}",
-                                  _BUG_HINT)
-            failures.append((path, _fail(error, args.debug)))
+    with _progress_bar(inputs, args.quiet) as bar:
+        for path in inputs:
+            bar.start(path)
+            try:
+                if path in duplicates:
+                    raise duplicates[path]
+                doc = extract_file(path)
+                check_fits(doc, str(path))  # here, so a document the writer cannot take fails alone
+                docs.append(doc)
+            except PipelineError as exc:
+                failures.append((path, _fail(exc, args.debug)))
+            except Exception as exc:  # a bug on this input; the other inputs still get their turn
+                error = InternalError(str(path), f"internal error: {type(exc).__name__}: {exc}",
+                                      _BUG_HINT)
+                failures.append((path, _fail(error, args.debug)))
+            bar.done()
     docs, dropped = _duplicates(docs, args.dedupe)
     report = build_report(inputs, docs, failures, dropped)
     bug = any(isinstance(e, InternalError) for _, e in failures)
@@ -175,7 +231,7 @@ def extract(args: argparse.Namespace) -> int:
     if failures and not docs:
         _err(f"nothing written: all {len(inputs)} input(s) failed; {args.out}/ is unchanged")
         return failed
-    write_outputs(docs, report, args.out)
+    write_outputs(docs, report, args.out, args.format)
     args.written = True
     if not args.quiet:
         _summary(docs, report, counts(docs), args.out)
@@ -184,6 +240,95 @@ def extract(args: argparse.Namespace) -> int:
              f"(listed in {args.out}/report.json); wrote the other {len(docs)}")
         return failed
     return EXIT_OK
+
+
+def export(args: argparse.Namespace) -> int:
+    """``export OUTPUT_DIR --format LIST``: write more formats into a written output set."""
+    from pipeline.export import FORMATS
+    from pipeline.write import export_formats
+
+    export_formats(args.out, args.format)
+    args.written = True
+    if not args.quiet:
+        files = [f.split("/", 1)[0] + ("/" if "/" in f else "")
+                 for name in args.format for f in FORMATS[name].files]
+        _err(f"exported {', '.join(dict.fromkeys(files))} into {args.out}/")
+    return EXIT_OK
+
+
+#: A PDF with at least this many pages gets a bar of its own pages.
+LONG_PDF_PAGES = 20
+
+
+class _Bar:
+    """The progress bar on stderr: one step per input, and per page within a long PDF.
+
+    Shown only when stderr is a terminal (and not --quiet), and only when there is something to
+    wait for: several inputs, or a long PDF. tqdm is imported only then.
+    """
+
+    def __init__(self, inputs: Sequence[Path], enabled: bool) -> None:
+        self.enabled = enabled
+        self.total = len(inputs)
+        self.outer: Any = None
+        self.inner: Any = None
+
+    def start(self, path: Path) -> None:
+        if self.enabled and self.total > 1:
+            if self.outer is None:
+                from tqdm import tqdm
+
+                self.outer = tqdm(total=self.total, unit="file", file=sys.stderr, leave=False)
+            self.outer.set_description(path.name)
+
+    def page(self, done: int, total: int) -> None:
+        if not self.enabled or total < LONG_PDF_PAGES:
+            return
+        if self.inner is None:
+            from tqdm import tqdm
+
+            self.inner = tqdm(total=total, unit="page", file=sys.stderr, leave=False,
+                              position=1 if self.outer is not None else 0)
+        self.inner.update(done - self.inner.n)
+
+    def done(self) -> None:
+        if self.inner is not None:
+            self.inner.close()
+            self.inner = None
+        if self.outer is not None:
+            self.outer.update(1)
+
+    def close(self) -> None:
+        self.done()
+        if self.outer is not None:
+            self.outer.close()
+            self.outer = None
+
+    def write(self, line: str) -> bool:
+        """Print a line above the bar; False when no bar is shown."""
+        bar = self.inner or self.outer
+        if bar is None:
+            return False
+        bar.write(line, file=sys.stderr)
+        return True
+
+
+_ACTIVE_BAR: _Bar | None = None
+
+
+@contextmanager
+def _progress_bar(inputs: Sequence[Path], quiet: bool) -> Iterator[_Bar]:
+    from pipeline import progress
+
+    global _ACTIVE_BAR
+    bar = _Bar(inputs, enabled=not quiet and sys.stderr.isatty())
+    _ACTIVE_BAR = bar
+    try:
+        with progress.listening(bar.page if bar.enabled else None):
+            yield bar
+    finally:
+        bar.close()
+        _ACTIVE_BAR = None
 
 
 def _fail(exc: PipelineError, debug: bool) -> PipelineError:
@@ -269,13 +414,20 @@ def _summary(docs: Sequence[Document], report: dict[str, Any], n: dict[str, int]
             _err(f"  dropped: {entry['doc_id']}: {entry['message']}")
 
 
-def _line(exc: PipelineError) -> str:
+def _line(exc: PipelineError, command: str = "extract") -> str:
     """The error's one line, naming the option it concerns (the library's lines name none)."""
     line = exc.line()
     option = next((o for cls, o in _OPTION_OF.items() if isinstance(exc, cls)), None)
+    if command == "export" and option == "--out":  # export names its folder as OUTPUT_DIR
+        option = None
     return f"{line} ({option})" if option and option not in line else line
 
 
 def _err(line: str) -> None:
-    """Print one line to stderr, file names in it escaped (see :func:`pipeline.errors.printable`)."""
-    print(printable(line), file=sys.stderr)
+    """Print one line to stderr, file names in it escaped (see :func:`pipeline.errors.printable`).
+
+    Above the progress bar while one is shown.
+    """
+    line = printable(line)
+    if _ACTIVE_BAR is None or not _ACTIVE_BAR.write(line):
+        print(line, file=sys.stderr)

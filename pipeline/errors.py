@@ -163,6 +163,18 @@ class PageNotInTableError(PipelineError):
     hint = "give one of the pages named"
 
 
+class OutputSetError(PipelineError):
+    """The folder given to ``export`` (or ``pipeline.load``) is not a readable output set."""
+
+    hint = "name a folder written by `extract` with the parquet format (the default), or run extract again"
+
+
+class ExportError(PipelineError):
+    """An export format cannot be written on this machine."""
+
+    hint = "leave that format out, or upgrade the library named"
+
+
 class InternalError(PipelineError):
     """An unexpected exception while handling one input: a bug, not bad input (exit 1)."""
 

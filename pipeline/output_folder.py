@@ -47,9 +47,9 @@ _CHUNK = 1 << 20
 
 
 def _output_files() -> frozenset[str]:
-    from pipeline.write import OUTPUT_FILES  # the writer decides what a set holds
+    from pipeline.export import output_names  # the formats decide what a set may hold
 
-    return OUTPUT_FILES
+    return output_names()
 
 
 # ---- the manifest ------------------------------------------------------------------------
@@ -114,6 +114,11 @@ def foreign_entry(folder: Path, in_progress: bool = False) -> Foreign | None:
     for entry in entries:
         if entry.name == MANIFEST:
             continue
+        if _listed_folder(entry, listed, in_progress):
+            problem = _foreign_in_folder(Path(entry.path), entry.name, listed, in_progress)
+            if problem:
+                return problem
+            continue
         kind = _not_a_file(entry)
         if kind:
             return entry.name, f"holds {entry.name}{kind}, which this pipeline did not write"
@@ -124,6 +129,38 @@ def foreign_entry(folder: Path, in_progress: bool = False) -> Foreign | None:
         if sha256_of(Path(entry.path)) != listed[entry.name]:
             return entry.name, (f"holds {entry.name}, which was changed after this pipeline "
                                 f"wrote it (its SHA-256 differs from the one in {MANIFEST})")
+    return None
+
+
+def _listed_folder(entry: os.DirEntry[str], listed: Mapping[str, str], in_progress: bool) -> bool:
+    """A real folder whose files the manifest lists as ``name/…`` (csv/ of --format csv)."""
+    if entry.is_symlink() or not entry.is_dir(follow_symlinks=False):
+        return False
+    prefix = entry.name + "/"
+    return any(k.startswith(prefix) for k in listed) or (
+        in_progress and entry.name in _output_files())
+
+
+def _foreign_in_folder(folder: Path, name: str, listed: Mapping[str, str],
+                       in_progress: bool) -> Foreign | None:
+    """The first entry under a listed folder that the manifest does not vouch for, and why."""
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        path = f"{name}/{entry.name}"
+        if not entry.is_symlink() and entry.is_dir(follow_symlinks=False):
+            problem = _foreign_in_folder(Path(entry.path), path, listed, in_progress)
+            if problem:
+                return problem
+            continue
+        kind = _not_a_file(entry)
+        if kind:
+            return path, f"holds {path}{kind}, which this pipeline did not write"
+        if path not in listed:
+            if in_progress:  # a file being written before the manifest lists it
+                continue
+            return path, f"holds {path}, which this pipeline did not write"
+        if sha256_of(Path(entry.path)) != listed[path]:
+            return path, (f"holds {path}, which was changed after this pipeline wrote it "
+                          f"(its SHA-256 differs from the one in {MANIFEST})")
     return None
 
 

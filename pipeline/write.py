@@ -1,4 +1,5 @@
-"""Write stage: Parquet tables with explicit schemas, tasks.json and report.json.
+"""Write stage: the output set — report.json plus the formats asked for (Parquet and tasks.json
+by default; the writers live in :mod:`pipeline.export`, one module per format).
 
 The output set is written to a temporary folder beside the target and swapped in whole,
 so a reader of ``output/`` never sees a half-written set.
@@ -7,13 +8,14 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import InputTooLargeError, OutputError
+from pipeline.export import DEFAULT_FORMATS, TABLES, from_documents, output_names, write_formats
 from pipeline.models import Document, Task
 from pipeline.output_folder import (
     MANIFEST,
@@ -24,12 +26,12 @@ from pipeline.output_folder import (
     write_manifest,
 )
 
-__all__ = ["MANIFEST", "OUTPUT_FILES", "TABLES", "check_fits", "check_output_folder", "counts", "document_json",
-           "dumps", "schemas", "table_rows", "write_outputs"]
+__all__ = ["MANIFEST", "OUTPUT_FILES", "TABLES", "check_fits", "check_output_folder", "counts",
+           "document_json", "dumps", "export_formats", "schemas", "table_rows", "write_outputs"]
 
-TABLES = ("documents", "tasks", "clauses", "assignments", "deadlines", "targets")
-#: Every file of an output set but its manifest (MANIFEST), which lists these with their SHA-256.
-OUTPUT_FILES = frozenset({*(f"{name}.parquet" for name in TABLES), "tasks.json", "report.json"})
+#: Every file of a default output set (--format parquet,json) but its manifest (MANIFEST), which
+#: lists these with their SHA-256; other formats add theirs (pipeline.export.FORMATS).
+OUTPUT_FILES = output_names(DEFAULT_FORMATS)
 
 
 def schemas() -> dict[str, Any]:
@@ -208,15 +210,13 @@ def check_fits(d: Document, path: str) -> None:
     dumps(document_json(d))
 
 
-def write_outputs(docs: Sequence[Document], report: dict[str, Any], out: Path) -> None:
+def write_outputs(docs: Sequence[Document], report: dict[str, Any], out: Path,
+                  formats: Sequence[str] = DEFAULT_FORMATS) -> None:
     """Write the whole output set beside ``out`` and swap it in; ``out`` is untouched on failure.
 
     Also on Ctrl-C: the temporary folder is removed and the previous set stays in place. The
     manifest is rewritten after each file, so a killed run's folder is provably its own.
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     shown = str(out)
     target = check_output_folder(out)
     tmp: Path | None = None
@@ -224,26 +224,60 @@ def write_outputs(docs: Sequence[Document], report: dict[str, Any], out: Path) -
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = temp_folder(target)
         written: dict[str, str] = {}
-
-        def done(name: str) -> None:
-            written[name] = sha256_of(tmp / name)
-            write_manifest(tmp, written)
-
-        rows = table_rows(docs)
-        for name, schema in schemas().items():
-            table = pa.Table.from_pylist(rows[name], schema=schema)
-            pq.write_table(table, tmp / f"{name}.parquet")
-            done(f"{name}.parquet")
-        (tmp / "tasks.json").write_text(dumps([document_json(d) for d in docs]), encoding="utf-8")
-        done("tasks.json")
+        write_formats(from_documents(docs, report), tmp, formats, _recorder(tmp, written))
         (tmp / "report.json").write_text(dumps(report), encoding="utf-8")
-        done("report.json")
+        _recorder(tmp, written)("report.json")
         swap(tmp, target)
     except OSError as exc:
         raise OutputError(shown, f"cannot write the output ({exc.strerror or exc})") from exc
     finally:
         if tmp is not None:  # created by this run (mkdir fails on an existing one): ours to remove
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def export_formats(out: Path, formats: Sequence[str]) -> None:
+    """Add ``formats`` to the output set in ``out``, made from its Parquet tables.
+
+    Like :func:`write_outputs`, all or nothing: the set is copied into a temporary folder beside
+    ``out``, the formats' files are (re)written there, the manifest lists every file of the new
+    set, and the copy is swapped in.
+    """
+    from pipeline.export import FORMATS, read_output_set
+
+    shown = str(out)
+    target = check_output_folder(out)  # the set is the pipeline's own, file by file
+    data = read_output_set(target)
+    tmp: Path | None = None
+    try:
+        tmp = temp_folder(target)
+        replaced = {top for name in formats for top in FORMATS[name].top_level}
+        written: dict[str, str] = {}
+        record = _recorder(tmp, written)
+        for entry in sorted(target.iterdir()):
+            if entry.name == MANIFEST or entry.name in replaced:  # no stale file of a format stays
+                continue
+            if entry.is_dir():
+                shutil.copytree(entry, tmp / entry.name)
+                for f in sorted(p for p in (tmp / entry.name).rglob("*") if p.is_file()):
+                    record(f.relative_to(tmp).as_posix())
+            else:
+                shutil.copy2(entry, tmp / entry.name)
+                record(entry.name)
+        write_formats(data, tmp, formats, record)
+        swap(tmp, target)
+    except OSError as exc:
+        raise OutputError(shown, f"cannot write the output ({exc.strerror or exc})") from exc
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _recorder(folder: Path, written: dict[str, str]) -> Callable[[str], None]:
+    """Record a file written into ``folder`` (relative path) in its manifest, at once."""
+    def record(name: str) -> None:
+        written[name] = sha256_of(folder / name)
+        write_manifest(folder, written)
+    return record
 
 
 def counts(docs: Iterable[Document]) -> dict[str, int]:

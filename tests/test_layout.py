@@ -32,7 +32,9 @@ def _allowed(module: str, prefixes: tuple[str, ...]) -> bool:
 
 
 @pytest.mark.parametrize("folder, allowed", [
-    ("read", ("pipeline.grammar", "pipeline.models", "pipeline.errors", "pipeline.read")),
+    # pipeline.progress is no stage: a reader reports its pages there, to a listener or no one.
+    ("read", ("pipeline.grammar", "pipeline.models", "pipeline.errors", "pipeline.progress",
+              "pipeline.read")),
     ("grammar", ("pipeline.grammar",)),
 ])
 def test_package_imports_only_earlier_layers(folder, allowed):
@@ -44,3 +46,7 @@ def test_package_imports_only_earlier_layers(folder, allowed):
 @pytest.mark.parametrize("stage", ["stitch", "segment", "facts"])
 def test_later_stages_import_no_reader(stage):
     assert not {m for m in _imports(PACKAGE / f"{stage}.py") if _allowed(m, ("pipeline.read",))}
+
+
+def test_progress_reporting_imports_nothing_of_the_pipeline():
+    assert not _imports(PACKAGE / "progress.py")

@@ -1,7 +1,7 @@
 """Reader for the text dump: lead lines, then one tab-separated table row per line.
 
 An empty line marks a page break of the published PDF; cells carry ``<p>``/``<b>`` markup
-or none at all. See ../shared/source/README.md for the format.
+or none at all. The format is described in docs/dump-format.md.
 """
 from __future__ import annotations
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline import progress
 from pipeline.errors import NoTaskTableError, PdfDamagedError, PdfNoTextError
 from pipeline.grammar import is_header
 from pipeline.models import BBox, RawTable
@@ -160,7 +161,8 @@ def _load_pages(data: bytes, source: str, limits: Limits,
         if pdf.encrypted:
             notes.append(f"{source}: the PDF is encrypted with an owner password only "
                          "(copy/print restrictions); its text was read without one")
-        pages = [page_glyphs(objects, st) for objects in pdf.pages()]
+        pages = [page_glyphs(objects, st)
+                 for objects in progress.steps(pdf.pages(), pdf.declared_pages())]
     if not pages:
         raise PdfDamagedError(source, "the PDF has no pages")
     radicals = sum(p.radicals for p in pages)

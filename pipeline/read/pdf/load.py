@@ -248,10 +248,15 @@ class OpenedPdf:
     encrypted: bool
     _doctop: float = field(default=0.0, repr=False)
 
+    def declared_pages(self) -> int | None:
+        """The page count the page tree declares (/Count), if it gives a number."""
+        with _calling(self.budget):
+            declared = resolve1(resolve1(self.pdf.doc.catalog.get("Pages")) or {}).get("Count")
+        return declared if isinstance(declared, int) else None
+
     def pages(self) -> Iterator[PageObjects]:
         budget = self.budget
-        with _calling(budget):
-            declared = resolve1(resolve1(self.pdf.doc.catalog.get("Pages")) or {}).get("Count")
+        declared = self.declared_pages()
         if isinstance(declared, int) and declared > budget.limits.pages:
             raise budget.too_large(f"has {declared:,} pages, over the limit of "
                                    f"{budget.limits.pages:,}")
