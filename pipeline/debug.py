@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.errors import OutputError, PageNotInTableError
 from pipeline.models import RawTable
-from pipeline.read import load, read_table
+from pipeline.read import inspect_input, load, read_table
 
 if TYPE_CHECKING:
     from pipeline.read.pdf import PageReading
@@ -48,18 +48,17 @@ def run(args: argparse.Namespace) -> int:
     if loaded.fmt != "pdf":
         print(grid_text(read_table(loaded)), end="")
         return 0
-    from pipeline.read.pdf import inspect_pdf
-
     out: Path = args.out or Path(f"{args.input.stem}-debug")
     args.out = out
-    reading = inspect_pdf(loaded.data, str(args.input))
+    _check_out(out, args.input.stem)  # before the slow part
+    _, reading = inspect_input(loaded)
+    assert reading is not None  # a PDF's
     pages = [p for p in reading.pages if args.page in (None, p.number)]
     if not pages:
         numbers = ", ".join(str(p.number) for p in reading.pages)
         raise PageNotInTableError(str(args.input), f"page {args.page} holds no part of the "
                                                    f"table (pages {numbers} do)")
     names = {p.number: f"{args.input.stem}-p{p.number}.png" for p in pages}
-    _check_out(out, args.input.stem)
     out.mkdir(parents=True, exist_ok=True)
     for line in draw_pages(loaded.data, str(args.input), pages, out, names, args.resolution):
         print(line)

@@ -8,8 +8,9 @@ import pytest
 
 from pipeline.extract import build_document
 from pipeline.models import Document, RawTable
-from pipeline.read import LoadedInput, load, read_table
+from pipeline.read import LoadedInput, inspect_input, load
 from pipeline.read.dump import read_dump
+from pipeline.read.pdf import PdfReading
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW_2024 = ROOT / "raw" / "cnipa-2024-task-list.txt"
@@ -24,13 +25,20 @@ def doc_2024() -> Document:
 
 
 @cache
-def read_input(path: Path) -> tuple[LoadedInput, RawTable]:
-    """A committed input loaded and read as extract_file does it, once per test session.
+def inspected(path: Path) -> tuple[LoadedInput, RawTable, PdfReading | None]:
+    """A committed input loaded and read as extract_file does it (read_table's table), with
+    the PDF reader's intermediate results, once per test session.
 
     Only for files no test writes: the renderings under tests/fixtures/ and raw/.
     """
     loaded = load(path)
-    return loaded, read_table(loaded)
+    return (loaded, *inspect_input(loaded))
+
+
+def read_input(path: Path) -> tuple[LoadedInput, RawTable]:
+    """A committed input loaded and read as extract_file does it, once per test session."""
+    loaded, table, _ = inspected(path)
+    return loaded, table
 
 
 @cache

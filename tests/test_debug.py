@@ -7,7 +7,8 @@ import pytest
 from PIL import Image
 
 from pipeline.cli import main
-from pipeline.debug import BAND, COLUMN
+from pipeline.debug import BAND, COLUMN, draw_pages
+from tests.conftest import inspected
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PDFS = sorted((FIXTURES / "pdf").rglob("*.pdf"))
@@ -19,18 +20,23 @@ def _has_colour(image: Image.Image, colour: tuple[int, int, int, int]) -> bool:
 
 
 @pytest.mark.parametrize("path", PDFS, ids=lambda p: p.stem)
-def test_debug_draws_every_page_of_the_table(path, tmp_path, capsys):
-    out = tmp_path / "view"
-    assert main(["debug", str(path), "--out", str(out), "--resolution", "36"]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    pngs = sorted(out.iterdir())
-    assert len(lines) == len(pngs) >= 1
-    for line, png in zip(sorted(lines, key=lambda x: int(x.split()[1].rstrip(":"))),
-                         sorted(pngs, key=lambda p: int(p.stem.rsplit("-p", 1)[1]))):
-        assert line.endswith(str(png)) and " row bands, " in line
-        image = Image.open(png)
+def test_debug_draws_every_page_of_the_table(path, tmp_path):
+    """The drawing step on each committed PDF, from the reading the session already made
+    (the command itself is run below)."""
+    loaded, table, reading = inspected(path)
+    assert reading is not None and reading.table.rows == table.rows
+    names = {p.number: f"{path.stem}-p{p.number}.png" for p in reading.pages}
+    lines = draw_pages(loaded.data, str(path), list(reading.pages), tmp_path, names, 24)
+    assert len(lines) == len(names) >= 1
+    for line, (number, name) in zip(lines, names.items()):
+        assert line.startswith(f"page {number}: ") and line.endswith(str(tmp_path / name))
+        image = Image.open(tmp_path / name)
         assert image.format == "PNG" and min(image.size) > 100
         assert _has_colour(image, BAND) and _has_colour(image, COLUMN)
+    # Every page of the table has its bands and cells, and cells lie inside the columns.
+    for page in reading.pages:
+        assert page.bands and page.rows and len(page.columns) == 4
+        assert all(page.columns[0] <= c[0] < c[2] <= page.columns[-1] for c in page.cells)
 
 
 def test_debug_of_one_page_and_a_page_outside_the_table(tmp_path, capsys):
@@ -38,6 +44,7 @@ def test_debug_of_one_page_and_a_page_outside_the_table(tmp_path, capsys):
     assert main(["debug", str(path), "--page", "2", "--out", str(tmp_path / "v"),
                  "--resolution", "36"]) == 0
     assert [p.name for p in (tmp_path / "v").iterdir()] == [f"{path.stem}-p2.png"]
+    assert capsys.readouterr().out.startswith("page 2: ruled, columns at ")
     capsys.readouterr()
     assert main(["debug", str(path), "--page", "99", "--out", str(tmp_path / "w")]) == 2
     assert "page 99 holds no part of the table" in capsys.readouterr().err

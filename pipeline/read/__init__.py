@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.errors import (
     EmptyInputError,
@@ -30,6 +31,9 @@ from pipeline.errors import (
 from pipeline.models import RawTable
 from pipeline.read.common import bom_encoding, foreign_format, sniff_format
 from pipeline.read.libraries import PARSER_LIBRARIES, failing_library, one_line
+
+if TYPE_CHECKING:
+    from pipeline.read.pdf import PdfReading
 
 #: A published task list is well under a few MB in any format; anything far larger is not one.
 MAX_INPUT_BYTES = 64 * 1024 * 1024
@@ -127,11 +131,18 @@ def _not_a_task_list(data: bytes, source: str) -> PipelineError:
 
 def read_table(loaded: LoadedInput) -> RawTable:
     """Dispatch to the reader for the input's format."""
+    return inspect_input(loaded, inspect=False)[0]
+
+
+def inspect_input(loaded: LoadedInput,
+                  inspect: bool = True) -> tuple[RawTable, PdfReading | None]:
+    """The raw table as ``read_table`` gives it and, for a PDF, the reader's intermediate
+    results (``PdfReading``: each page's columns, row bands and cells)."""
     source = str(loaded.path)
     messages: Counter[tuple[str, str]] = Counter()
     try:
         with _library_messages() as messages:
-            table = _dispatch(loaded, source)
+            table, reading = _dispatch(loaded, source, inspect)
     except PipelineError as exc:
         if loaded.notes:  # the user may be surprised which reader ran: say so in the one line
             by_name = _EXTENSIONS[loaded.path.suffix.lower()]
@@ -149,7 +160,8 @@ def read_table(loaded: LoadedInput) -> RawTable:
             raise PdfDamagedError(source, what) from exc
         raise UnknownFormatError(source, what, "the file is damaged or not a task list; "
                                  "download it again or give another format") from exc
-    return replace(table, notes=loaded.notes + table.notes + _warning_notes(messages, source))
+    return replace(table, notes=loaded.notes + table.notes + _warning_notes(messages, source)), \
+        reading
 
 
 def _warning_notes(messages: Counter[tuple[str, str]], source: str, limit: int = 5) -> tuple[str, ...]:
@@ -201,20 +213,24 @@ def _library_messages() -> Iterator[Counter[tuple[str, str]]]:
         sink[(lib, f"{w.category.__name__}: {str(w.message)[:200]}")] += 1
 
 
-def _dispatch(loaded: LoadedInput, source: str) -> RawTable:
+def _dispatch(loaded: LoadedInput, source: str,
+              inspect: bool) -> tuple[RawTable, PdfReading | None]:
     if loaded.fmt == "html":
         _check_html_complete(loaded.data, source)
     if loaded.fmt == "pdf":
-        from pipeline.read.pdf import read_pdf
+        from pipeline.read import pdf
 
-        return read_pdf(loaded.data, source)
+        if inspect:
+            reading = pdf.inspect_pdf(loaded.data, source)
+            return reading.table, reading
+        return pdf.read_pdf(loaded.data, source), None
     if loaded.fmt == "html":
         from pipeline.read.html import read_html
 
-        return read_html(loaded.data, source)
+        return read_html(loaded.data, source), None
     from pipeline.read.dump import read_dump
 
-    return read_dump(loaded.data, source)
+    return read_dump(loaded.data, source), None
 
 
 _TABLE_OPEN = re.compile(rb"<table\b", re.I)
