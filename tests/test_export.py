@@ -17,12 +17,13 @@ import pytest
 from pipeline import columns
 from pipeline.cli import main
 from pipeline.export import FORMATS, TABLES, OutputSet, from_documents, read_output_set
+from pipeline.export.to_xlsx import SHEETS
 from pipeline.output_folder import MANIFEST
 from pipeline.write import schemas, table_rows
 from tests.conftest import RAW_2024, ROOT
 from tests.outputs import snapshot
 
-ZH_SHEETS = [columns.TABLE_NAMES[t][0] for t in TABLES]
+ZH_SHEETS = [columns.TABLE_NAMES[t][0] for t in SHEETS]
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +76,7 @@ def test_xlsx_has_a_sheet_per_table_with_chinese_headers_frozen_and_filtered(out
 
     wb = load_workbook(out_all / "tasks.xlsx")
     assert wb.sheetnames == [*ZH_SHEETS, "说明"]
-    for table, sheet in zip(TABLES, ZH_SHEETS):
+    for table, sheet in zip(SHEETS, ZH_SHEETS):
         ws = wb[sheet]
         names = schemas()[table].names
         assert [c.value for c in ws[1]] == [columns.COLUMNS[table][n][0] for n in names]
@@ -114,7 +115,7 @@ def test_xlsx_explanation_sheet_gives_every_column_its_name_type_and_readme_mean
     ws = load_workbook(out_all / "tasks.xlsx")["说明"]
     lines = [r for r in ws.iter_rows(values_only=True) if any(r)]
     listed = {(r[0], r[2]): r for r in lines if len(r) >= 5 and r[2] and r[0] in ZH_SHEETS}
-    for table, sheet in zip(TABLES, ZH_SHEETS):
+    for table, sheet in zip(SHEETS, ZH_SHEETS):
         for field in schemas()[table]:
             row = listed[(sheet, field.name)]
             assert row[1] == columns.COLUMNS[table][field.name][0]
@@ -159,7 +160,7 @@ def test_libreoffice_calc_opens_the_xlsx_and_reads_every_cell_back(out_all, rows
                            str(out_all / "tasks.xlsx")],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    for table, sheet in zip(TABLES, ZH_SHEETS):
+    for table, sheet in zip(SHEETS, ZH_SHEETS):
         path = tmp_path / "csv" / f"tasks-{sheet}.csv"
         with open(path, encoding="utf-8", newline="") as f:
             got = list(csv.reader(f))

@@ -13,6 +13,9 @@ from typing import Any
 from pipeline import columns
 from pipeline.export import LIST_SEPARATOR, TABLES, OutputSet, display_width
 
+#: Sheet order: the tasks first (the sheet a workbook opens on), the documents last.
+SHEETS = (*(t for t in TABLES if t != "documents"), "documents")
+
 #: Widest column, in character widths; longer text wraps in its cell.
 MAX_WIDTH = 60
 MIN_WIDTH = 6
@@ -30,7 +33,7 @@ def write(data: OutputSet, folder: Path) -> None:
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     wrap = Alignment(wrap_text=True, vertical="top")
     top = Alignment(vertical="top")
-    for table in TABLES:
+    for table in SHEETS:
         names = schemas()[table].names
         ws = wb.create_sheet(columns.TABLE_NAMES[table][0])
         ws.append([columns.header(table, n) for n in names])
@@ -63,13 +66,13 @@ def _explanations(wb: Any, bold: Any, fill: Any, wrap: Any) -> None:
 
     ws = wb.create_sheet("说明")
     ws.append(["工作表", "表 (table)", "每行 (one row per)"])
-    for table in TABLES:
+    for table in SHEETS:
         sheet, rows = columns.TABLE_NAMES[table]
         ws.append([sheet, table, rows])
     ws.append([])
     header_row = ws.max_row + 1
     ws.append(["工作表", "列 (header)", "列名 (column)", "类型 (type)", "含义 (meaning)"])
-    for table in TABLES:
+    for table in SHEETS:
         for field in schemas()[table]:
             ws.append([columns.TABLE_NAMES[table][0], columns.header(table, field.name),
                        field.name, _type_name(field.type), columns.meaning(table, field.name)])
