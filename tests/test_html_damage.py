@@ -13,7 +13,7 @@ from pipeline import facts
 from pipeline.cli import main
 from pipeline.errors import HtmlDamagedError, InputTooLargeError
 from pipeline.extract import extract_file
-from pipeline.read.html_checks import LIMITS
+from pipeline.read.html.settings import SETTINGS as LIMITS
 from tests.conftest import RAW_2024
 
 HTML = Path(__file__).resolve().parent / "fixtures" / "html"

@@ -29,7 +29,8 @@ from pipeline.errors import (
     UnknownFormatError,
 )
 from pipeline.models import RawTable
-from pipeline.read.common import bom_encoding, foreign_format, sniff_format
+from pipeline.read.common import foreign_format, sniff_format
+from pipeline.read.decode import bom_encoding
 from pipeline.read.libraries import PARSER_LIBRARIES, failing_library, one_line
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from pipeline.errors import (
 )
 from pipeline.grammar import ANNEX_LINE, HEADER, is_header
 from pipeline.models import RawCell, RawRow, RawTable
-from pipeline.read.common import decode_text, drop_controls
+from pipeline.read.decode import decode_text, drop_controls
 
 # A paragraph's text cannot hold another <p>: with unclosed openers, ``.*?`` would scan to the
 # end of the cell from each one (quadratic); this stops at the next opener instead.

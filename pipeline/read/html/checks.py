@@ -15,35 +15,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, Comment
 
 from pipeline.errors import HtmlDamagedError, InputTooLargeError
 from pipeline.grammar import TASK_RE, ascii_digits, normalize_ws
 from pipeline.models import RawRow
-
-
-@dataclass(frozen=True)
-class HtmlLimits:
-    """How much markup a page may hold. A published list's page has a few tables (one a page
-    when converted from the PDF: a few dozen), under a hundred rows, a few hundred paragraphs,
-    and nests some twenty elements deep; each limit is far above that and far below what
-    makes the reader slow (each is checked before parsing)."""
-
-    #: Elements open at once (lxml itself has none with bs4; the text walks cost depth²).
-    max_depth: int = 200
-    #: ``<table>`` tags: finding the task table and its continuations costs tables × page.
-    max_tables: int = 500
-    #: ``<tr>`` tags.
-    max_rows: int = 5_000
-    #: ``<td>``/``<th>`` tags.
-    max_cells: int = 20_000
-    #: ``<p>``, ``<br>``, ``<div>`` and ``<li>`` tags: each can open a paragraph.
-    max_paragraphs: int = 20_000
-
-
-LIMITS = HtmlLimits()
+from pipeline.read.html.settings import SETTINGS, HtmlSettings
 
 _TOO_LARGE_HINT = ("a task list's page is far smaller; check that this is the right file, or give "
                    "the list's PDF or text dump")
@@ -67,7 +45,7 @@ def _too_large(source: str, what: str, count: int, limit: int) -> InputTooLargeE
                               _TOO_LARGE_HINT)
 
 
-def check_budget(text: str, source: str, limits: HtmlLimits = LIMITS) -> None:
+def check_budget(text: str, source: str, limits: HtmlSettings = SETTINGS) -> None:
     """Refuse a page over any of ``limits``, counting tags in one pass over the text."""
     counts = {"table": 0, "tr": 0, "cell": 0, "paragraph": 0}
     stack: list[str] = []
@@ -249,5 +227,5 @@ def check_accounted(text: str, rows: Sequence[RawRow], source: str) -> None:
             + ("it" if first == last else "them"))
 
 
-__all__ = ["LIMITS", "HtmlLimits", "check_accounted", "check_budget", "check_markup",
+__all__ = ["check_accounted", "check_budget", "check_markup",
            "check_task_numbers"]

@@ -1,0 +1,137 @@
+"""A cell's text as paragraphs, the way a browser renders it.
+
+Block elements and ``<br>`` separate paragraphs, inline markup joins with nothing, source
+whitespace collapses as CSS says (a line break between two CJK characters vanishes), hidden
+text, comments, scripts and Word's tracked deletions and comment anchors are no text; a line
+that opens with a colon or closing mark, or follows a lone label (各地区：), joins the line
+before.
+"""
+from __future__ import annotations
+
+import re
+
+from bs4 import CData, Tag
+from bs4.element import NavigableString, PageElement
+
+from pipeline.grammar import (
+    INVISIBLE,
+    NO_PARAGRAPH_START as _NO_LINE_START,
+    WIDE_CHAR,
+)
+
+#: Elements that end a paragraph before and after them (``<br>`` is handled on its own).
+BLOCK = frozenset({
+    "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
+    "table", "tr", "td", "th", "caption", "blockquote", "pre", "section", "article", "header",
+    "footer", "center", "address", "hr", "tbody", "thead", "tfoot", "form", "fieldset",
+})
+#: Never text: code, metadata, and Word's tracked deletions (``<del>``).
+SKIP = frozenset({"script", "style", "head", "title", "template", "noscript", "xml", "object",
+                   "del"})
+#: Word's comment anchors (``[A1]``) sit inside the commented text but are not part of it.
+_COMMENT_CLASS = re.compile(r"msocomanchor|MsoCommentReference", re.I)
+#: HTML collapses these (not &nbsp; or the ideographic space) into one space when rendering.
+_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+#: A line that is only a short label and its colon (国家知识产权局：, 局内：).
+_LONE_LABEL = re.compile(r"[^\s：:，。；、]{1,16}[：:]")
+_WIDE = re.compile(WIDE_CHAR)
+_HIDDEN = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.I)
+_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(bold|[6-9]00)", re.I)
+PAGE_BREAK = re.compile(r"(?:page-)?break-(before|after)\s*:\s*(?:always|page)", re.I)
+
+
+def style_of(el: Tag) -> str:
+    """An element's inline style, "" without one (bs4 types any attribute as maybe a list)."""
+    value = el.get("style")
+    return value if isinstance(value, str) else " ".join(value or ())
+
+
+def paragraphs(root: Tag, br_breaks: bool = True) -> list[str]:
+    """The element's text as paragraphs: block elements and ``<br>`` separate, inline joins.
+
+    Source whitespace is collapsed the way a browser renders it (see collapse_ws); inline
+    elements (``<span>``, ``<b>``, ``<font>``, ``<o:p>``) join with nothing. Hidden text (Word's
+    ``display:none``/``mso-hide:all``), comments, scripts, styles, tracked deletions and
+    comment anchors are no text.
+    Walks with an explicit stack, so deep markup cannot exhaust the recursion limit.
+    """
+    paras: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        # Zero-width marks and soft hyphens render as nothing; left in, one between a label
+        # and its colon (省份\u200b：) hides the label from segment.
+        text = collapse_ws("".join(current).translate(INVISIBLE)).strip(" ")  # edge spaces too
+        if not text.strip(" \t\n\r\f\xa0\u3000"):
+            pass
+        elif paras and (text.lstrip(" \xa0\u3000")[0] in _NO_LINE_START
+                        or _LONE_LABEL.fullmatch(paras[-1].strip(" \xa0\u3000"))):
+            # Nothing opens a paragraph with a colon or closing mark (the line-start rule of
+            # Chinese typesetting), and a label set on a line of its own (<b>各地区：</b><br>)
+            # introduces the text after it: the break between them is layout, not a paragraph.
+            paras[-1] += text.lstrip(" \xa0\u3000")
+        else:
+            paras.append(text)
+        current.clear()
+
+    stack: list[tuple[object, bool]] = [(root, False)]
+    while stack:
+        node, closing = stack.pop()
+        if closing:
+            flush()
+            continue
+        if isinstance(node, NavigableString):
+            if type(node) in (NavigableString, CData):
+                current.append(str(node))
+            continue
+        assert isinstance(node, Tag)
+        name = node.name.lower()
+        if name in SKIP or _HIDDEN.search(style_of(node)) \
+                or _COMMENT_CLASS.search(" ".join(node.get_attribute_list("class"))):
+            continue
+        if name == "br":
+            # A page-break <br> marks where a page ended, not a new line: a paragraph it
+            # cuts goes on.
+            if br_breaks and not PAGE_BREAK.search(style_of(node)):
+                flush()
+            continue
+        if name in BLOCK:
+            flush()
+            stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node.contents))
+    flush()
+    return paras
+
+
+def collapse_ws(text: str) -> str:
+    """Source whitespace as a browser renders it (CSS Text 3 segment-break rules).
+
+    A run with a line break between two wide (CJK) characters vanishes: it is where the
+    exporter wrapped its source lines, and a space there would later read as a clause boundary
+    in stitch. Every other run becomes one space. &nbsp; and U+3000 are text, left as they are.
+    """
+    def repl(m: re.Match[str]) -> str:
+        run, start, end = m.group(0), m.start(), m.end()
+        if ("\n" in run or "\r" in run) and start > 0 and end < len(text) \
+                and _WIDE.match(text[start - 1]) and _WIDE.match(text[end]):
+            return ""
+        return " "
+    return _HTML_SPACE.sub(repl, text)
+
+
+def is_bold(cell: Tag) -> bool:
+    if cell.find(["b", "strong"]) is not None:
+        return True
+    return any(_BOLD_STYLE.search(style_of(t))
+               for t in (cell, *cell.find_all(style=True)))
+
+
+def inside(node: PageElement, ancestor: Tag) -> bool:
+    """Whether ``node`` lies within ``ancestor``."""
+    return any(p is ancestor for p in node.parents)
+
+
+#: A sentence's end: a running head or a section heading is never one.
+SENTENCE_END = re.compile(r"[。；！？]")
+DIGITS = re.compile(r"[0-9０-９]+")
+
