@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: extract test lint golden bench fixtures clean
+.PHONY: extract test lint fuzz golden bench fixtures clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,14 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check pipeline tests benchmarks
 	$(PY) -m mypy
+
+# Many more fuzz cases than `make test` runs (FUZZ_CASES per format, from seed FUZZ_FIRST); every
+# failing mutant is kept under tests/fixtures/fuzz/, where `make test` replays it from then on.
+FUZZ_CASES ?= 3000
+FUZZ_FIRST ?= 0
+fuzz: $(STAMP)
+	FUZZ_CASES=$(FUZZ_CASES) FUZZ_FIRST=$(FUZZ_FIRST) FUZZ_SAVE=1 \
+		$(PY) -m pytest tests/test_fuzz.py -k mutants_fail_cleanly_or -s -p no:cacheprovider
 
 # Rewrites tests/fixtures/golden/*.json from the current code: review `git diff` line by line.
 golden: $(STAMP)

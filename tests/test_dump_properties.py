@@ -3,11 +3,13 @@
 Rows start from the real 2024 dump and are mutated (tabs deleted or inserted, lines cut,
 blank lines, random Unicode, control characters, markup fragments), then go through the
 reader and every later stage. One property keeps every row at three cells so that most
-examples get past the reader into stitch, segment and facts. Derandomised with a fixed
-budget, so CI is deterministic.
+examples get past the reader into stitch, segment and facts. Each property then asserts how
+far its examples got (documents built, tasks found, errors by class), so a reader that refused
+every input fails it. Derandomised with a fixed budget, so CI is deterministic.
 """
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -88,48 +90,121 @@ _three_cell_row = st.one_of(
 )
 
 
-def run_pipeline(text: str) -> None:
-    """Reader, stitch, segment and facts on a dump; only PipelineError may escape."""
-    data = text.encode("utf-8", errors="surrogatepass")
-    try:
-        table = read_dump(data, "mutated.txt")
-        build_document(LoadedInput(Path("mutated-2024.txt"), data, "text", ()), table)
-    except PipelineError:
-        pass
+class Reach:
+    """How far a property's examples got: documents built, tasks found, errors by class.
+
+    Asserted after each property, so that a reader refusing every input (or a stage that
+    drops every task) fails it: "only our errors escape" alone would hold for both.
+    """
+
+    def __init__(self) -> None:
+        self.examples = self.documents = self.with_tasks = self.tasks = 0
+        self.errors: Counter[str] = Counter()
+
+    def run(self, data: bytes, name: str = "mutated-2024.txt") -> None:
+        """Reader, stitch, segment and facts on a dump's bytes; only PipelineError may escape."""
+        self.examples += 1
+        try:
+            table = read_dump(data, name)
+            doc = build_document(LoadedInput(Path(name), data, "text", ()), table)
+        except PipelineError as exc:
+            self.errors[type(exc).__name__] += 1
+            return
+        self.documents += 1
+        self.with_tasks += bool(doc.tasks)
+        self.tasks += len(doc.tasks)
+
+    def __repr__(self) -> str:
+        return (f"{self.examples} examples: {self.documents} documents ({self.with_tasks} with "
+                f"tasks, {self.tasks} tasks), errors {dict(self.errors)}")
 
 
-@_settings
-@given(st.lists(_three_cell_row, min_size=0, max_size=30))
-def test_mutated_cells_raise_only_pipeline_errors(rows: list[str]) -> None:
-    run_pipeline("\n".join([*LEAD, *rows]))
+def _text(text: str) -> bytes:
+    return text.encode("utf-8", errors="surrogatepass")
 
 
-@_settings
-@given(st.lists(mutated_line(), min_size=0, max_size=30))
-def test_mutated_rows_raise_only_pipeline_errors(rows: list[str]) -> None:
-    run_pipeline("\n".join([*LEAD, *rows]))
+def test_mutated_cells_raise_only_pipeline_errors() -> None:
+    reach = Reach()
+
+    @_settings
+    @given(st.lists(_three_cell_row, min_size=0, max_size=30))
+    def prop(rows: list[str]) -> None:
+        reach.run(_text("\n".join([*LEAD, *rows])))
+
+    prop()
+    # Three-cell rows pass the reader: most examples become documents, most of those with tasks.
+    assert reach.documents >= reach.examples * 0.35, reach
+    assert reach.with_tasks >= reach.examples * 0.35 and reach.tasks >= reach.examples * 0.8, reach
+
+
+def test_mutated_rows_raise_only_pipeline_errors() -> None:
+    reach = Reach()
+
+    @_settings
+    @given(st.lists(mutated_line(), min_size=0, max_size=30))
+    def prop(rows: list[str]) -> None:
+        reach.run(_text("\n".join([*LEAD, *rows])))
+
+    prop()
+    # Rows with tabs deleted or lines cut are refused (MalformedRowError), the rest get through.
+    assert reach.documents >= reach.examples * 0.1 and reach.tasks >= reach.examples * 0.2, reach
+    assert reach.errors["MalformedRowError"] >= reach.examples * 0.2, reach
 
 
 _cell_text = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=10)),
                       max_size=8).map("".join)
-# Mostly three cells (so rows reach stitch and segment), sometimes another count.
+_task_no = st.sampled_from(["1.", "2．", "3、", "10.", "一、", "二、"])
+# Mostly three cells (so rows reach stitch and segment), some opening with a task or section
+# number (so that some examples are task lists), sometimes another count of cells.
 _random_row = st.one_of(
     st.tuples(_cell_text, _cell_text, _cell_text).map(lambda c: "\t".join(map(_no_row_breaks, c))),
+    st.tuples(_task_no, _cell_text, _cell_text, _cell_text).map(
+        lambda c: c[0] + "\t".join(map(_no_row_breaks, c[1:]))),
     st.lists(_cell_text, min_size=1, max_size=5).map("\t".join),
 )
 
 
-@_settings
-@given(st.lists(_random_row, max_size=15))
-def test_random_rows_raise_only_pipeline_errors(rows: list[str]) -> None:
-    run_pipeline("\n".join([*LEAD, *rows]))
+def test_random_rows_raise_only_pipeline_errors() -> None:
+    reach = Reach()
+
+    @_settings
+    @given(st.lists(_random_row, max_size=15))
+    def prop(rows: list[str]) -> None:
+        reach.run(_text("\n".join([*LEAD, *rows])))
+
+    prop()
+    assert reach.documents >= reach.examples * 0.08 and reach.with_tasks >= 10, reach
+    assert reach.errors["MalformedRowError"] >= reach.examples * 0.2, reach
 
 
-@_settings
-@given(st.binary(max_size=2000))
-def test_random_bytes_raise_only_pipeline_errors(data: bytes) -> None:
-    try:
-        table = read_dump(data, "random.txt")
-        build_document(LoadedInput(Path("random.txt"), data, "text", ()), table)
-    except PipelineError:
-        pass
+def test_random_bytes_raise_only_pipeline_errors() -> None:
+    reach = Reach()
+
+    @_settings
+    @given(st.binary(max_size=2000))
+    def prop(data: bytes) -> None:
+        reach.run(data, "random.txt")
+
+    prop()
+    # Random bytes are never a task list; they must fail where they are wrong (the encoding,
+    # the missing header), not all at one early check.
+    assert reach.documents == 0, reach
+    assert reach.errors["NoTaskTableError"] and reach.errors["EncodingError"], reach
+
+
+def test_random_text_after_a_good_header_raise_only_pipeline_errors() -> None:
+    """Any text after the real lead and header: the reader reads it as rows and must say so."""
+    reach = Reach()
+    lead = "\n".join(LEAD) + "\n"
+
+    @_settings
+    @given(st.lists(st.one_of(st.text(max_size=20), st.sampled_from(
+        ["\t", "\n", "\t\t", "\n1.", "\n2.", "\n一、", "国家知识产权局：", "局内：", "各地区："])),
+        max_size=40).map("".join))
+    def prop(text: str) -> None:
+        reach.run(_text(lead + text))
+
+    prop()
+    # Most such text is no row of three cells; it must be refused as rows, past the header.
+    assert reach.documents >= 1, reach
+    assert reach.errors["MalformedRowError"] + reach.errors["TruncatedInputError"] >= reach.examples * 0.4, reach
