@@ -51,11 +51,6 @@ GOOD = ("error", "same", "flagged")
 #: other branches (issue 8, findings 2 and 3). They still run, and must still end cleanly (no
 #: exception, no hang); only their silence is let pass here. Delete an entry when its fix lands.
 AWAITING: dict[tuple[str, int], str] = {
-    ("html", 66): "finding 2: a copied chunk of `</td>…</table>` markup in the header row; "
-                  "the tables after it are dropped (3 → 1 tasks)",
-    ("html", 105): "finding 2: head markup copied into a header cell; later tables dropped (3 → 1)",
-    ("html", 212): "finding 2: 72 bytes deleted across `</td></tr></table>`; task 2 lost (2 → 1)",
-    ("html", 220): "finding 2: `</table>` damaged to `</tabn=center>`; the rows after it lost (2 → 1)",
     ("html", 221): "finding 2: `<td>` damaged to `<Ud>`; task 2's number cell merges away (2 → 1)",
     ("pdf", 24): "finding 3: a `[` inserted in a content stream leaves an array open that "
                  "swallows the rest of the page's text (3 → 2)",
