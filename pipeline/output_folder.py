@@ -1,15 +1,18 @@
 """The output folder: proving a folder is the pipeline's own before replacing it, and the swap.
 
 Replacing the output folder deletes whatever is in it, so the pipeline never judges a folder by
-its file names. Every output set it writes holds a manifest, :data:`MANIFEST`, listing the name
-and SHA-256 of each file the pipeline wrote there. A folder is replaced only if it is empty, or
-if every entry in it (dotfiles and subfolders included) is a regular file its manifest lists
-with a matching digest. Anything else is a file of the user's: the run stops with an
+its file names. Every output set it writes holds a manifest, :data:`MANIFEST`, naming the
+command that wrote it and listing the name and SHA-256 of each file written there. A folder is
+replaced only if it is empty, or if its manifest is the same command's and every entry in it
+(dotfiles and subfolders included) is a regular file the manifest lists with a matching digest.
+Anything else is a file of the user's, or another command's output: the run stops with an
 :class:`~pipeline.errors.OutputError` naming it, before any work.
 
-Output sets of the versions before the manifest hold exactly one of :data:`LEGACY_SETS`; such
-a set is replaced only if it holds all of those files and nothing else, and each one has the
-content those versions wrote (Parquet with that table's columns, the two JSON files' shapes).
+Each command describes the names it writes as a :class:`FileSet` (``extract``'s in
+:mod:`pipeline.write`, ``diff``'s in :mod:`pipeline.diff.cli`) and writes its set with
+:func:`write_set`. Output sets of the versions before the manifest hold exactly one of the
+set's ``legacy_sets``; such a set is replaced only if it holds all of those files and nothing
+else, and ``legacy_content`` accepts each one as what those versions wrote.
 
 Temporary folders beside the output (``.NAME.tmp-PID`` while writing, ``.NAME.old-PID`` for
 the previous set during the swap) carry a manifest from their first moment, so a later run
@@ -24,32 +27,44 @@ import os
 import re
 import shutil
 import stat
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from pipeline.errors import OutputError
 
-__all__ = ["LEGACY_SETS", "MANIFEST", "check_output_folder", "clear_stale", "foreign_entry",
-           "sha256_of", "swap", "temp_folder", "write_manifest"]
+__all__ = ["MANIFEST", "FileSet", "Foreign", "Record", "check_output_folder", "clear_stale",
+           "foreign_entry", "sha256_of", "swap", "temp_folder", "write_manifest", "write_set"]
 
 #: The manifest's file name; hidden, so a listing of the output shows the tables.
 MANIFEST = ".manifest.json"
 #: What the manifest says it is, so a file of that name the user wrote is not taken for one.
 MANIFEST_FORMAT = "cnipa-tasklist-pipeline output set"
 MANIFEST_VERSION = 1
-
-_OLDEST = frozenset({"tasks.parquet", "clauses.parquet", "assignments.parquet",
-                     "deadlines.parquet", "targets.parquet", "tasks.json", "report.json"})
-#: The file sets the versions before the manifest wrote (before and after documents.parquet).
-LEGACY_SETS = (_OLDEST, _OLDEST | {"documents.parquet"})
+#: The command a manifest without a "command" entry is from: the only one that wrote manifests
+#: before diff did.
+_FIRST_COMMAND = "extract"
 
 _CHUNK = 1 << 20
 
 
-def _output_files() -> frozenset[str]:
-    from pipeline.export import output_names  # the formats decide what a set may hold
+def _nothing_legacy(path: Path) -> bool:
+    return False
 
-    return output_names()
+
+@dataclass(frozen=True)
+class FileSet:
+    """The names one command writes into its output folder, which only it may replace."""
+
+    command: str  #: named in the manifest, so one command never replaces another's output
+    #: The names a set may hold directly (a folder's, such as ``csv``, for its files), but
+    #: the manifest.
+    files: frozenset[str]
+    #: File sets the command's versions before the manifest wrote, and a test that a file has
+    #: the content those versions wrote; none for a command that always wrote a manifest.
+    legacy_sets: tuple[frozenset[str], ...] = ()
+    legacy_content: Callable[[Path], bool] = _nothing_legacy
 
 
 # ---- the manifest ------------------------------------------------------------------------
@@ -62,16 +77,16 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def write_manifest(folder: Path, files: Mapping[str, str]) -> None:
-    """Write ``folder``'s manifest listing ``files`` (name → SHA-256)."""
-    manifest = {"format": MANIFEST_FORMAT, "version": MANIFEST_VERSION,
+def write_manifest(folder: Path, files: Mapping[str, str], command: str = _FIRST_COMMAND) -> None:
+    """Write ``folder``'s manifest: ``command`` wrote ``files`` (name → SHA-256) there."""
+    manifest = {"format": MANIFEST_FORMAT, "version": MANIFEST_VERSION, "command": command,
                 "files": dict(sorted(files.items()))}
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, allow_nan=False) + "\n",
                                    encoding="utf-8")
 
 
-def _read_manifest(folder: Path) -> dict[str, str] | None:
-    """The files ``folder``'s manifest lists, None if it has none; ValueError if it is not ours."""
+def _read_manifest(folder: Path) -> tuple[str, dict[str, str]] | None:
+    """The command and files of ``folder``'s manifest, None if it has none; ValueError if not ours."""
     path = folder / MANIFEST
     try:
         st = path.lstat()
@@ -83,62 +98,74 @@ def _read_manifest(folder: Path) -> dict[str, str] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError("not a manifest this pipeline wrote") from exc
-    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        raise ValueError("not a manifest this pipeline wrote")
+    files, command = data.get("files"), data.get("command", _FIRST_COMMAND)
     if (data.get("format") != MANIFEST_FORMAT or data.get("version") != MANIFEST_VERSION
-            or not isinstance(files, dict)
+            or not isinstance(files, dict) or not isinstance(command, str)
             or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items())):
         raise ValueError("not a manifest this pipeline wrote")
-    return files
+    return command, files
 
 
 # ---- is this folder ours? ----------------------------------------------------------------
 
-Foreign = tuple[str, str]  # the entry's name, and why it is not the pipeline's
+class Foreign(NamedTuple):
+    """An entry that stops a folder from being replaced."""
+
+    name: str  #: the entry's name
+    why: str  #: why it is not the command's own
+    command: str | None = None  #: the other command whose output set the folder is, if so
 
 
-def foreign_entry(folder: Path, in_progress: bool = False) -> Foreign | None:
-    """The first entry of ``folder`` the pipeline cannot prove it wrote, and why; else None.
+def foreign_entry(folder: Path, file_set: FileSet, in_progress: bool = False) -> Foreign | None:
+    """The first entry of ``folder`` that ``file_set``'s command cannot prove it wrote; else None.
 
     ``in_progress``: the folder is a temporary one a killed run may have left mid-write, so
-    a file the pipeline writes may be there before the manifest lists it.
+    a file the command writes may be there before the manifest lists it.
     """
     entries = sorted(os.scandir(folder), key=lambda e: e.name)
     if not entries:
         return None
     try:
-        listed = _read_manifest(folder)
+        manifest = _read_manifest(folder)
     except ValueError:
-        return MANIFEST, f"holds {MANIFEST}, which is not a manifest this pipeline wrote"
-    if listed is None:
-        return _legacy_foreign_entry(folder, entries)
+        return Foreign(MANIFEST, f"holds {MANIFEST}, which is not a manifest this pipeline wrote")
+    if manifest is None:
+        return _legacy_foreign_entry(entries, file_set)
+    command, listed = manifest
+    if command != file_set.command:
+        return Foreign(MANIFEST, f"is an output folder of {command} (its {MANIFEST} says so), "
+                                 f"which {file_set.command} does not replace", command)
     for entry in entries:
         if entry.name == MANIFEST:
             continue
-        if _listed_folder(entry, listed, in_progress):
+        if _listed_folder(entry, listed, in_progress, file_set):
             problem = _foreign_in_folder(Path(entry.path), entry.name, listed, in_progress)
             if problem:
                 return problem
             continue
         kind = _not_a_file(entry)
         if kind:
-            return entry.name, f"holds {entry.name}{kind}, which this pipeline did not write"
+            return Foreign(entry.name, f"holds {entry.name}{kind}, which this pipeline did not write")
         if entry.name not in listed:
-            if in_progress and entry.name in _output_files():
+            if in_progress and entry.name in file_set.files:
                 continue
-            return entry.name, f"holds {entry.name}, which this pipeline did not write"
+            return Foreign(entry.name, f"holds {entry.name}, which this pipeline did not write")
         if sha256_of(Path(entry.path)) != listed[entry.name]:
-            return entry.name, (f"holds {entry.name}, which was changed after this pipeline "
-                                f"wrote it (its SHA-256 differs from the one in {MANIFEST})")
+            return Foreign(entry.name, f"holds {entry.name}, which was changed after this pipeline "
+                                       f"wrote it (its SHA-256 differs from the one in {MANIFEST})")
     return None
 
 
-def _listed_folder(entry: os.DirEntry[str], listed: Mapping[str, str], in_progress: bool) -> bool:
+def _listed_folder(entry: os.DirEntry[str], listed: Mapping[str, str], in_progress: bool,
+                   file_set: FileSet) -> bool:
     """A real folder whose files the manifest lists as ``name/…`` (csv/ of --format csv)."""
     if entry.is_symlink() or not entry.is_dir(follow_symlinks=False):
         return False
     prefix = entry.name + "/"
     return any(k.startswith(prefix) for k in listed) or (
-        in_progress and entry.name in _output_files())
+        in_progress and entry.name in file_set.files)
 
 
 def _foreign_in_folder(folder: Path, name: str, listed: Mapping[str, str],
@@ -153,14 +180,14 @@ def _foreign_in_folder(folder: Path, name: str, listed: Mapping[str, str],
             continue
         kind = _not_a_file(entry)
         if kind:
-            return path, f"holds {path}{kind}, which this pipeline did not write"
+            return Foreign(path, f"holds {path}{kind}, which this pipeline did not write")
         if path not in listed:
             if in_progress:  # a file being written before the manifest lists it
                 continue
-            return path, f"holds {path}, which this pipeline did not write"
+            return Foreign(path, f"holds {path}, which this pipeline did not write")
         if sha256_of(Path(entry.path)) != listed[path]:
-            return path, (f"holds {path}, which was changed after this pipeline wrote it "
-                          f"(its SHA-256 differs from the one in {MANIFEST})")
+            return Foreign(path, f"holds {path}, which was changed after this pipeline wrote it "
+                                 f"(its SHA-256 differs from the one in {MANIFEST})")
     return None
 
 
@@ -175,58 +202,41 @@ def _not_a_file(entry: os.DirEntry[str]) -> str:
     return ""
 
 
-def _legacy_foreign_entry(folder: Path, entries: Sequence[os.DirEntry[str]]) -> Foreign | None:
+def _legacy_foreign_entry(entries: Sequence[os.DirEntry[str]], file_set: FileSet
+                          ) -> Foreign | None:
     """The same question for a folder without a manifest: an older version's output set?"""
     names = [e.name for e in entries]
-    known = frozenset().union(*LEGACY_SETS)
+    legacy = file_set.legacy_sets
+    known = frozenset().union(*legacy)
     for entry in entries:
         kind = _not_a_file(entry)
-        if entry.name not in known or kind:
-            return entry.name, f"holds {entry.name}{kind}, which this pipeline did not write"
-    if set(names) not in LEGACY_SETS:
-        missing = sorted(min(LEGACY_SETS, key=len) - set(names)) or ["documents.parquet"]
-        return names[0], (f"holds {names[0]} but no {MANIFEST}, and is no complete output set "
-                          f"of an older version (no {missing[0]}), so it may not be this "
-                          "pipeline's")
+        if kind or entry.name not in known | file_set.files:
+            return Foreign(entry.name, f"holds {entry.name}{kind}, which this pipeline did not write")
+    if not legacy:  # the command always wrote a manifest: its own names without one prove nothing
+        return Foreign(names[0], f"holds {names[0]} but no {MANIFEST}, so it may not be "
+                                 f"{file_set.command}'s own (it writes one with every set)")
+    if set(names) not in legacy:
+        missing = (sorted(min(legacy, key=len) - set(names))
+                   or sorted(max(legacy, key=len) - set(names)) or [names[0]])
+        return Foreign(names[0], f"holds {names[0]} but no {MANIFEST}, and is no complete output "
+                                 f"set of an older version (no {missing[0]}), so it may not be "
+                                 "this pipeline's")
     for entry in entries:
-        if not _legacy_content(Path(entry.path)):
-            return entry.name, (f"holds {entry.name} but no {MANIFEST}, and {entry.name} is not "
-                                "what an older version of this pipeline wrote")
+        if not file_set.legacy_content(Path(entry.path)):
+            return Foreign(entry.name, f"holds {entry.name} but no {MANIFEST}, and {entry.name} "
+                                       "is not what an older version of this pipeline wrote")
     return None
-
-
-def _legacy_content(path: Path) -> bool:
-    """The file has the shape a pre-manifest version wrote under that name."""
-    if path.suffix == ".parquet":
-        import pyarrow.parquet as pq
-
-        from pipeline.write import schemas
-
-        try:
-            names = set(pq.read_schema(path).names)
-        except (OSError, ValueError):  # pyarrow's ArrowInvalid is a ValueError
-            return False
-        return "doc_id" in names and names <= set(schemas()[path.stem].names)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, OSError):
-        return False
-    if path.name == "report.json":
-        return (isinstance(data, dict) and set(data) == {"inputs", "counts"}
-                and isinstance(data["inputs"], list))
-    return isinstance(data, list) and all(
-        isinstance(d, dict) and "doc_id" in d and "sections" in d for d in data)
 
 
 # ---- the checks before a run -------------------------------------------------------------
 
-def check_output_folder(out: Path, inputs: Iterable[Path] = ()) -> Path:
-    """``out`` made absolute, or an OutputError if it cannot or must not be replaced.
+def check_output_folder(out: Path, file_set: FileSet, inputs: Iterable[Path] = ()) -> Path:
+    """``out`` made absolute, or an OutputError if ``file_set``'s command must not replace it.
 
     Refused: the file system root, a symbolic link, a file, a folder holding anything the
-    pipeline cannot prove it wrote (see :func:`foreign_entry`), and a folder that holds one of
-    ``inputs`` (replacing it would delete the input). Temporary folders a killed run left
-    beside ``out`` are cleared first (see :func:`clear_stale`).
+    command cannot prove it wrote (see :func:`foreign_entry`), and a folder that is or holds
+    one of ``inputs`` (replacing it would delete the input). Temporary folders a killed run
+    left beside ``out`` are cleared first (see :func:`clear_stale`).
     """
     shown = str(out)
     target = Path(os.path.abspath(out))
@@ -245,13 +255,13 @@ def check_output_folder(out: Path, inputs: Iterable[Path] = ()) -> Path:
                           "name an output folder whose parent folders can be created")
     if parent.is_dir():
         try:
-            clear_stale(target)
+            clear_stale(target, file_set)
         except OSError as exc:
             raise OutputError(shown, f"cannot clear a killed run's temporary folder "
                                      f"({exc.strerror or exc})") from exc
     if target.is_dir():
         try:
-            foreign = foreign_entry(target)
+            foreign = foreign_entry(target, file_set)
         except OSError as exc:
             raise OutputError(shown, f"cannot check what it holds ({exc.strerror or exc})") from exc
         if foreign:
@@ -262,7 +272,10 @@ def check_output_folder(out: Path, inputs: Iterable[Path] = ()) -> Path:
 
 
 def _foreign_error(shown: str, foreign: Foreign, when: str = "") -> OutputError:
-    name, why = foreign
+    name, why, command = foreign
+    if command is not None:
+        return OutputError(shown, f"{why}{when}",
+                           f"name a new or empty folder, or one {command} did not write")
     return OutputError(shown, f"{why}{when}; the pipeline replaces only a folder that holds "
                               "nothing but its own output",
                        f"move {name} elsewhere, or name a new or empty output folder")
@@ -282,6 +295,10 @@ def _refuse_inputs_inside(shown: str, target: Path, inputs: Iterable[Path]) -> N
                 raise OutputError(
                     shown, f"holds the input {path}, which replacing the folder would delete",
                     "move the input out of it, or name another output folder")
+            if spelled in homes:  # diff's OLD or NEW may be a folder
+                raise OutputError(
+                    shown, f"is the input {path} too, which replacing the folder would delete",
+                    "name another output folder")
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -293,7 +310,7 @@ def _inside(path: str, folder: str) -> bool:
 
 # ---- temporary folders and the swap ------------------------------------------------------
 
-def temp_folder(out: Path) -> Path:
+def temp_folder(out: Path, file_set: FileSet) -> Path:
     """Create the folder the new set is written to: beside ``out``, marked as ours from the start."""
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     try:
@@ -303,7 +320,7 @@ def temp_folder(out: Path) -> Path:
                                     "by this pipeline)", "remove it, or name another output folder"
                           ) from exc
     try:
-        write_manifest(tmp, {})
+        write_manifest(tmp, {}, file_set.command)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -324,7 +341,7 @@ def _stale(out: Path) -> list[tuple[Path, str]]:
     return found
 
 
-def clear_stale(out: Path) -> None:
+def clear_stale(out: Path, file_set: FileSet) -> None:
     """Remove temporary folders a killed run left beside ``out``; restore ``out`` if a swap was cut.
 
     A run killed between the two renames of :func:`swap` leaves no ``out`` but an ``.old-PID``
@@ -332,7 +349,7 @@ def clear_stale(out: Path) -> None:
     not provably a run's own (no manifest of ours, or files it does not list) is left alone.
     """
     for folder, kind in _stale(out):
-        if foreign_entry(folder, in_progress=kind == "tmp") is not None:
+        if foreign_entry(folder, file_set, in_progress=kind == "tmp") is not None:
             continue
         if kind == "old" and not out.exists():
             os.rename(folder, out)
@@ -350,7 +367,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def swap(new: Path, out: Path) -> None:
+def swap(new: Path, out: Path, file_set: FileSet) -> None:
     """Replace ``out`` by ``new`` with two renames; the old set is removed only afterwards.
 
     The old set is checked once more after it was moved aside (a file may have been put into
@@ -367,7 +384,7 @@ def swap(new: Path, out: Path) -> None:
                                             "written by this pipeline)",
                                   "remove it, or name another output folder") from exc
             raise
-        foreign = foreign_entry(old)
+        foreign = foreign_entry(old, file_set)
         if foreign:
             os.rename(old, out)
             raise _foreign_error(str(out), foreign, " (put there while the run lasted)")
@@ -379,3 +396,37 @@ def swap(new: Path, out: Path) -> None:
         raise
     shutil.rmtree(old, ignore_errors=True)
 
+
+
+Record = Callable[[str], None]
+
+
+def write_set(out: Path, file_set: FileSet, write: Callable[[Path, Record], None]) -> None:
+    """Write ``file_set``'s command's set beside ``out`` and swap it in whole; ``out`` is untouched
+    on failure, also on Ctrl-C (the temporary folder is removed, the previous set stays).
+
+    ``write(folder, record)`` writes the files into ``folder`` and calls ``record(name)`` (a path
+    relative to ``folder``) as each one is complete: the manifest is rewritten at once, so a
+    killed run's folder is provably its own.
+    """
+    shown = str(out)
+    target = check_output_folder(out, file_set)
+    tmp: Path | None = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        folder = tmp = temp_folder(target, file_set)
+        written: dict[str, str] = {}
+
+        def record(name: str) -> None:
+            if name.split("/", 1)[0] not in file_set.files:  # the next run would refuse the set
+                raise ValueError(f"{name} is no file of {file_set.command}'s output set")
+            written[name] = sha256_of(folder / name)
+            write_manifest(folder, written, file_set.command)
+
+        write(folder, record)
+        swap(folder, target, file_set)
+    except OSError as exc:
+        raise OutputError(shown, f"cannot write the output ({exc.strerror or exc})") from exc
+    finally:
+        if tmp is not None:  # created by this run (mkdir fails on an existing one): ours to remove
+            shutil.rmtree(tmp, ignore_errors=True)

@@ -8,30 +8,62 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import InputTooLargeError, OutputError
+from pipeline import output_folder
+from pipeline.errors import InputTooLargeError
 from pipeline.export import DEFAULT_FORMATS, TABLES, from_documents, output_names, write_formats
 from pipeline.models import Document, Task
-from pipeline.output_folder import (
-    MANIFEST,
-    check_output_folder,
-    sha256_of,
-    swap,
-    temp_folder,
-    write_manifest,
-)
+from pipeline.output_folder import MANIFEST, FileSet, Record, write_set
 
-__all__ = ["MANIFEST", "OUTPUT_FILES", "TABLES", "check_fits", "check_output_folder", "counts",
-           "document_json", "dumps", "export_formats", "schemas", "table_rows", "write_outputs"]
+__all__ = ["FILE_SET", "LEGACY_SETS", "MANIFEST", "OUTPUT_FILES", "TABLES", "check_fits",
+           "check_output_folder", "counts", "document_json", "dumps", "export_formats", "schemas",
+           "table_rows", "write_outputs"]
 
 #: Every file of a default output set (--format parquet,json) but its manifest (MANIFEST), which
 #: lists these with their SHA-256; other formats add theirs (pipeline.export.FORMATS).
 OUTPUT_FILES = output_names(DEFAULT_FORMATS)
+
+_OLDEST = frozenset({"tasks.parquet", "clauses.parquet", "assignments.parquet",
+                     "deadlines.parquet", "targets.parquet", "tasks.json", "report.json"})
+#: The file sets the versions before the manifest wrote (before and after documents.parquet).
+LEGACY_SETS = (_OLDEST, _OLDEST | {"documents.parquet"})
+
+
+def _legacy_content(path: Path) -> bool:
+    """The file has the shape a pre-manifest version wrote under that name."""
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            names = set(pq.read_schema(path).names)
+        except (OSError, ValueError):  # pyarrow's ArrowInvalid is a ValueError
+            return False
+        return "doc_id" in names and names <= set(schemas()[path.stem].names)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, OSError):
+        return False
+    if path.name == "report.json":
+        return (isinstance(data, dict) and set(data) == {"inputs", "counts"}
+                and isinstance(data["inputs"], list))
+    return isinstance(data, list) and all(
+        isinstance(d, dict) and "doc_id" in d and "sections" in d for d in data)
+
+
+#: What extract (and export, which adds formats to its sets) writes into --out: the names of
+#: every format (see :mod:`pipeline.output_folder`).
+FILE_SET = FileSet("extract", output_names(), LEGACY_SETS, _legacy_content)
+
+
+def check_output_folder(out: Path, inputs: Iterable[Path] = ()) -> Path:
+    """``out`` made absolute, or an OutputError if extract must not replace it (see
+    :func:`pipeline.output_folder.check_output_folder`)."""
+    return output_folder.check_output_folder(out, FILE_SET, inputs)
 
 
 def schemas() -> dict[str, Any]:
@@ -212,27 +244,14 @@ def check_fits(d: Document, path: str) -> None:
 
 def write_outputs(docs: Sequence[Document], report: dict[str, Any], out: Path,
                   formats: Sequence[str] = DEFAULT_FORMATS) -> None:
-    """Write the whole output set beside ``out`` and swap it in; ``out`` is untouched on failure.
-
-    Also on Ctrl-C: the temporary folder is removed and the previous set stays in place. The
-    manifest is rewritten after each file, so a killed run's folder is provably its own.
-    """
-    shown = str(out)
-    target = check_output_folder(out)
-    tmp: Path | None = None
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = temp_folder(target)
-        written: dict[str, str] = {}
-        write_formats(from_documents(docs, report), tmp, formats, _recorder(tmp, written))
+    """Write the whole output set beside ``out`` and swap it in; ``out`` is untouched on failure
+    (also on Ctrl-C), see :func:`pipeline.output_folder.write_set`."""
+    def write(tmp: Path, record: Record) -> None:
+        write_formats(from_documents(docs, report), tmp, formats, record)
         (tmp / "report.json").write_text(dumps(report), encoding="utf-8")
-        _recorder(tmp, written)("report.json")
-        swap(tmp, target)
-    except OSError as exc:
-        raise OutputError(shown, f"cannot write the output ({exc.strerror or exc})") from exc
-    finally:
-        if tmp is not None:  # created by this run (mkdir fails on an existing one): ours to remove
-            shutil.rmtree(tmp, ignore_errors=True)
+        record("report.json")
+
+    write_set(out, FILE_SET, write)
 
 
 def export_formats(out: Path, formats: Sequence[str]) -> None:
@@ -244,15 +263,11 @@ def export_formats(out: Path, formats: Sequence[str]) -> None:
     """
     from pipeline.export import FORMATS, read_output_set
 
-    shown = str(out)
     target = check_output_folder(out)  # the set is the pipeline's own, file by file
     data = read_output_set(target)
-    tmp: Path | None = None
-    try:
-        tmp = temp_folder(target)
-        replaced = {top for name in formats for top in FORMATS[name].top_level}
-        written: dict[str, str] = {}
-        record = _recorder(tmp, written)
+    replaced = {top for name in formats for top in FORMATS[name].top_level}
+
+    def write(tmp: Path, record: Record) -> None:
         for entry in sorted(target.iterdir()):
             if entry.name == MANIFEST or entry.name in replaced:  # no stale file of a format stays
                 continue
@@ -264,20 +279,8 @@ def export_formats(out: Path, formats: Sequence[str]) -> None:
                 shutil.copy2(entry, tmp / entry.name)
                 record(entry.name)
         write_formats(data, tmp, formats, record)
-        swap(tmp, target)
-    except OSError as exc:
-        raise OutputError(shown, f"cannot write the output ({exc.strerror or exc})") from exc
-    finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
 
-
-def _recorder(folder: Path, written: dict[str, str]) -> Callable[[str], None]:
-    """Record a file written into ``folder`` (relative path) in its manifest, at once."""
-    def record(name: str) -> None:
-        written[name] = sha256_of(folder / name)
-        write_manifest(folder, written)
-    return record
+    write_set(target, FILE_SET, write)
 
 
 def counts(docs: Iterable[Document]) -> dict[str, int]:

@@ -317,12 +317,3 @@ def test_a_folder_that_is_no_output_is_refused(tmp_path, capsys):
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert line.startswith(f"{tmp_path}: is a folder without tasks.parquet")
     assert not (tmp_path / "c").exists()
-
-
-def test_an_out_folder_with_other_files_is_refused(tmp_path, capsys):
-    out = tmp_path / "mine"
-    out.mkdir()
-    (out / "notes.txt").write_text("keep me", encoding="utf-8")
-    assert main(["diff", str(RAW_2024), str(RAW_2024), "--out", str(out)]) == 2
-    assert "holds files that are not a diff's output (notes.txt)" in capsys.readouterr().err
-    assert [p.name for p in out.iterdir()] == ["notes.txt"]

@@ -15,8 +15,8 @@ import pytest
 
 import pipeline.extract
 import pipeline.output_folder
-from pipeline.output_folder import LEGACY_SETS, MANIFEST, write_manifest
-from pipeline.write import OUTPUT_FILES
+from pipeline.output_folder import MANIFEST, write_manifest
+from pipeline.write import LEGACY_SETS, OUTPUT_FILES
 from tests.conftest import RAW_2024
 from tests.outputs import leftovers, out, previous_output, snapshot  # noqa: F401 (fixtures)
 from tests.test_cli import dead_pid, run

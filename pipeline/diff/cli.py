@@ -1,13 +1,15 @@
 """``python -m pipeline diff OLD NEW [--out DIR]``: read both sides, diff, write the change set.
 
-Writes ``changes.parquet``, ``changes.md`` and ``changes.html`` into DIR (default ``changes``);
-each file goes to a temporary name first and is renamed into place, and nothing is written
-unless both sides were read. Errors are raised as PipelineErrors; pipeline.cli makes exit codes.
+Writes ``changes.parquet``, ``changes.md`` and ``changes.html`` into DIR (default ``changes``)
+as one output set under the rules of :mod:`pipeline.output_folder`, as extract does: DIR is
+replaced only when its manifest proves every entry is diff's own (an extract output folder is
+not), OLD/NEW inside it are refused before any work, and the set is written beside DIR and
+swapped in whole, so nothing is written unless both sides were read and every file was
+written. Errors are raised as PipelineErrors; pipeline.cli makes exit codes.
 """
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -16,11 +18,14 @@ from pathlib import Path
 from pipeline.diff import Change, change_schema, diff_documents
 from pipeline.diff.load import load_side
 from pipeline.diff.report import html_page, markdown
-from pipeline.errors import OutputError
 from pipeline.models import Document
+from pipeline.output_folder import FileSet, Record, check_output_folder, write_set
 
 DEFAULT_OUT = Path("changes")
 FILES = ("changes.parquet", "changes.md", "changes.html")
+#: What diff writes into --out; diff has written a manifest from its first version on this rule,
+#: so a change set without one is not provably diff's (no legacy sets).
+FILE_SET = FileSet("diff", frozenset(FILES))
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -34,7 +39,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def run(args: argparse.Namespace) -> int:
-    _check_out(args.out)
+    check_output_folder(args.out, FILE_SET, (args.old, args.new))  # before the slow part
     old, new = load_side(args.old), load_side(args.new)
     changes = diff_documents(old, new)
     write_changes(changes, old, new, args.out)
@@ -49,36 +54,18 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_out(out: Path) -> None:
-    """Refuse an --out that is a file, or a folder holding anything but a change set."""
-    shown = str(out)
-    if out.exists() and not out.is_dir():
-        raise OutputError(shown, "exists and is not a folder", "name a folder for --out")
-    if out.is_dir():
-        foreign = sorted(p.name for p in out.iterdir()
-                         if p.name not in FILES and not p.name.startswith("."))
-        if foreign:
-            raise OutputError(shown, f"holds files that are not a diff's output "
-                                     f"({', '.join(foreign[:3])}{', …' if len(foreign) > 3 else ''})",
-                              "name a new or empty folder for --out")
-
-
 def write_changes(changes: Sequence[Change], old: Document, new: Document, out: Path) -> None:
+    """Write the change set into ``out``, replacing an earlier one whole; untouched on failure."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    _check_out(out)
-    table = pa.Table.from_pylist([c.row() for c in changes], schema=change_schema())
-    tmp = {name: out / f".{name}.tmp-{os.getpid()}" for name in FILES}
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table, tmp["changes.parquet"])
-        tmp["changes.md"].write_text(markdown(changes, old, new), encoding="utf-8")
-        tmp["changes.html"].write_text(html_page(changes, old, new), encoding="utf-8")
-        for name, path in tmp.items():
-            os.replace(path, out / name)
-    except OSError as exc:
-        raise OutputError(str(out), f"cannot write the change set ({exc.strerror or exc})") from exc
-    finally:
-        for path in tmp.values():
-            path.unlink(missing_ok=True)
+    def write(tmp: Path, record: Record) -> None:
+        table = pa.Table.from_pylist([c.row() for c in changes], schema=change_schema())
+        pq.write_table(table, tmp / "changes.parquet")
+        record("changes.parquet")
+        (tmp / "changes.md").write_text(markdown(changes, old, new), encoding="utf-8")
+        record("changes.md")
+        (tmp / "changes.html").write_text(html_page(changes, old, new), encoding="utf-8")
+        record("changes.html")
+
+    write_set(out, FILE_SET, write)
