@@ -135,9 +135,8 @@ class TooManyFiguresError(Exception):
     turns it into an InputTooLargeError naming the file (see pipeline.extract).
     """
 
-    def __init__(self, task_no: int, clause_no: int, count: int, limit: int) -> None:
-        self.cause = (f"task {task_no}, clause {clause_no} holds {count:,} deadlines and figures; "
-                      f"the limit is {limit:,}")
+    def __init__(self, where: str, count: int, limit: int) -> None:
+        self.cause = f"{where} holds {count:,} deadlines and figures; the limit is {limit:,}"
         super().__init__(self.cause)
 
 

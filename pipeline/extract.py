@@ -44,8 +44,8 @@ def build_document(loaded: LoadedInput, table: RawTable) -> Document:
     try:
         tasks, issues = assemble(stitched)
     except TooManyFiguresError as exc:
-        raise InputTooLargeError(str(loaded.path), exc.cause, "a task list's clause has a handful of "
-                                 "figures; check that this is the right file") from exc
+        raise InputTooLargeError(str(loaded.path), exc.cause, "a task list has a few hundred figures "
+                                 "at most; check that this is the right file") from exc
     number = documents.doc_number(stitched.head, stitched.title)
     return Document(
         doc_id=doc_id, title=stitched.title, year=stitched.year,
@@ -63,6 +63,7 @@ def assemble(stitched: StitchedTable) -> tuple[tuple[Task, ...], list[Issue]]:
     issues: list[Issue] = []
     # An alias (（以下简称强省）) may be defined in any cell and used in any later one.
     aliases = scopes.aliases_in(p.text for b in stitched.tasks for p in (*b.measures, *b.division))
+    facts.check_document_budget(p.text for b in stitched.tasks for p in b.measures)
     for block in stitched.tasks:
         task, task_issues = _task(block, stitched.year, aliases)
         tasks.append(task)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterable
 from datetime import date
 
 from pipeline import nlp
@@ -81,14 +82,32 @@ _METRIC_STOP_FLAGS = ("d", "p", "u", "c", "r", "m")
 #: to the others (bounds of metric phrases, governing deadlines) is quadratic in their number,
 #: so a clause with thousands (10%以上 repeated) is refused before that work starts.
 MAX_FIGURES_PER_CLAUSE = 200
+#: The same for a whole document (a published list has about a hundred): each figure costs a
+#: word segmentation of its phrase, so the run stays within its time budget.
+MAX_FIGURES_PER_DOCUMENT = 5_000
+
+
+def figure_count(text: str) -> int:
+    """Deadline, percentage and count expressions in the text (a linear count)."""
+    digits = ascii_digits(text)
+    return sum(1 for pattern in (DEADLINE_RE, PERCENT_RE, COUNT_RE) for _ in pattern.finditer(digits))
 
 
 def check_budget(clause: Clause) -> None:
-    """Raise TooManyFiguresError for a clause over MAX_FIGURES_PER_CLAUSE (a linear count)."""
-    digits = ascii_digits(clause.text)
-    count = sum(1 for pattern in (DEADLINE_RE, PERCENT_RE, COUNT_RE) for _ in pattern.finditer(digits))
+    """Raise TooManyFiguresError for a clause over MAX_FIGURES_PER_CLAUSE."""
+    count = figure_count(clause.text)
     if count > MAX_FIGURES_PER_CLAUSE:
-        raise TooManyFiguresError(clause.task_no, clause.clause_no, count, MAX_FIGURES_PER_CLAUSE)
+        raise TooManyFiguresError(f"task {clause.task_no}, clause {clause.clause_no}", count,
+                                  MAX_FIGURES_PER_CLAUSE)
+
+
+def check_document_budget(texts: Iterable[str]) -> None:
+    """Raise TooManyFiguresError for measures over MAX_FIGURES_PER_DOCUMENT, before any is read."""
+    count = 0
+    for text in texts:
+        count += figure_count(text)
+        if count > MAX_FIGURES_PER_DOCUMENT:
+            raise TooManyFiguresError("the document", count, MAX_FIGURES_PER_DOCUMENT)
 
 
 def deadlines(clause: Clause, year: int | None) -> tuple[tuple[Deadline, ...], list[Issue]]:

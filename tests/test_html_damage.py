@@ -13,6 +13,7 @@ from pipeline import facts
 from pipeline.cli import main
 from pipeline.errors import HtmlDamagedError, InputTooLargeError
 from pipeline.extract import extract_file
+from pipeline.read import dump
 from pipeline.read.html.settings import SETTINGS as LIMITS
 from tests.conftest import RAW_2024
 
@@ -221,7 +222,13 @@ def test_dump_cell_with_unclosed_paragraphs_under_the_limit_is_read(tmp_path: Pa
 
 def test_clause_with_10000_figures_is_refused(tmp_path: Path) -> None:
     bad = _dump_with_first_measures("增长" + "10%以上，" * 10_000, tmp_path, "pct-2024.txt")
-    with pytest.raises(InputTooLargeError, match=rf"task 1, clause \d+ holds 10,00\d deadlines and "
+    with pytest.raises(InputTooLargeError, match=r"the document holds [\d,]+ deadlines and figures"):
+        extract_file(bad)
+
+
+def test_clause_over_its_own_limit_is_refused(tmp_path: Path) -> None:
+    bad = _dump_with_first_measures("增长" + "10%以上，" * 300, tmp_path, "pct300-2024.txt")
+    with pytest.raises(InputTooLargeError, match=rf"task 1, clause \d+ holds 30\d deadlines and "
                        rf"figures; the limit is {facts.MAX_FIGURES_PER_CLAUSE}"):
         extract_file(bad)
 
@@ -229,3 +236,27 @@ def test_clause_with_10000_figures_is_refused(tmp_path: Path) -> None:
 def test_clause_with_figures_under_the_limit_keeps_them_all(tmp_path: Path) -> None:
     doc = extract_file(_dump_with_first_measures("增长" + "10%以上，" * 150, tmp_path, "ok-2024.txt"))
     assert sum(t.expression == "10%以上" for t in doc.tasks[0].targets) >= 150
+
+
+def _dump_of_tasks(tmp: Path, name: str, rows: int, clause: str) -> Path:
+    lines = ["附件", "", "## 2024 年推动知识产权高质量发展任务清单", "", "重点任务\t工作举措\t任务分工",
+             "<b>一、全面强化</b>\t\t"]
+    lines += [f"{i % 999 + 1}. 任务\t<p>各地区：{clause}</p>\t<p>局内：办公室</p>" for i in range(rows)]
+    path = tmp / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_document_with_too_many_figures_in_all_is_refused(tmp_path: Path) -> None:
+    """Each clause under its own limit, but 30 × 199 figures in all."""
+    bad = _dump_of_tasks(tmp_path, "figs-2024.txt", 30, "增长" + "10%以上，" * 199)
+    with pytest.raises(InputTooLargeError, match=rf"the document holds [\d,]+ deadlines and figures; "
+                       rf"the limit is {facts.MAX_FIGURES_PER_DOCUMENT:,}"):
+        extract_file(bad)
+
+
+def test_dump_with_100000_rows_is_refused_before_reading_them(tmp_path: Path) -> None:
+    bad = _dump_of_tasks(tmp_path, "rows-2024.txt", 100_000, "做。")
+    with pytest.raises(InputTooLargeError, match=rf"the table has 100,001 rows; the limit is "
+                       rf"{dump.MAX_ROWS:,}"):
+        extract_file(bad)

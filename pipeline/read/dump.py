@@ -32,6 +32,9 @@ _PARA_TAG = re.compile(r"<(?:p|br)\b", re.I)
 #: Paragraph tags (``<p>``, ``<br>``) one cell may hold. A published cell has a few dozen; a
 #: cell with tens of thousands is no task list, and would make every later stage slow.
 MAX_PARAGRAPHS_PER_CELL = 2_000
+#: Table rows (non-empty lines after the header). A published list has about fifty; every later
+#: stage costs time per row, so a dump of 100,000 rows would run for minutes.
+MAX_ROWS = 5_000
 # How other exports separate the header's cells: said in the error, since only tabs are read.
 _OTHER_SEPARATORS = (
     (re.compile(r"\s*\|\s*"), "'|' (a Markdown table)"),
@@ -50,6 +53,11 @@ def read_dump(data: bytes, source: str) -> RawTable:
     # characters a cell may hold (\x0b, \x1c, U+2028).
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     header_at = _find_header(lines, source)
+    count = sum(1 for line in lines[header_at + 1:] if line.strip())
+    if count > MAX_ROWS:
+        raise InputTooLargeError(source, f"the table has {count:,} rows; the limit is {MAX_ROWS:,}",
+                                 "a task list's table has a few dozen rows; check that this is the "
+                                 "right file")
     title = _title(lines[:header_at])
     rows = tuple(_rows(lines, header_at, source))
     return RawTable(source=source, fmt="text", title=title, rows=rows, notes=notes,
