@@ -56,6 +56,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("csv", tuple(f"csv/{t}.csv" for t in TABLES), "csv/<table>.csv, UTF-8 with BOM"),
     Format("ics", ("deadlines.ics",), "deadlines.ics: one all-day event per deadline"),
     Format("sqlite", ("tasks.db",), "tasks.db: every table, with a full-text index"),
+    Format("html", ("report.html",), "report.html: one readable page (timeline, department × task "
+           "matrix, 必做/选做 per group, targets, source text)"),
 )}
 
 DEFAULT_FORMATS = ("parquet", "json")

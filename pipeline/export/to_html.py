@@ -1,0 +1,475 @@
+"""``report.html``: one self-contained page per run, for reading and for sending to colleagues.
+
+Per document: a deadline timeline by month, a department × task matrix, the province/city
+obligations (必做/选做 per group), the targets table, and the source text with an anchor per
+sentence, so every fact links to the sentence and page it was read from.
+
+Self-contained: no script, no stylesheet or font from anywhere else. The charts are SVG drawn by
+matplotlib with ``svg.fonttype = none``, so their text stays text (searchable, copyable) and the
+browser sets it in the system's CJK font; matplotlib only needs a font for measuring, and any
+will do (a missing-glyph warning is silenced: the browser draws the glyphs, not matplotlib).
+The page works from plain table rows, so ``extract`` (rows of the documents) and ``export``
+(rows read back from Parquet) give the same page.
+"""
+from __future__ import annotations
+
+import html
+import io
+import itertools
+import logging
+import re
+import warnings
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pipeline.export import OutputSet
+
+Row = Mapping[str, Any]
+
+#: CSS font stacks: the system's CJK sans-serif, whatever the platform calls it.
+FONT_STACK = ("system-ui, -apple-system, 'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', "
+              "'Hiragino Sans GB', 'Microsoft YaHei', 'WenQuanYi Zen Hei', sans-serif")
+_CHART_FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei",
+                "WenQuanYi Zen Hei", "sans-serif"]
+_NATIONAL, _LOCAL = "#1f5fa8", "#d9822b"
+_MUST, _MAY = "#b3261e", "#6b8e23"
+_SENTENCE_END = re.compile(r"(?<=[。；！？;!?])|\n")
+
+
+def write(data: OutputSet, folder: Path) -> None:
+    """Format-registry entry point: ``report.html`` in ``folder`` from an output set."""
+    write_report_html(data.tables, data.documents, folder / "report.html")
+
+
+def write_report_html(tables: Mapping[str, Sequence[Row]], documents: Sequence[Row],
+                      path: Path) -> None:
+    """Write the report page for ``tables`` (rows per table) and ``documents`` to ``path``.
+
+    ``documents`` gives each document's ``doc_id`` and, where known, ``title``, ``year`` and
+    ``source``; a document with rows but no entry is reported under its doc_id.
+    """
+    path.write_text(render_report_html(tables, documents), encoding="utf-8")
+
+
+def render_report_html(tables: Mapping[str, Sequence[Row]], documents: Sequence[Row]) -> str:
+    """The report page as text."""
+    by_doc = _split_by_doc(tables)
+    known = [str(d["doc_id"]) for d in documents]
+    order = known + [d for d in by_doc if d not in known]
+    meta = {str(d["doc_id"]): d for d in documents}
+    bodies = [_document(i, doc_id, meta.get(doc_id, {}), by_doc.get(doc_id, {}))
+              for i, doc_id in enumerate(order)]
+    toc = "".join(f'<li><a href="#d{i}">{_e(_doc_title(doc_id, meta.get(doc_id, {})))}</a></li>'
+                  for i, doc_id in enumerate(order))
+    title = "任务清单报告"
+    return (
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        f'<header class="top"><h1>{_e(title)}</h1>'
+        + (f'<nav><ol class="toc">{toc}</ol></nav>' if len(order) > 1 else "")
+        + "</header>\n<main>\n" + "\n".join(bodies) + "\n</main>\n</body>\n</html>\n"
+    )
+
+
+# ---- the parts of one document -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Anchors:
+    """Ids of the page's anchors for one document (``d0-t3``, ``d0-t3-c2-s1``)."""
+
+    prefix: str
+
+    def task(self, task_no: Any) -> str:
+        return f"{self.prefix}-t{task_no}"
+
+    def clause(self, task_no: Any, clause_no: Any) -> str:
+        return f"{self.prefix}-t{task_no}-c{clause_no}"
+
+    def sentence(self, task_no: Any, clause_no: Any, k: int) -> str:
+        return f"{self.prefix}-t{task_no}-c{clause_no}-s{k}"
+
+
+def _document(i: int, doc_id: str, meta: Row, rows: Mapping[str, list[Row]]) -> str:
+    a = _Anchors(f"d{i}")
+    tasks = sorted(rows.get("tasks", []), key=lambda r: r["task_no"])
+    clauses = {(c["task_no"], c["clause_no"]): c for c in rows.get("clauses", [])}
+    sentences = {key: _sentences(c.get("text") or "") for key, c in clauses.items()}
+    context = _Context(a, {t["task_no"]: t for t in tasks}, clauses, sentences)
+    facts = (f"{len(tasks)} 项任务 · {len(rows.get('deadlines', []))} 个时限 · "
+             f"{len(rows.get('targets', []))} 个指标")
+    source = meta.get("source") or (tasks[0].get("source") if tasks else None)
+    head = (f'<section class="doc" id="{a.prefix}"><h2>{_e(_doc_title(doc_id, meta))}</h2>'
+            f'<p class="meta">{_e(doc_id)}'
+            + (f" · 来源 {_e(source)}" if source else "")
+            + (f" · {_e(meta['year'])} 年" if meta.get("year") else "")
+            + f" · {facts}</p>")
+    return "\n".join([
+        head,
+        _timeline(context, rows.get("deadlines", [])),
+        _matrix(context, tasks, rows.get("assignments", [])),
+        _obligations(context, rows.get("assignments", [])),
+        _targets(context, rows.get("targets", [])),
+        _sources(context, tasks, rows.get("assignments", [])),
+        "</section>",
+    ])
+
+
+@dataclass(frozen=True)
+class _Context:
+    anchors: _Anchors
+    tasks: Mapping[Any, Row]
+    clauses: Mapping[tuple[Any, Any], Row]
+    sentences: Mapping[tuple[Any, Any], list[tuple[int, int]]]
+
+    def fact_link(self, row: Row) -> str:
+        """A link to the sentence a fact (deadline, target) stands in, with its page."""
+        key = (row["task_no"], row["clause_no"])
+        clause = self.clauses.get(key)
+        k = _sentence_of(self.sentences.get(key, []), row.get("char_start") or 0)
+        target = self.anchors.sentence(*key, k) if clause else self.anchors.task(row["task_no"])
+        return (f'<a class="src" href="#{target}">第{_e(row["task_no"])}项 · '
+                f'{_pages(clause or self.tasks.get(row["task_no"], {}))}</a>')
+
+    def task_link(self, task_no: Any, text: str | None = None) -> str:
+        label = text if text is not None else f"{task_no}"
+        title = self.tasks.get(task_no, {}).get("task_title", "")
+        return (f'<a class="chip" href="#{self.anchors.task(task_no)}" title="{_e(title)}">'
+                f"{_e(label)}</a>")
+
+
+def _timeline(ctx: _Context, deadlines: Sequence[Row]) -> str:
+    if not deadlines:
+        return '<h3>时限</h3><p class="none">没有时限。</p>'
+    rows = sorted(deadlines, key=lambda r: (r["due"], r["task_no"], r["clause_no"]))
+    months = _months(r["due"] for r in rows)
+    local = Counter((r["due"].year, r["due"].month) for r in rows if _is_local(r.get("actor")))
+    national = Counter((r["due"].year, r["due"].month) for r in rows
+                       if not _is_local(r.get("actor")))
+    labels = [f"{m}月" if y == months[0][0] else f"{y}年{m}月" for y, m in months]
+
+    def draw(fig: Any) -> None:
+        ax = fig.add_subplot()
+        xs = range(len(months))
+        n = [national[m] for m in months]
+        loc = [local[m] for m in months]
+        ax.bar(xs, n, color=_NATIONAL, label="国家知识产权局")
+        ax.bar(xs, loc, bottom=n, color=_LOCAL, label="地方")
+        ax.set_xticks(list(xs), labels)
+        ax.set_ylabel("时限数")
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.legend(frameon=False, loc="upper left")
+        _plain_axes(ax)
+
+    chart = _svg(draw, (9, 2.6), f"{ctx.anchors.prefix}-timeline",
+                 "各月到期的时限数（国家知识产权局与地方）")
+    by_month: dict[tuple[int, int], list[Row]] = defaultdict(list)
+    for r in rows:
+        by_month[(r["due"].year, r["due"].month)].append(r)
+    items = []
+    for (y, m), group in by_month.items():
+        lis = "".join(
+            f'<li><time datetime="{r["due"].isoformat()}">{r["due"].month}月{r["due"].day}日</time>'
+            f' <span class="who">{_e(r.get("actor") or "")}</span> '
+            f'<b>{_e(r["expression"])}</b>{_e(_after(r.get("action") or "", r["expression"]))} '
+            f'{ctx.task_link(r["task_no"], "任务 " + str(r["task_no"]))} {ctx.fact_link(r)}</li>'
+            for r in group)
+        items.append(f"<h4>{y}年{m}月 <small>{len(group)}</small></h4><ul class=\"dl\">{lis}</ul>")
+    return (f"<h3>时限（按月）</h3><figure>{chart}</figure>"
+            f'<details open><summary>全部 {len(rows)} 个时限</summary>{"".join(items)}</details>')
+
+
+def _matrix(ctx: _Context, tasks: Sequence[Row], assignments: Sequence[Row]) -> str:
+    pairs: dict[str, list[Any]] = {}
+    for r in assignments:
+        if r.get("level") != "局内":
+            continue
+        for unit in (r.get("units_full") or r.get("units") or []):
+            pairs.setdefault(unit, [])
+            if r["task_no"] not in pairs[unit]:
+                pairs[unit].append(r["task_no"])
+    if not pairs:
+        return '<h3>局内分工</h3><p class="none">没有局内分工。</p>'
+    units = sorted(pairs, key=lambda u: (-len(pairs[u]), u))
+    task_nos = [t["task_no"] for t in tasks]
+
+    def draw(fig: Any) -> None:
+        ax = fig.add_subplot()
+        col = {n: j for j, n in enumerate(task_nos)}
+        for i, unit in enumerate(units):
+            xs = [col[n] for n in pairs[unit] if n in col]
+            dots = ax.scatter(xs, [i] * len(xs), s=46, color=_NATIONAL, zorder=3)
+            dots.set_urls([f"#{ctx.anchors.task(task_nos[x])}" for x in xs])
+        ax.set_yticks(range(len(units)), units)
+        ax.set_xticks(range(len(task_nos)), [str(n) for n in task_nos])
+        ax.set_xlim(-0.6, len(task_nos) - 0.4)
+        ax.set_ylim(len(units) - 0.5, -0.5)
+        ax.set_xlabel("任务")
+        ax.tick_params(axis="x", labelsize=8)
+        ax.grid(True, color="#e3e3e3", zorder=0)
+        _plain_axes(ax)
+
+    chart = _svg(draw, (8, 0.8 + 0.3 * len(units)), f"{ctx.anchors.prefix}-matrix",
+                 "局内单位 × 任务：点表示该单位承担该任务")
+    lines = "".join(
+        f"<tr><th scope=\"row\">{_e(u)}</th><td>{len(pairs[u])}</td>"
+        f"<td>{' '.join(ctx.task_link(n) for n in pairs[u])}</td></tr>" for u in units)
+    return (f"<h3>局内分工（单位 × 任务）</h3><figure>{chart}</figure>"
+            f'<div class="scroll"><table><thead><tr><th>单位</th><th>任务数</th><th>任务</th>'
+            f"</tr></thead><tbody>{lines}</tbody></table></div>")
+
+
+def _obligations(ctx: _Context, assignments: Sequence[Row]) -> str:
+    by_group: dict[str, dict[str, list[Any]]] = {}
+    for r in assignments:
+        if r.get("level") == "局内":
+            continue
+        for group in _group_labels(r):
+            slot = by_group.setdefault(group, {"必做": [], "选做": [], "未说明": []})
+            slot[r.get("obligation") or "未说明"].append(r["task_no"])
+    if not by_group:
+        return '<h3>省市分工</h3><p class="none">没有省份、地市分工。</p>'
+    groups = list(by_group)
+
+    def draw(fig: Any) -> None:
+        ax = fig.add_subplot()
+        ys = range(len(groups))
+        must = [len(by_group[g]["必做"]) for g in groups]
+        may = [len(by_group[g]["选做"]) for g in groups]
+        ax.barh(ys, must, color=_MUST, label="必做")
+        ax.barh(ys, may, left=must, color=_MAY, label="选做")
+        ax.set_yticks(list(ys), groups)
+        ax.set_ylim(len(groups) - 0.5, -0.5)
+        ax.set_xlabel("任务数")
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.legend(frameon=False, loc="lower right")
+        _plain_axes(ax)
+
+    chart = _svg(draw, (8, 0.9 + 0.32 * len(groups)), f"{ctx.anchors.prefix}-obligations",
+                 "各组地方的必做与选做任务数")
+    lines = "".join(
+        f"<tr><th scope=\"row\">{_e(g)}</th>"
+        + "".join(f"<td>{' '.join(ctx.task_link(n) for n in by_group[g][k])}</td>"
+                  for k in ("必做", "选做"))
+        + "</tr>" for g in groups)
+    return (f"<h3>省市分工（必做 / 选做）</h3><figure>{chart}</figure>"
+            f'<div class="scroll"><table><thead><tr><th>地方</th><th>必做</th><th>选做</th></tr>'
+            f"</thead><tbody>{lines}</tbody></table></div>")
+
+
+def _targets(ctx: _Context, targets: Sequence[Row]) -> str:
+    if not targets:
+        return '<h3>指标</h3><p class="none">没有量化指标。</p>'
+    lines = "".join(
+        f"<tr><td>{ctx.task_link(r['task_no'])}</td><td>{_e(r.get('actor') or '')}</td>"
+        f"<td>{_e(r.get('metric') or '')}</td><td><b>{_e(r['expression'])}</b></td>"
+        f"<td class=\"num\">{_e(_number(r.get('value')))}"
+        + (f"–{_e(_number(r.get('value_max')))}" if r.get("value_max") is not None else "")
+        + f" {_e(r.get('unit') or '')}</td><td>{_e(r.get('comparator') or '')}</td>"
+        f"<td>{_e(r['due'].isoformat()) if r.get('due') else ''}</td>"
+        f"<td>{ctx.fact_link(r)}</td></tr>"
+        for r in sorted(targets, key=lambda r: (r["task_no"], r["clause_no"], r["char_start"])))
+    return ('<h3>指标</h3><div class="scroll"><table class="targets"><thead><tr><th>任务</th>'
+            "<th>主体</th><th>指标</th><th>表述</th><th>数值</th><th>比较</th><th>期限</th>"
+            f"<th>出处</th></tr></thead><tbody>{lines}</tbody></table></div>")
+
+
+def _sources(ctx: _Context, tasks: Sequence[Row], assignments: Sequence[Row]) -> str:
+    entries: dict[Any, list[Row]] = defaultdict(list)
+    for r in assignments:
+        entries[r["task_no"]].append(r)
+    parts = ["<h3>原文</h3>"]
+    section = None
+    for t in tasks:
+        if t.get("section_no") != section:
+            section = t.get("section_no")
+            parts.append(f"<h4 class=\"section\">{_e(_cn_number(section))}、"
+                         f"{_e(t.get('section_title') or '')}</h4>")
+        n = t["task_no"]
+        clause_html = []
+        for (tn, cn), clause in sorted(ctx.clauses.items(), key=lambda kv: kv[0][1]):
+            if tn != n:
+                continue
+            text = clause.get("text") or ""
+            spans = "".join(
+                f'<span class="s" id="{ctx.anchors.sentence(tn, cn, k)}">{_e(text[a:b])}</span>'
+                for k, (a, b) in enumerate(ctx.sentences[(tn, cn)]))
+            clause_html.append(
+                f'<p id="{ctx.anchors.clause(tn, cn)}"><b>{_e(clause.get("actor") or "")}'
+                f"{'：' if clause.get('actor') else ''}</b>{spans} "
+                f'<span class="page">{_pages(clause)}</span></p>')
+        division = "".join(
+            f"<li>{_e(e.get('level') or '')}：{_e(_entry_text(e))}</li>" for e in entries[n])
+        parts.append(
+            f'<article id="{ctx.anchors.task(n)}"><h5>{_e(n)}. {_e(t.get("task_title") or "")} '
+            f'<span class="page">{_pages(t)}</span></h5>{"".join(clause_html)}'
+            + (f'<ul class="division">{division}</ul>' if division else "") + "</article>")
+    return "".join(parts)
+
+
+# ---- helpers -----------------------------------------------------------------------------------
+
+def _split_by_doc(tables: Mapping[str, Sequence[Row]]) -> dict[str, dict[str, list[Row]]]:
+    out: dict[str, dict[str, list[Row]]] = {}
+    for name, rows in tables.items():
+        for r in rows:
+            out.setdefault(str(r["doc_id"]), {}).setdefault(name, []).append(r)
+    return out
+
+
+def _doc_title(doc_id: str, meta: Row) -> str:
+    return str(meta.get("title") or doc_id)
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of ``text``; together they cover it."""
+    cuts = sorted({0, len(text), *(m.start() for m in _SENTENCE_END.finditer(text))})
+    return [(a, b) for a, b in itertools.pairwise(cuts) if b > a] or [(0, len(text))]
+
+
+def _sentence_of(spans: Sequence[tuple[int, int]], offset: int) -> int:
+    for k, (a, b) in enumerate(spans):
+        if a <= offset < b:
+            return k
+    return max(len(spans) - 1, 0)
+
+
+def _pages(row: Row) -> str:
+    a, b = row.get("page_start"), row.get("page_end")
+    if a is None:
+        return ""
+    return f"第{a}页" if b in (None, a) else f"第{a}–{b}页"
+
+
+def _months(dues: Iterable[date]) -> list[tuple[int, int]]:
+    """Every month from the first due date's year's January to the last due month."""
+    ds = sorted(dues)
+    # A whole year when every date falls in one; else up to the last date's month.
+    last = (ds[-1].year, 12) if ds[-1].year == ds[0].year else (ds[-1].year, ds[-1].month)
+    months, (y, m) = [], (ds[0].year, 1)
+    while (y, m) <= last:
+        months.append((y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return months
+
+
+def _is_local(actor: str | None) -> bool:
+    return bool(actor) and not str(actor).startswith("国家")
+
+
+def _group_labels(r: Row) -> list[str]:
+    reach = r.get("applies_to")
+    if reach == "all":
+        return [f"全部（{r.get('level') or '地方'}）"]
+    groups = list(r.get("groups") or [])
+    return groups or [str(r.get("scope") or r.get("level") or "未说明")]
+
+
+def _entry_text(e: Row) -> str:
+    if e.get("level") == "局内":
+        return "、".join(e.get("units_full") or e.get("units") or [])
+    return f"{e.get('scope') or ''}{e.get('obligation') or ''}"
+
+
+def _after(action: str, expression: str) -> str:
+    """The action without the expression it opens with (shown bold before it)."""
+    return action[len(expression):] if action.startswith(expression) else f"：{action}"
+
+
+def _number(value: Any) -> str:
+    if value is None:
+        return ""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def _cn_number(n: Any) -> str:
+    if not isinstance(n, int) or not 0 < n < 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    return (("" if tens == 1 else _CN_DIGITS[tens]) + "十" if tens else "") + (
+        _CN_DIGITS[ones] if ones else "")
+
+
+def _e(value: Any) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _plain_axes(ax: Any) -> None:
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+_SVG_HEAD = re.compile(r"^.*?(?=<svg)", re.S)
+_SVG_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
+_SVG_SIZE = re.compile(r'(<svg[^>]*?) width="[^"]+" height="[^"]+"')
+
+
+def _svg(draw: Any, size: tuple[float, float], salt: str, label: str) -> str:
+    """An inline SVG drawn by ``draw(figure)``: text as text, scaling to the page's width."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    font_log = logging.getLogger("matplotlib.font_manager")
+    level = font_log.level
+    font_log.setLevel(logging.ERROR)
+    try:
+        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt,
+                                    "font.family": _CHART_FONTS, "font.size": 10,
+                                    "axes.unicode_minus": False}), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "Glyph … missing from font": the browser draws it
+            fig = Figure(figsize=size, layout="constrained")
+            draw(fig)
+            buf = io.StringIO()
+            fig.savefig(buf, format="svg", metadata={"Date": None})
+    finally:
+        font_log.setLevel(level)
+    svg = _SVG_METADATA.sub("", _SVG_HEAD.sub("", buf.getvalue()))
+    # The viewBox stays; width and height go, so CSS scales the chart to its column.
+    svg = _SVG_SIZE.sub(r"\1", svg, count=1)
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{_e(label)}" ', 1)
+
+
+_CSS = f"""
+*,*::before,*::after{{box-sizing:border-box}}
+html{{-webkit-text-size-adjust:100%}}
+body{{margin:0;font-family:{FONT_STACK};line-height:1.6;color:#1d1d1f;background:#fff}}
+header.top,main{{max-width:1100px;margin:0 auto;padding:0 16px}}
+h1{{font-size:1.5rem;margin:1rem 0 .5rem}}
+h2{{font-size:1.3rem;border-bottom:2px solid {_NATIONAL};padding-bottom:.2rem;margin-top:2rem}}
+h3{{font-size:1.1rem;margin-top:1.8rem}}
+h4{{font-size:1rem;margin:1rem 0 .3rem}}
+h4 small{{color:#666;font-weight:normal}}
+h5{{font-size:1rem;margin:1.2rem 0 .3rem}}
+.meta,.none,.page{{color:#666}}
+.page{{font-size:.85em;white-space:nowrap}}
+figure{{margin:0;overflow-x:auto;max-width:100%}}
+/* Below 560 px a chart scrolls in its own box rather than shrinking its text out of reach. */
+figure svg{{display:block;width:100%;min-width:560px;height:auto}}
+.scroll{{overflow-x:auto;max-width:100%}}
+table{{border-collapse:collapse;width:100%;font-size:.92rem}}
+th,td{{border-bottom:1px solid #e3e3e3;padding:.3rem .4rem;text-align:left;vertical-align:top}}
+thead th{{background:#f4f6f8;white-space:nowrap}}
+td.num{{white-space:nowrap}}
+ul.dl{{padding-left:1.1rem;margin:.2rem 0}}
+ul.dl li{{margin:.25rem 0}}
+time{{font-variant-numeric:tabular-nums;font-weight:600}}
+.who{{color:{_LOCAL}}}
+a{{color:{_NATIONAL}}}
+a.chip{{display:inline-block;min-width:1.6em;text-align:center;padding:0 .3em;margin:.1em 0;
+  border:1px solid #c8d3e0;border-radius:.6em;text-decoration:none;font-size:.9em}}
+a.src{{font-size:.85em;white-space:nowrap}}
+article{{border-top:1px solid #eee}}
+article p{{margin:.4rem 0}}
+span.s:target{{background:#fff3b0}}
+article:target h5{{background:#fff3b0}}
+ul.division{{color:#444;font-size:.92rem}}
+body,td,li,p{{overflow-wrap:anywhere}}
+@media (max-width:600px){{body{{font-size:15px}} header.top,main{{padding:0 10px}}}}
+"""

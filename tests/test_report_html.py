@@ -1,0 +1,273 @@
+"""report.html: what it holds (read as HTML) and how it renders (headless Chromium).
+
+The browser tests need Chromium and a CJK font (``.ci/run`` installs ``chromium`` and
+``fonts-noto-cjk``); without them they are skipped on a developer's machine and fail in CI
+(``CI=true``), so CI never passes on a skipped check.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from pipeline.export.to_html import render_report_html, write_report_html
+from pipeline.extract import extract_file
+from pipeline.write import table_rows
+from tests.conftest import RAW_2024, ROOT
+
+SCREENSHOT = ROOT / "docs" / "report-1280.png"
+
+
+@pytest.fixture(scope="module")
+def doc():
+    return extract_file(RAW_2024)
+
+
+@pytest.fixture(scope="module")
+def tables(doc):
+    return table_rows([doc])
+
+
+@pytest.fixture(scope="module")
+def documents(doc):
+    return [{"doc_id": doc.doc_id, "title": doc.title, "year": doc.year, "source": doc.source}]
+
+
+@pytest.fixture(scope="module")
+def page(tables, documents, tmp_path_factory):
+    path = tmp_path_factory.mktemp("report") / "report.html"
+    write_report_html(tables, documents, path)
+    return path
+
+
+class _Parsed(HTMLParser):
+    """Ids, links and the tags with external references of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+        self.refs: list[tuple[str, str, str]] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name == "id":
+                self.ids.add(value)
+            if name in ("href", "xlink:href") and value.startswith("#"):
+                self.links.append(value[1:])
+            elif name in ("src", "href", "xlink:href", "srcset", "data", "poster"):
+                self.refs.append((tag, name, value))
+
+
+def _parse(text: str) -> _Parsed:
+    parsed = _Parsed()
+    parsed.feed(text)
+    return parsed
+
+
+# ---- content ---------------------------------------------------------------------------------
+
+def test_page_is_self_contained(page):
+    text = page.read_text(encoding="utf-8")
+    parsed = _parse(text)
+    assert parsed.refs == []  # no src/href other than in-page anchors
+    assert "script" not in parsed.tags and "link" not in parsed.tags
+    # url(#clip) is an in-page reference (matplotlib's clip paths); any other url( would fetch.
+    assert not re.search(r"url\((?!#)|@import|@font-face", text)
+
+
+def test_every_in_page_link_has_its_anchor(page):
+    parsed = _parse(page.read_text(encoding="utf-8"))
+    assert parsed.links
+    assert set(parsed.links) <= parsed.ids
+
+
+def test_every_fact_links_to_its_sentence_and_page(page, tables):
+    text = page.read_text(encoding="utf-8")
+    clauses = {(c["task_no"], c["clause_no"]): c for c in tables["clauses"]}
+    for fact in (*tables["deadlines"], *tables["targets"]):
+        clause = clauses[(fact["task_no"], fact["clause_no"])]
+        # The sentence anchor holding the fact's expression, and the link to it with the page.
+        prefix = f'd0-t{fact["task_no"]}-c{fact["clause_no"]}-s'
+        sentences = re.findall(f'<span class="s" id="({prefix}\\d+)">([^<]*)</span>', text)
+        holding = [sid for sid, s in sentences
+                   if fact["expression"] in s.replace("&quot;", '"').replace("&#x27;", "'")]
+        assert holding, fact
+        pages = f"第{clause['page_start']}页" if clause["page_start"] == clause["page_end"] \
+            else f"第{clause['page_start']}–{clause['page_end']}页"
+        assert any(f'href="#{sid}">第{fact["task_no"]}项 · {pages}</a>' in text for sid in holding)
+
+
+def test_timeline_lists_every_deadline_by_month(page, tables):
+    text = page.read_text(encoding="utf-8")
+    for d in tables["deadlines"]:
+        assert f'<time datetime="{d["due"].isoformat()}">' in text
+        assert f"{d['due'].year}年{d['due'].month}月 <small>" in text
+    assert text.count("<time ") == len(tables["deadlines"])
+
+
+def test_matrix_has_every_department_task_pair(page, tables):
+    text = page.read_text(encoding="utf-8")
+    pairs = {(u, a["task_no"]) for a in tables["assignments"] if a["level"] == "局内"
+             for u in a["units_full"]}
+    assert ("专利局自动化部", 5) in pairs
+    for unit, task_no in pairs:
+        row = re.search(f'<tr><th scope="row">{re.escape(unit)}</th>.*?</tr>', text)
+        assert row and f'href="#d0-t{task_no}"' in row[0], (unit, task_no)
+    # The chart's dots link to the tasks too (matplotlib writes set_urls as SVG links).
+    assert text.count('xlink:href="#d0-t') >= len(pairs)
+
+
+def test_obligations_per_group(page, tables):
+    text = page.read_text(encoding="utf-8")
+    table = text.split("<th>地方</th><th>必做</th><th>选做</th>", 1)[1].split("</table>", 1)[0]
+    for a in tables["assignments"]:
+        if a["level"] == "局内":
+            continue
+        for group in (a["groups"] or [f"全部（{a['level']}）"]):
+            row = re.search(f'<tr><th scope="row">{re.escape(group)}</th>(.*?)</tr>', table)
+            assert row, group
+            must, may = re.findall(r"<td>(.*?)</td>", row[1])
+            cell = must if a["obligation"] == "必做" else may
+            assert f'href="#d0-t{a["task_no"]}"' in cell, (group, a["task_no"], a["obligation"])
+
+
+def test_targets_table_has_a_row_per_target(page, tables):
+    text = page.read_text(encoding="utf-8")
+    body = text.split('<table class="targets">', 1)[1].split("</table>", 1)[0]
+    assert body.count("<tr>") == len(tables["targets"]) + 1  # and the header row
+    for t in tables["targets"]:
+        assert f"<b>{t['expression']}</b>" in body
+
+
+def test_charts_are_svg_with_text_as_text(page):
+    text = page.read_text(encoding="utf-8")
+    svgs = re.findall(r"<svg .*?</svg>", text, re.S)
+    assert len(svgs) == 3  # timeline, matrix, obligations
+    for svg in svgs:
+        assert "<text" in svg and 'role="img"' in svg
+        assert not re.search(r'<svg[^>]* width="', svg)  # scales with the page
+    assert "国家知识产权局" in svgs[0] and "专利局审业部" in svgs[1] and "强省共建省份" in svgs[2]
+
+
+def test_several_documents_get_a_section_each(tables, documents):
+    other = {name: [{**r, "doc_id": "other"} for r in rows] for name, rows in tables.items()}
+    both = {name: [*tables[name], *other[name]] for name in tables}
+    text = render_report_html(both, [*documents, {"doc_id": "other"}])
+    parsed = _parse(text)
+    assert {"d0", "d1"} <= parsed.ids
+    assert set(parsed.links) <= parsed.ids
+    assert len(re.findall(r"<svg ", text)) == 6
+
+
+def test_a_document_without_facts_still_renders(documents):
+    text = render_report_html({"tasks": [{"doc_id": "x", "task_no": 1, "task_title": "标题",
+                                          "section_no": 1, "section_title": "部分",
+                                          "page_start": 1, "page_end": 1}]},
+                              [{"doc_id": "x"}])
+    assert "没有时限" in text and "没有量化指标" in text and "没有局内分工" in text
+    assert "<svg" not in text
+
+
+# ---- in headless Chromium ------------------------------------------------------------------------
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _chromium() -> str | None:
+    return os.environ.get("CHROMIUM") or next(
+        (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p),
+        None)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = _chromium()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    missing = ("playwright is not installed" if sync_playwright is None
+               else "no chromium on PATH" if executable is None else None)
+    if missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{missing}: .ci/run installs it; the report must be tested in CI")
+        pytest.skip(missing)
+    with sync_playwright() as p:
+        # Playwright launches headless with a fresh temporary profile (--user-data-dir).
+        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, path: Path, width: int):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    messages: list[str] = []
+    requests: list[str] = []
+    page.on("console", lambda m: messages.append(f"{m.type}: {m.text}"))
+    page.on("pageerror", lambda e: messages.append(f"pageerror: {e}"))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(path.as_uri(), wait_until="load")
+    return page, messages, requests
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_loads_offline_without_errors_or_overflow(browser, page, width, tmp_path):
+    view, messages, requests = _open(browser, page, width)
+    try:
+        assert messages == []
+        assert requests == [page.as_uri()]  # nothing fetched but the page itself
+        scroll, inner = view.evaluate(
+            "[document.documentElement.scrollWidth, window.innerWidth]")
+        assert inner == width
+        assert scroll <= inner
+        shot = tmp_path / f"report-{width}.png"
+        view.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 10_000
+    finally:
+        view.close()
+
+
+def test_cjk_text_renders_as_glyphs_not_tofu(browser, page):
+    """Each Chinese character of the headings draws a picture of its own, unlike a missing glyph.
+
+    A character no installed font has is drawn as the same box (.notdef) whatever it is; a
+    private-use code point of plane 16 is such a character, drawn in the page's own font.
+    """
+    view, messages, _ = _open(browser, page, 1280)
+    try:
+        chars = view.evaluate(r"""() => {
+            const text = Array.from(document.querySelectorAll('h1,h2,h3,th')).map(e => e.textContent).join('');
+            return [...new Set(text.match(/[\u4e00-\u9fff]/g))].slice(0, 16);
+        }""")
+        assert len(chars) == 16
+        view.evaluate("""chars => {
+            const box = document.createElement('div');
+            box.id = 'glyphs';
+            box.style.fontSize = '40px';
+            for (const [i, c] of [...chars, '\\u{10FFFD}'].entries()) {
+                const s = document.createElement('span');
+                s.id = 'g' + i; s.textContent = c; box.append(s, ' ');
+            }
+            document.querySelector('main').prepend(box);
+        }""", chars)
+        shots = [view.locator(f"#g{i}").screenshot() for i in range(len(chars) + 1)]
+        tofu = shots[-1]
+        assert all(s != tofu for s in shots[:-1])
+        assert len(set(shots[:-1])) == len(chars)
+        assert messages == []
+    finally:
+        view.close()
+
+
+def test_readme_screenshot_is_of_the_report():
+    assert SCREENSHOT.is_file() and SCREENSHOT.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"({SCREENSHOT.relative_to(ROOT).as_posix()})" in (ROOT / "README.md").read_text(
+        encoding="utf-8")
