@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.cli import main
 from pipeline.export.to_html import render_report_html, write_report_html
 from pipeline.extract import extract_file
 from pipeline.write import table_rows
@@ -33,14 +34,9 @@ def tables(doc):
 
 
 @pytest.fixture(scope="module")
-def documents(doc):
-    return [{"doc_id": doc.doc_id, "title": doc.title, "year": doc.year, "source": doc.source}]
-
-
-@pytest.fixture(scope="module")
-def page(tables, documents, tmp_path_factory):
+def page(tables, tmp_path_factory):
     path = tmp_path_factory.mktemp("report") / "report.html"
-    write_report_html(tables, documents, path)
+    write_report_html(tables, path)
     return path
 
 
@@ -156,23 +152,36 @@ def test_charts_are_svg_with_text_as_text(page):
     assert "国家知识产权局" in svgs[0] and "专利局审业部" in svgs[1] and "强省共建省份" in svgs[2]
 
 
-def test_several_documents_get_a_section_each(tables, documents):
-    other = {name: [{**r, "doc_id": "other"} for r in rows] for name, rows in tables.items()}
+def test_several_documents_get_a_section_each(tables):
+    other = {name: [{**r, "doc_id": "other", "title": "另一清单"} if name == "documents"
+                    else {**r, "doc_id": "other"} for r in rows] for name, rows in tables.items()}
     both = {name: [*tables[name], *other[name]] for name in tables}
-    text = render_report_html(both, [*documents, {"doc_id": "other"}])
+    text = render_report_html(both)
+    assert '<a href="#d1">另一清单</a>' in text  # a table of contents for several documents
     parsed = _parse(text)
     assert {"d0", "d1"} <= parsed.ids
     assert set(parsed.links) <= parsed.ids
     assert len(re.findall(r"<svg ", text)) == 6
 
 
-def test_a_document_without_facts_still_renders(documents):
+def test_a_document_without_facts_still_renders():
     text = render_report_html({"tasks": [{"doc_id": "x", "task_no": 1, "task_title": "标题",
                                           "section_no": 1, "section_title": "部分",
-                                          "page_start": 1, "page_end": 1}]},
-                              [{"doc_id": "x"}])
+                                          "page_start": 1, "page_end": 1}]})
     assert "没有时限" in text and "没有量化指标" in text and "没有局内分工" in text
     assert "<svg" not in text
+
+
+def test_extract_and_export_write_the_same_page(tmp_path):
+    """``--format html`` on extract, and ``export`` from the Parquet tables, give one page."""
+    out = tmp_path / "output"
+    assert main(["extract", str(RAW_2024), "-o", str(out), "--format", "parquet,json,html",
+                 "--quiet"]) == 0
+    first = (out / "report.html").read_bytes()
+    (out / "report.html").unlink()
+    assert main(["export", str(out), "--format", "html", "--quiet"]) == 0
+    assert (out / "report.html").read_bytes() == first
+    assert "强省共建省份".encode() in first
 
 
 # ---- in headless Chromium ------------------------------------------------------------------------

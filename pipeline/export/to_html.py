@@ -42,22 +42,22 @@ _SENTENCE_END = re.compile(r"(?<=[。；！？;!?])|\n")
 
 def write(data: OutputSet, folder: Path) -> None:
     """Format-registry entry point: ``report.html`` in ``folder`` from an output set."""
-    write_report_html(data.tables, data.documents, folder / "report.html")
+    write_report_html(data.tables, folder / "report.html")
 
 
-def write_report_html(tables: Mapping[str, Sequence[Row]], documents: Sequence[Row],
-                      path: Path) -> None:
-    """Write the report page for ``tables`` (rows per table) and ``documents`` to ``path``.
+def write_report_html(tables: Mapping[str, Sequence[Row]], path: Path) -> None:
+    """Write the report page for ``tables`` (rows per table, as the Parquet tables hold) to ``path``."""
+    path.write_text(render_report_html(tables), encoding="utf-8")
 
-    ``documents`` gives each document's ``doc_id`` and, where known, ``title``, ``year`` and
-    ``source``; a document with rows but no entry is reported under its doc_id.
+
+def render_report_html(tables: Mapping[str, Sequence[Row]]) -> str:
+    """The report page as text.
+
+    The ``documents`` table gives each document's title, year and source, and the order; a
+    document with rows but no ``documents`` row is reported under its doc_id, after the others.
     """
-    path.write_text(render_report_html(tables, documents), encoding="utf-8")
-
-
-def render_report_html(tables: Mapping[str, Sequence[Row]], documents: Sequence[Row]) -> str:
-    """The report page as text."""
-    by_doc = _split_by_doc(tables)
+    documents = list(tables.get("documents", []))
+    by_doc = _split_by_doc({k: v for k, v in tables.items() if k != "documents"})
     known = [str(d["doc_id"]) for d in documents]
     order = known + [d for d in by_doc if d not in known]
     meta = {str(d["doc_id"]): d for d in documents}
