@@ -15,8 +15,10 @@ _CN_DIGITS: dict[str, int] = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, 
 # 一 … 九, 十 … 九十九, and digit-by-digit forms (〇, 一〇); never 十十, which is no number.
 _CN_NUMERAL = "(?:[二三四五六七八九]?十[一二三四五六七八九]?|[〇零一二三四五六七八九]{1,3})"
 _SECTION_MARK = "[、.．]"
-_TASK_NUMERAL = "[0-9０-９]{1,3}"
-_TASK_MARK = "[.．、]"
+#: A task number's digits and the mark after it, as pattern pieces for patterns that find a
+#: task number inside other text (markup, for instance).
+TASK_NUMERAL = "[0-9０-９]{1,3}"
+TASK_MARK = "[.．、]"
 
 
 def _section_number(name: str) -> str:
@@ -25,12 +27,12 @@ def _section_number(name: str) -> str:
             f"(?({name}_open)[）)]|{_SECTION_MARK})")
 
 
-_TASK_NUMBER = f"(?P<tnum>{_TASK_NUMERAL})\\s*{_TASK_MARK}"
+_TASK_NUMBER = f"(?P<tnum>{TASK_NUMERAL})\\s*{TASK_MARK}"
 
 #: A section row's first cell: its number and title (``num``, ``title``).
 SECTION_RE = re.compile(f"^{_section_number('num')}\\s*(?P<title>\\S.*)$")
 #: A task row's first cell: its number and title (``num``, ``title``; the title may be empty).
-TASK_RE = re.compile(f"^(?P<num>{_TASK_NUMERAL})\\s*{_TASK_MARK}\\s*(?P<title>.*)$")
+TASK_RE = re.compile(f"^(?P<num>{TASK_NUMERAL})\\s*{TASK_MARK}\\s*(?P<title>.*)$")
 #: A line that opens with a section number (readers cutting rows; no title needed).
 SECTION_OPENER = re.compile(f"^\\s*{_section_number('snum')}")
 #: A line that opens with a task number.

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from bs4 import BeautifulSoup, Comment
 
 from pipeline.errors import HtmlDamagedError, InputTooLargeError
-from pipeline.grammar import TASK_RE, ascii_digits, normalize_ws
+from pipeline.grammar import TASK_MARK, TASK_NUMERAL, TASK_RE, ascii_digits, normalize_ws
 from pipeline.models import RawRow
 from pipeline.read.html.settings import SETTINGS, HtmlSettings
 
@@ -121,7 +121,7 @@ _TABLE_MARKUP = re.compile(r"<\s*/?\s*(?:table|tr|td|th)\b", re.I)
 #: A cell whose text opens with a task number (1. 1． 1、 １５．), markup and spaces aside.
 _NUMBERED_CELL = re.compile(
     r"<t[dh]\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>(?:\s|&nbsp;|&#160;|<(?!/?t[dhr]\b)[^>]*>)*"
-    r"(?P<num>[0-9０-９]{1,3})(?:\s|<[^>]*>)*[.．、]", re.I)
+    rf"(?P<num>{TASK_NUMERAL})(?:\s|<[^>]*>)*{TASK_MARK}", re.I)
 #: A first cell opening with a number that is no task number (2… for 23、), not a year or a count.
 _BROKEN_NUMBER = re.compile(r"^\s*[0-9０-９]{1,3}(?![0-9０-９])(?!\s*[.．、年月日%％个项家])")
 

@@ -17,9 +17,10 @@ from pipeline.grammar import (
     PAGE_NUMBER_CHARS as _PAGE_NUMBER,
     SECTION_RE,
     TASK_RE,
+    TITLE_WORD,
     ascii_digits,
-    cn_number,
     normalize_ws,
+    section_number,
 )
 from pipeline.read.html.grid import Grid, grid, header_row, row_texts
 from pipeline.read.html.settings import SETTINGS
@@ -95,8 +96,7 @@ def continuing_tables(soup: BeautifulSoup, first: Tag, g: Grid,
 
 
 def _section_number(line: str) -> int:
-    m = SECTION_RE.match(line)
-    return cn_number(m["num"]) if m else 0
+    return section_number(line) or 0
 
 
 def _numbered(slots: dict[int, tuple[Tag, bool]]) -> tuple[str, int] | None:
@@ -165,7 +165,7 @@ def _running_head(between: str, gaps: list[str]) -> bool:
     tables, page numbers aside: the running head or foot of a PDF converted one table a page."""
     if len(between) > 2 * SETTINGS.running_line or SENTENCE_END.search(between):
         return False
-    if "任务清单" in between:
+    if TITLE_WORD in between:
         return True
     bare = DIGITS.sub("", between)
     return sum(1 for gap in gaps if DIGITS.sub("", gap) == bare) >= 2

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from bs4 import Tag
 from bs4.element import NavigableString
 
-from pipeline.grammar import PAGE_NUMBER_CHARS as _PAGE_NUMBER, normalize_ws
+from pipeline.grammar import PAGE_NUMBER_CHARS as _PAGE_NUMBER, TITLE_WORD, normalize_ws
 from pipeline.models import RawCell, RawRow
 from pipeline.read.html.continuation import Part
 from pipeline.read.html.grid import (
@@ -117,6 +117,6 @@ def running_row(cells: tuple[RawCell, RawCell, RawCell]) -> str | None:
     text = filled[0]
     if _PAGE_NUMBER.match(text) and DIGITS.search(text):
         return "page number"
-    if "任务清单" in text and len(text) <= SETTINGS.running_line and not SENTENCE_END.search(text):
+    if TITLE_WORD in text and len(text) <= SETTINGS.running_line and not SENTENCE_END.search(text):
         return "running head"
     return None

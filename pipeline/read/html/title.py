@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup, Tag
 
-from pipeline.grammar import clean_title as _clean_title, has_year as _has_year, normalize_ws
+from pipeline.grammar import (
+    TITLE_WORD,
+    clean_title as _clean_title,
+    has_year as _has_year,
+    normalize_ws,
+)
 from pipeline.read.html.grid import Grid
 from pipeline.read.html.settings import SETTINGS
 from pipeline.read.html.text import BLOCK, inside, paragraphs
@@ -25,7 +30,7 @@ def find_title(soup: BeautifulSoup, table: Tag, g: Grid, header_at: int) -> str 
     page_title = normalize_ws(soup.title.get_text()) if soup.title else ""
     for candidates in (above[:SETTINGS.title_lines], [page_title]):
         for i, line in enumerate(candidates):
-            if "任务清单" in line and len(line) <= SETTINGS.title_length:
+            if TITLE_WORD in line and len(line) <= SETTINGS.title_length:
                 if not _has_year(line) and i + 1 < len(candidates) \
                         and _has_year(candidates[i + 1]) \
                         and len(candidates[i + 1]) <= SETTINGS.title_year_line:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pipeline.grammar import (
     ANNEX_LINE as _ANNEX,
     PAGE_NUMBER as _PAGE_NUMBER,
+    TITLE_WORD,
 )
 from pipeline.read.pdf.glyphs import PageGlyphs
 from pipeline.read.pdf.lines import Line, body_size, join_lines, line_bold, visual_lines
@@ -38,7 +39,7 @@ def find_title(page: PageGlyphs, header_top: float, st: Settings) -> str | None:
     texts = [join_lines([line.text for line in b]) for b in blocks]
     # As the HTML reader does: a block naming the 任务清单 wins (a browser's synthetic bold
     # leaves no trace in the font name, so the title may look like plain text).
-    named = [t for t in texts if "任务清单" in t and len(t) <= st.title_max_chars]
+    named = [t for t in texts if TITLE_WORD in t and len(t) <= st.title_max_chars]
     if named:
         return named[-1]
     prominent = [t for b, t in zip(blocks, texts) if b[0].size > body + st.title_prominence
