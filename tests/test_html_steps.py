@@ -16,6 +16,7 @@ from pipeline.read.html.checks import (
     check_accounted,
     check_budget,
     check_markup,
+    check_rows_hold_their_text,
     check_task_numbers,
 )
 from pipeline.read.html.continuation import continuing_tables
@@ -184,6 +185,15 @@ def test_markup_checks_name_the_damage() -> None:
         check_markup(soup(text), text, "c.html")
     word = "<!--[if gte mso 9]><xml><w:WordDocument/></xml><![endif]--><table></table>"
     check_markup(soup(word), word, "w.html")  # Word's conditional comments are no damage
+
+
+def test_text_in_a_row_outside_its_cells_is_a_damaged_cell_tag() -> None:
+    table = first_table("<table><tr><td>1. 甲</td><td>做。</td></tr>"
+                        "<tr><Ud>2. 乙<td>各地区：做。</td><td>局内：办</td></Ud></tr></table>")
+    with pytest.raises(HtmlDamagedError, match=r"holds text outside its cells \('2\.乙'\)"):
+        check_rows_hold_their_text(grid(table).rows, "u.html")
+    whole = first_table("<table><tr>\n <td>1. 甲</td><!-- a note --></tr></table>")
+    check_rows_hold_their_text(grid(whole).rows, "w.html")  # whitespace and comments are no text
 
 
 def test_a_damaged_number_on_the_same_page_is_refused_on_a_new_page_it_is_a_cut_row() -> None:

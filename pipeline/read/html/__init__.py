@@ -34,6 +34,7 @@ from pipeline.read.html.checks import (
     check_accounted,
     check_budget,
     check_markup,
+    check_rows_hold_their_text,
     check_task_numbers,
 )
 from pipeline.read.html.continuation import Part, continuing_tables, is_section_line
@@ -80,6 +81,7 @@ def read_html(data: bytes, source: str) -> RawTable:
     before = lines_before(soup, table)[:1]
     parts = [Part(g, header_at, tuple(line for line in before if is_section_line(line)), False)]
     parts += continuing_tables(soup, table, g, parts[0].sections)
+    check_rows_hold_their_text((tr for part in parts for tr in part.g.rows), source)
     rows = tuple(raw_rows(parts))
     check_task_numbers(rows, source)
     check_accounted(text, rows, source)

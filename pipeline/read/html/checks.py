@@ -14,14 +14,16 @@ Two kinds, both general rules rather than fixes for one file:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from bs4 import BeautifulSoup, Comment
+from bs4 import BeautifulSoup, Comment, Tag
+from bs4.element import NavigableString
 
 from pipeline.errors import HtmlDamagedError, InputTooLargeError
 from pipeline.grammar import TASK_MARK, TASK_NUMERAL, TASK_RE, ascii_digits, normalize_ws
 from pipeline.models import RawRow
 from pipeline.read.html.settings import SETTINGS, HtmlSettings
+from pipeline.read.html.text import SKIP, inside
 
 _TOO_LARGE_HINT = ("a task list's page is far smaller; check that this is the right file, or give "
                    "the list's PDF or text dump")
@@ -160,6 +162,27 @@ def check_markup(soup: BeautifulSoup, text: str, source: str) -> None:
                 f"({_excerpt(str(comment))}): a stray <!-- hides them")
 
 
+def check_rows_hold_their_text(rows: Iterable[Tag], source: str) -> None:
+    """Refuse a task-table row with text outside its cells.
+
+    A parser puts what stands in a ``<tr>`` but in no ``<td>``/``<th>`` nowhere a reader
+    looks, so a damaged cell tag (``<td>`` → ``<Ud>``) would silently drop the text after it
+    (a task number) and shift the row's other cells left.
+    """
+    for tr in rows:
+        for s in tr.find_all(string=True):
+            if type(s) is not NavigableString or not s.strip(" \t\n\r\f\xa0\u3000"):
+                continue
+            if s.parent is not None and s.parent.name in SKIP:
+                continue
+            cell = s.find_parent(["td", "th"])
+            if cell is None or not inside(cell, tr):
+                raise HtmlDamagedError(
+                    source, f"a row of the task table holds text outside its cells "
+                    f"({_excerpt(str(s), 16)}): a damaged tag (a <td> no longer read as one) "
+                    "would drop it and shift the row's cells")
+
+
 def _conditional(comment: str) -> bool:
     """Word's ``<!--[if …]>…<![endif]-->`` blocks are markup for old browsers, not damage."""
     return comment.lstrip().startswith("[if")
@@ -227,5 +250,5 @@ def check_accounted(text: str, rows: Sequence[RawRow], source: str) -> None:
             + ("it" if first == last else "them"))
 
 
-__all__ = ["check_accounted", "check_budget", "check_markup",
+__all__ = ["check_accounted", "check_budget", "check_markup", "check_rows_hold_their_text",
            "check_task_numbers"]
