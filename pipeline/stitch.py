@@ -26,6 +26,7 @@ from pipeline.grammar import (
     split_at_actor_labels,
     split_at_level_labels,
 )
+from pipeline.grammar.numbering import NUMBERING_LIKE
 from pipeline.models import (
     Issue,
     Para,
@@ -134,10 +135,30 @@ class _Builder:
             task.page_end = max(task.page_end, row.page)
             if first:  # a task title cut by a page break
                 task.title += first
+        self._numbering_not_understood(row, task, kind)
         _extend(task.measures, row.cells[1], row.page, split_at_actor_labels, actor_label,
                 KNOWN_ACTORS)
         _extend(task.division, row.cells[2], row.page, split_at_level_labels, level_label,
                 KNOWN_LEVELS)
+
+
+    def _numbering_not_understood(self, row: RawRow, task: _TaskBuilder, kind: str) -> None:
+        """Warn of a first-column paragraph that opens like a number no pattern takes.
+
+        Such a row, or a line a reader joined to the row above, reads as text of ``task``, so
+        the section or task it numbers would vanish without a word. Each paragraph is looked
+        at (a task row's own number excepted), as a reader may have put a row that it did not
+        see open into the cell above as a paragraph of its own.
+        """
+        paras = [normalize_ws(p) for p in row.cells[0].paragraphs]
+        for text in paras[1:] if kind == "task" else paras:
+            odd = NUMBERING_LIKE.match(text)
+            if odd:
+                self.issues.append(Issue(
+                    "numbering_not_understood",
+                    f"row {row.row} (page {row.page}): {odd['number']!r} looks like a section or "
+                    f"task number but is none the grammar takes; read as text of task "
+                    f"{task.number}: {text[:30]}", task.number))
 
 
 def _extend(paras: list[Para], cell: RawCell, page: int, split: Callable[[str], list[str]],
