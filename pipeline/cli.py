@@ -36,6 +36,7 @@ from pipeline.report import build_report
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130  # the shell's code for a run stopped by Ctrl-C (128 + SIGINT)
 EXIT_TERMINATED = 143  # 128 + SIGTERM
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of stdout went away (`debug FILE | head`)
 DEFAULT_RAW, DEFAULT_OUT = Path("raw"), Path("output")
 
 
@@ -170,6 +171,12 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
             terminated = isinstance(exc, Terminated)
             _err(f"{'terminated' if terminated else 'interrupted'} — {state}")
             return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+        except BrokenPipeError:
+            # Not a bug: whoever read stdout stopped reading. Point stdout at /dev/null so the
+            # interpreter's final flush cannot raise again, and exit as a shell pipeline expects.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return EXIT_BROKEN_PIPE
         except Exception as exc:  # a bug: say so in one line, unless asked for the traceback
             if args.debug:
                 traceback.print_exc()

@@ -4,8 +4,9 @@ For a PDF, one PNG per page of the table with what each step found drawn over th
 the spirit of pdfplumber's ``debug_tablefinder``): the ruling lines (grey), the column
 boundaries (blue), the row bands (green, alternately shaded) and the cells (orange); the
 header words are boxed in purple. A line per page on stdout names the strategy and counts.
-For HTML (and text dumps), the grid the reader laid out: one line per row, its page and row
-number and the three cells' text.
+For an HTML page, first every table of the page on the grid the HTML reader laid it out on
+(colspans, rowspans and the header row marked), then the rows it read from them; for a text
+dump, the rows: one line per row, its page and row number and the three cells' text.
 
 This is what a user runs when a rendering is misread: compare the drawing with the page.
 """
@@ -46,6 +47,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def run(args: argparse.Namespace) -> int:
     loaded = load(args.input)
     if loaded.fmt != "pdf":
+        if loaded.fmt == "html":
+            # The grid first: a misread page is usually a span or a spacer column the rows hide.
+            from pipeline.read.html import table_grids
+
+            print(table_grids(loaded.data, str(args.input)), end="")
         print(grid_text(read_table(loaded)), end="")
         return 0
     out: Path = args.out or Path(f"{args.input.stem}-debug")

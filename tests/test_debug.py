@@ -65,7 +65,32 @@ def test_debug_of_an_html_page_prints_the_grid_it_read(capsys):
     path = FIXTURES / "html" / "cnipa-2024-trs-cms-gbk.html"
     assert main(["debug", str(path)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith(f"{path}: html, title ")
-    rows = lines[1:]
+    # First the page's tables on the HTML reader's own grid, the header row marked H and a
+    # section row's colspan marked <, then the rows read from them.
+    assert lines[0] == f"{path}: table 1 of 11, table: 5 rows, 3 grid columns, header at row 2"
+    assert any(line.startswith("   2H| 重点任务") for line in lines)
+    assert any("一、全面强化知识产权宏观统筹" in line and line.rstrip().endswith("| <")
+               for line in lines)
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"{path}: html, title "))
+    rows = lines[start + 1:]
     assert len(rows) > 25 and all(r.count(" | ") >= 1 for r in rows)
     assert any("局内：" in r for r in rows)
+
+
+def test_debug_output_cut_short_by_its_reader_is_no_bug():
+    """`debug FILE | head` closes the pipe early: exit 141 quietly, not an internal error."""
+    import os
+    import subprocess
+    import sys
+
+    path = FIXTURES / "html" / "cnipa-2024-trs-cms-gbk.html"
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first write: every write gets EPIPE
+    try:
+        proc = subprocess.run([sys.executable, "-m", "pipeline", "debug", str(path)],
+                              stdout=write_end, stderr=subprocess.PIPE, check=False)
+    finally:
+        os.close(write_end)
+    err = proc.stderr.decode()
+    assert proc.returncode == 141
+    assert err == ""
