@@ -35,12 +35,13 @@ fuzz: $(STAMP)
 golden: $(STAMP)
 	$(PY) -m tests.golden
 
-# Rebuilds the committed PDF and HTML renderings under tests/fixtures/ (needs LibreOffice and
+# Rebuilds the committed PDF, HTML and Word renderings under tests/fixtures/ (needs LibreOffice and
 # fonts-noto-cjk; not part of `make test`, which only reads the committed files).
 fixtures: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[fixtures]'
 	$(PY) -m tests.fixtures.build_pdf
 	$(PY) -m tests.fixtures.build_html
+	$(PY) -m tests.fixtures.build_docx
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.bench

@@ -131,9 +131,10 @@ def document_row(d: Document) -> dict[str, Any]:
 #: or one with many tasks rewritten, falls well below.
 SAME_LIST = 90.0
 #: How faithful each form is to the published table, best first: the text dump is the table's
-#: own text; HTML keeps the text as characters; a PDF's text is rebuilt from glyph positions.
-FAITHFUL = ("text", "html", "pdf")
-_FORM = {"text": "text dump", "html": "HTML", "pdf": "PDF"}
+#: own text; a Word document is the form CNIPA publishes the table in (its cells as written);
+#: HTML keeps the text as characters; a PDF's text is rebuilt from glyph positions.
+FAITHFUL = ("text", "docx", "html", "pdf")
+_FORM = {"text": "text dump", "docx": "Word document", "html": "HTML", "pdf": "PDF"}
 
 
 @dataclass(frozen=True)

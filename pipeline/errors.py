@@ -76,7 +76,8 @@ class InputTooLargeError(PipelineError):
 
 
 class UnknownFormatError(PipelineError):
-    hint = "give a text dump (.txt), an HTML page (.html) or a PDF (.pdf) of the task list"
+    hint = ("give a text dump (.txt), an HTML page (.html), a PDF (.pdf) or a Word document "
+            "(.docx) of the task list")
 
 
 class OfficeDocumentError(UnknownFormatError):
@@ -104,6 +105,19 @@ class MalformedRowError(PipelineError):
 
 class MalformedTableError(PipelineError):
     hint = "check the table's structure (sections, numbered tasks) against the published list"
+
+
+class WordDamagedError(PipelineError):
+    hint = "the Word document is damaged (an interrupted download?); download it again, or take the PDF or HTML of the list"
+
+
+class OfficeConverterMissingError(PipelineError):
+    hint = ("install LibreOffice Writer (Debian/Ubuntu: apt-get install libreoffice-writer-nogui) so "
+            "that soffice is on the PATH, or save the file as .docx in Word/WPS and extract that")
+
+
+class OfficeConversionError(PipelineError):
+    hint = "open it in Word/WPS/LibreOffice and save it as .docx, PDF or HTML, then extract that file"
 
 
 class HtmlDamagedError(PipelineError):

@@ -41,7 +41,7 @@ class RawTable:
     """What a reader yields: the table's rows plus the title found above it."""
 
     source: str
-    fmt: str  # "text", "html" or "pdf"
+    fmt: str  # "text", "html", "pdf" or "docx"
     title: str | None
     rows: tuple[RawRow, ...]
     notes: tuple[str, ...] = ()  # reader remarks for the run summary (e.g. the encoding used)

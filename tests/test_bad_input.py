@@ -42,6 +42,7 @@ from pipeline.errors import (
     PipelineError,
     TruncatedInputError,
     UnknownFormatError,
+    WordDamagedError,
 )
 from pipeline.extract import extract_file
 from tests.conftest import RAW_2024, ROOT
@@ -242,7 +243,8 @@ def fifo(good: Path, tmp: Path) -> Path:
     return path
 
 
-HINT_FORMAT = ("give a text dump (.txt), an HTML page (.html) or a PDF (.pdf) of the task list")
+HINT_FORMAT = ("give a text dump (.txt), an HTML page (.html), a PDF (.pdf) or a Word document "
+               "(.docx) of the task list")
 HINT_ENCODING = "re-save the file as UTF-8, or fix its declared charset"
 HINT_TABLE = "the file must hold the task table with the header 重点任务 / 工作举措 / 任务分工"
 HINT_ROW = "each table row must be one line with exactly three tab-separated cells"
@@ -270,8 +272,12 @@ TEXT_CASES: list[Case] = [
     ("zip-archive", zip_archive, 2, UnknownFormatError,
      "{file}: is a ZIP archive, not a PDF, HTML page or text dump — unpack it and extract the "
      "task-list files inside"),
-    ("docx-named-txt", docx_as_txt, 2, OfficeDocumentError,
-     "{file}: is a Word document (.docx), not a PDF, HTML page or text dump — " + HINT_OFFICE),
+    # Read as a Word document from its bytes, whose word/document.xml is no XML at all.
+    ("docx-named-txt", docx_as_txt, 2, WordDamagedError,
+     "{file}: word/document.xml is not well-formed XML (Start tag expected, '<' not found, "
+     "line 3, column 1) (read as Word from its content, although the extension .txt says text) "
+     "— the Word document is damaged (an interrupted download?); download it again, or take "
+     "the PDF or HTML of the list"),
     ("doc-named-txt", doc_as_txt, 2, OfficeDocumentError,
      "{file}: is a Word or WPS document (.doc/.wps), not a PDF, HTML page or text dump — "
      + HINT_OFFICE),

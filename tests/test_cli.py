@@ -515,7 +515,7 @@ def test_a_real_process_fails_with_one_line_and_exit_2(tmp_path):
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
         f"{bad}: not a PDF, HTML page or text dump (binary content) — give a text dump (.txt), "
-        "an HTML page (.html) or a PDF (.pdf) of the task list",
+        "an HTML page (.html), a PDF (.pdf) or a Word document (.docx) of the task list",
         "nothing written: 1 of 1 input(s) failed; out/ is unchanged (use --keep-going to write "
         "the others)",
     ]

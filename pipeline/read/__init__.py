@@ -40,8 +40,10 @@ if TYPE_CHECKING:
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 
 _EXTENSIONS = {".txt": "text", ".md": "text", ".tsv": "text", ".html": "html", ".htm": "html",
-               ".xhtml": "html", ".shtml": "html", ".pdf": "pdf"}
-_NAMES = {"pdf": "PDF", "html": "HTML", "text": "text"}
+               ".xhtml": "html", ".shtml": "html", ".pdf": "pdf", ".docx": "docx",
+               ".doc": "doc", ".wps": "doc"}
+_NAMES = {"pdf": "PDF", "html": "HTML", "text": "text", "docx": "Word",
+          "doc": "Word 97–2003 or WPS"}
 
 _IMAGE_HINT = ("if it is a scan of the list, run OCR on it and save the result as PDF "
                "(for example img2pdf + ocrmypdf -l chi_sim); otherwise give the list's PDF, HTML or text dump")
@@ -229,6 +231,10 @@ def _dispatch(loaded: LoadedInput, source: str,
         from pipeline.read.html import read_html
 
         return read_html(loaded.data, source), None
+    if loaded.fmt == "docx":
+        from pipeline.read.docx import read_docx
+
+        return read_docx(loaded.data, source), None
     from pipeline.read.dump import read_dump
 
     return read_dump(loaded.data, source), None

@@ -53,11 +53,23 @@ def foreign_format(data: bytes) -> tuple[str, str] | None:
     return None
 
 
+def is_zip(data: bytes) -> bool:
+    return data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06")
+
+
+def is_word_binary(data: bytes) -> bool:
+    """An OLE compound file holding a WordDocument stream: Word 97–2003 (.doc) or WPS (.wps)."""
+    return data.startswith(_OLE) and "WordDocument".encode("utf-16-le") in data
+
+
 def sniff_format(data: bytes) -> str | None:
-    """``pdf``, ``html`` or ``text`` from the bytes alone; None for what is none of them."""
+    """``pdf``, ``html``, ``text``, or ``docx`` from the bytes alone; None for what is none of them."""
     head = data[:4096]
     if b"%PDF-" in data[:1024]:
         return "pdf"
+    # A .docx is a ZIP whose directory names word/document.xml; the reader checks the rest.
+    if is_zip(data) and b"word/document.xml" in data:
+        return "docx"
     if foreign_format(data) is not None:
         return None
     enc, skip = bom_encoding(head)

@@ -1,0 +1,397 @@
+"""Reader for Word documents (.docx): the task table read straight from the OOXML.
+
+A .docx is a ZIP of XML parts; the text is in ``word/document.xml``. The reader finds the
+first table (at any depth: a layout table may hold it) with the header row 重点任务 / 工作举措 /
+任务分工 and lays each row out on the table's grid: ``w:gridSpan`` widens a cell over several
+grid columns (a section row is one cell spanning all three), ``w:vMerge`` continues a cell
+down from the row above (the continuing cell is empty, as a cut row's first cell in the text
+dump), ``w:gridBefore`` skips leading columns. Each ``w:p`` of a cell is one paragraph, a line
+break (``w:br``) starts another; a table nested in a cell gives its paragraphs in reading
+order. Deleted text of tracked changes (``w:delText``, ``w:moveFrom``), field codes and text
+boxes are not the cell's text.
+
+Pages: Word records where it laid out each page (``w:lastRenderedPageBreak``); when a document
+holds none of those, its hard breaks (``w:br w:type="page"``, ``w:pageBreakBefore``) are counted
+instead; with neither, every row is on page 1 (and a note says so).
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from lxml import etree
+
+from pipeline.errors import InputTooLargeError, NoTaskTableError, WordDamagedError
+from pipeline.grammar import HEADER, PAGE_NUMBER, clean_title, has_year, is_header, normalize_ws
+from pipeline.models import RawCell, RawRow, RawTable
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_DOCUMENT = "word/document.xml"
+
+#: Uncompressed size of ``word/document.xml`` beyond which the file is refused before it is
+#: inflated: the 2024 list's is well under 1 MiB; a zip bomb claims gigabytes.
+MAX_DOCX_XML_BYTES = 32 * 1024 * 1024
+#: Compression ratio beyond which the part is refused: Word's XML compresses 5–15 times; a
+#: bomb's filler a thousand times and more.
+MAX_DOCX_RATIO = 200
+#: Lines above the table searched for the list's title, nearest first.
+_TITLE_LINES = 8
+_TITLE_LENGTH = 60
+
+
+def _w(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+_P, _R, _T, _TBL, _TR, _TC, _SDT, _SDTCONTENT = (
+    _w(t) for t in ("p", "r", "t", "tbl", "tr", "tc", "sdt", "sdtContent"))
+_BR, _CR, _TAB, _LRPB, _PPR, _RPR, _TCPR, _TRPR = (
+    _w(t) for t in ("br", "cr", "tab", "lastRenderedPageBreak", "pPr", "rPr", "tcPr", "trPr"))
+_VAL, _TYPE = _w("val"), _w("type")
+#: Wrappers whose content is the document's own (content controls, custom XML, tracked
+#: insertions, hyperlinks, smart tags): their runs and paragraphs are read as if unwrapped.
+_TRANSPARENT = frozenset(_w(t) for t in ("sdt", "sdtContent", "customXml", "ins", "hyperlink",
+                                         "smartTag", "fldSimple", "moveTo", "dir", "bdo"))
+#: Content that is not the text as read: deleted or moved-away text, field instructions,
+#: properties, text boxes and drawings (they float beside the text, not in it).
+_SKIPPED = frozenset(_w(t) for t in ("del", "moveFrom", "instrText", "delText", "pPr", "rPr",
+                                     "tcPr", "trPr", "tblPr", "tblGrid", "drawing", "pict",
+                                     "txbxContent", "footnoteReference", "endnoteReference",
+                                     "commentReference", "object"))
+
+
+def read_docx(data: bytes, source: str) -> RawTable:
+    """Parse a .docx file's bytes into the raw table."""
+    root = _document_xml(data, source)
+    body = root.find(_w("body"))
+    if body is None:
+        raise WordDamagedError(source, f"{_DOCUMENT} has no document body (w:body)")
+    pages = _Pages(body)
+    tables = list(body.iter(_TBL))
+    for table in tables:
+        header_at = _header_row(table)
+        if header_at is None:
+            continue
+        header = _layout(list(_table_rows(table))[header_at])
+        rows = list(_rows(table, header_at, header, pages))
+        parts = _continuations(table, header)
+        notes: tuple[str, ...] = ()
+        for n, part in enumerate(parts, start=1):
+            # Without a recorded break, the split itself is where a page ended.
+            shift = 0 if pages.counted else n
+            rows.extend(replace(row, page=row.page + shift)
+                        for row in _rows(part, -1, header, pages))
+        if parts:
+            notes += (f"{source}: the task table is split over {len(parts) + 1} Word tables "
+                      "(at page breaks); read as one",)
+        if not pages.counted and not parts:
+            notes += (f"{source}: the Word document records no page breaks; page_start and "
+                      "page_end are 1 for every task",)
+        lines = _lines_above(body, table)
+        return RawTable(source=source, fmt="docx", title=_title(lines), rows=tuple(rows),
+                        notes=notes, head=tuple(lines))
+    found = f"{len(tables)} table{'s' * (len(tables) != 1)}" if tables else "no table"
+    raise NoTaskTableError(source, f"no table header row ({' / '.join(HEADER)}) found in the "
+                                   f"Word document ({found})")
+
+
+# ---- the zip and its XML ------------------------------------------------------------------------
+
+def _document_xml(data: bytes, source: str) -> etree._Element:
+    """``word/document.xml`` parsed, after checking the zip and the part's size."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise WordDamagedError(source, f"is not a readable ZIP archive, as a .docx must be "
+                                       f"({exc})") from exc
+    with archive:
+        try:
+            info = archive.getinfo(_DOCUMENT)
+        except KeyError:
+            raise WordDamagedError(source, f"the ZIP holds no {_DOCUMENT}, the part a Word "
+                                           "document keeps its text in") from None
+        if info.file_size > MAX_DOCX_XML_BYTES:
+            raise InputTooLargeError(source, f"{_DOCUMENT} inflates to {info.file_size:,} bytes; "
+                                             f"the limit is {MAX_DOCX_XML_BYTES:,}")
+        if info.compress_size and info.file_size / info.compress_size > MAX_DOCX_RATIO \
+                and info.file_size > 1024 * 1024:
+            raise InputTooLargeError(
+                source, f"{_DOCUMENT} is compressed {info.file_size // info.compress_size:,} "
+                f"times (a zip bomb?); Word's XML compresses well under {MAX_DOCX_RATIO} times")
+        try:
+            with archive.open(info) as part:
+                # The header's size may lie: never inflate more than the limit.
+                xml = part.read(MAX_DOCX_XML_BYTES + 1)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
+            raise WordDamagedError(source, f"{_DOCUMENT} cannot be inflated ({exc})") from exc
+        except Exception as exc:  # zlib.error and kin: a damaged deflate stream
+            raise WordDamagedError(source, f"{_DOCUMENT} cannot be inflated "
+                                           f"({type(exc).__name__}: {exc})") from exc
+    if len(xml) > MAX_DOCX_XML_BYTES:
+        raise InputTooLargeError(source, f"{_DOCUMENT} inflates to more than "
+                                         f"{MAX_DOCX_XML_BYTES:,} bytes, the limit")
+    if b"<!DOCTYPE" in xml[:4096] or b"<!ENTITY" in xml[:65536]:
+        # Word never writes a DTD; entities are how an XML bomb expands.
+        raise WordDamagedError(source, f"{_DOCUMENT} declares a DTD or entities, which Word "
+                                       "never writes")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                             huge_tree=False, remove_comments=True, remove_pis=True)
+    try:
+        root = etree.fromstring(xml, parser)
+    except etree.XMLSyntaxError as exc:
+        raise WordDamagedError(source, f"{_DOCUMENT} is not well-formed XML "
+                                       f"({one_line(_LXML_WHERE.sub('', str(exc)))})") from exc
+    if root.tag != _w("document"):
+        raise WordDamagedError(source, f"{_DOCUMENT} is not a WordprocessingML document "
+                                       f"(its root element is {etree.QName(root).localname})")
+    return root
+
+
+_LXML_WHERE = re.compile(r"\s*\(<string>, line \d+\)")
+
+
+def one_line(text: str, width: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+# ---- pages --------------------------------------------------------------------------------------
+
+class _Pages:
+    """The page each element starts on, from the page breaks the document records."""
+
+    def __init__(self, body: etree._Element) -> None:
+        rendered = next(body.iter(_LRPB), None) is not None
+        self.page_of: dict[etree._Element, int] = {}
+        self.counted = False
+        page = 1
+        hard = _w("pageBreakBefore")
+        for el in body.iter():
+            tag = el.tag
+            if rendered:
+                if tag == _LRPB:
+                    page, self.counted = page + 1, True
+            elif (tag == _BR and el.get(_TYPE) == "page") or \
+                    (tag == hard and el.get(_VAL) not in ("0", "false", "off")):
+                page, self.counted = page + 1, True
+            if tag == _T and el.text:
+                self.page_of.setdefault(el, page)
+            elif tag == _TR:
+                self.page_of[el] = page
+        self.last = page
+
+    def row_page(self, tr: etree._Element) -> int:
+        """The page of the row's first text (a break before it in the row moves the row)."""
+        for t in tr.iter(_T):
+            if t in self.page_of:
+                return self.page_of[t]
+        return self.page_of.get(tr, 1)
+
+
+# ---- the table ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Slot:
+    """A cell laid on the grid: its first grid column, how many it spans, its content."""
+
+    column: int
+    span: int
+    cell: RawCell
+
+
+def _table_rows(table: etree._Element) -> Iterator[etree._Element]:
+    """The table's own rows (not a nested table's), content controls unwrapped."""
+    yield from _children(table, _TR)
+
+
+def _children(parent: etree._Element, tag: str) -> Iterator[etree._Element]:
+    for child in parent:
+        if child.tag == tag:
+            yield child
+        elif child.tag in _TRANSPARENT:
+            yield from _children(child, tag)
+
+
+def _int(el: etree._Element | None, default: int) -> int:
+    if el is None:
+        return default
+    try:
+        return max(0, int(el.get(_VAL, str(default))))
+    except ValueError:
+        return default
+
+
+def _layout(tr: etree._Element) -> list[_Slot]:
+    """The row's cells on the grid; a cell continuing a vertical merge is empty."""
+    trpr = tr.find(_TRPR)
+    column = _int(trpr.find(_w("gridBefore")) if trpr is not None else None, 0)
+    slots = []
+    for tc in _children(tr, _TC):
+        tcpr = tc.find(_TCPR)
+        span = max(1, _int(tcpr.find(_w("gridSpan")) if tcpr is not None else None, 1))
+        vmerge = tcpr.find(_w("vMerge")) if tcpr is not None else None
+        continued = vmerge is not None and vmerge.get(_VAL, "continue") == "continue"
+        slots.append(_Slot(column, span, RawCell() if continued else _cell(tc)))
+        column += span
+    return slots
+
+
+def _cell(tc: etree._Element) -> RawCell:
+    paragraphs: list[str] = []
+    bold = [False]
+    _block_paragraphs(tc, paragraphs, bold)
+    return RawCell(paragraphs=tuple(p for p in paragraphs if p.strip()), bold=bold[0])
+
+
+def _block_paragraphs(parent: etree._Element, out: list[str], bold: list[bool]) -> None:
+    """Paragraphs of block content (a cell, a nested table's cells) in reading order."""
+    for child in parent:
+        tag = child.tag
+        if tag == _P:
+            out.extend(_paragraph(child, bold))
+        elif tag == _TBL:
+            for tr in _table_rows(child):
+                for tc in _children(tr, _TC):
+                    _block_paragraphs(tc, out, bold)
+        elif tag in _TRANSPARENT:
+            _block_paragraphs(child, out, bold)
+
+
+def _paragraph(p: etree._Element, bold: list[bool]) -> list[str]:
+    """A paragraph's text; a line break (w:br, w:cr) starts a new one, as <br> in the dump."""
+    pieces: list[str] = [""]
+
+    def walk(el: etree._Element, run_bold: bool) -> None:
+        for child in el:
+            tag = child.tag
+            if tag in _SKIPPED:
+                continue
+            if tag == _R:
+                walk(child, _is_bold(child))
+            elif tag == _T:
+                if child.text:
+                    pieces[-1] += child.text
+                    if run_bold and child.text.strip():
+                        bold[0] = True
+            elif tag == _TAB:
+                pieces[-1] += "\t"
+            elif tag == _w("noBreakHyphen"):
+                pieces[-1] += "-"
+            elif (tag == _BR and child.get(_TYPE) in (None, "textWrapping")) or tag == _CR:
+                pieces.append("")
+            else:
+                walk(child, run_bold)
+
+    walk(p, False)
+    return pieces
+
+
+def _is_bold(run: etree._Element) -> bool:
+    rpr = run.find(_RPR)
+    b = rpr.find(_w("b")) if rpr is not None else None
+    return b is not None and b.get(_VAL, "true") not in ("0", "false", "off")
+
+
+def _texts(slots: list[_Slot]) -> list[str]:
+    return [normalize_ws("".join(s.cell.paragraphs)) for s in slots]
+
+
+def _header_row(table: etree._Element) -> int | None:
+    """Index of the table's header row among its own rows, if it has one."""
+    for i, tr in enumerate(_table_rows(table)):
+        if is_header(_texts(_layout(tr))):
+            return i
+    return None
+
+
+def _continuations(table: etree._Element, header: list[_Slot]) -> list[etree._Element]:
+    """Tables right after the task table that continue it: with the same number of grid
+    columns, nothing but blank or page-number paragraphs between them."""
+    width = sum(s.span for s in header) + header[0].column
+    found: list[etree._Element] = []
+    el = table.getnext()
+    while el is not None:
+        if el.tag == _P:
+            text = normalize_ws("".join(_paragraph(el, [False])))
+            if text and not PAGE_NUMBER.match(text):
+                break
+        elif el.tag == _TBL:
+            if _grid_width(el) != width:
+                break
+            found.append(el)
+        elif el.tag != _w("bookmarkStart") and el.tag != _w("bookmarkEnd"):
+            break
+        el = el.getnext()
+    return found
+
+
+def _grid_width(table: etree._Element) -> int:
+    grid = table.find(_w("tblGrid"))
+    if grid is not None and len(grid.findall(_w("gridCol"))):
+        return len(grid.findall(_w("gridCol")))
+    first = next(_table_rows(table), None)
+    return sum(s.span for s in _layout(first)) if first is not None else 0
+
+
+def _rows(table: etree._Element, header_at: int, header: list[_Slot],
+          pages: _Pages) -> Iterator[RawRow]:
+    """The rows after the header (all rows when ``header_at`` is -1) as three cells each, by
+    the header's columns."""
+    trs = list(_table_rows(table))
+    header = [s for s in header if not s.cell.is_empty]
+    starts = [s.column for s in header]
+    for i in range(header_at + 1, len(trs)):
+        slots = _layout(trs[i])
+        if is_header(_texts(slots)):
+            continue  # the header repeated (w:tblHeader rows, or typed again after a break)
+        cells: list[list[str]] = [[], [], []]
+        bold = [False, False, False]
+        for slot in slots:
+            if slot.cell.is_empty:
+                continue
+            # The header column the cell starts under (a section cell spanning the row: the first).
+            k = max((j for j, start in enumerate(starts) if start <= slot.column), default=0)
+            cells[k].extend(slot.cell.paragraphs)
+            bold[k] = bold[k] or slot.cell.bold
+        raw = tuple(RawCell(paragraphs=tuple(c), bold=b) for c, b in zip(cells, bold))
+        yield RawRow(cells=raw, page=pages.row_page(trs[i]), row=i + 1)  # type: ignore[arg-type]
+
+
+# ---- text above the table -----------------------------------------------------------------------
+
+def _lines_above(body: etree._Element, table: etree._Element) -> list[str]:
+    """Paragraphs of the body before the table (the table's outer tables' text before it too),
+    top first, blank ones dropped."""
+    lines: list[str] = []
+    bold = [False]
+    for el in body.iter(_P, _TBL):
+        if el is table:
+            break
+        if el.tag != _P or _inside_table(el, body):
+            continue
+        lines.extend(normalize_ws(t) for t in _paragraph(el, bold))
+    return [line for line in lines if line]
+
+
+def _inside_table(p: etree._Element, body: etree._Element) -> bool:
+    parent = p.getparent()
+    while parent is not None and parent is not body:
+        if parent.tag == _TC:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _title(lines: list[str]) -> str | None:
+    """The nearest line above the table naming a 任务清单, else one with a year."""
+    near = lines[::-1][:_TITLE_LINES]
+    for line in near:
+        if "任务清单" in line and len(line) <= _TITLE_LENGTH:
+            return clean_title(line)
+    for line in near:
+        if has_year(line) and len(line) <= _TITLE_LENGTH:
+            return clean_title(line)
+    return None
