@@ -20,7 +20,7 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
                                "(`国知…`), or the title; null when none does (a text dump's lead lines "
                                "name no issuer)"),
         "doc_number": ("文号", "the 文号 above the table (`国知发运字〔2024〕7号`), else null"),
-        "format": ("格式", "`text`, `html` or `pdf`, from the bytes"),
+        "format": ("格式", "`text`, `html`, `pdf`, `docx` or `doc` (a Word 97–2003 or WPS file, read through LibreOffice), from the bytes"),
         "layout": ("列布局", "the roles of the table's columns, in order: `重点任务/工作举措/任务分工`"),
         "sha256": ("SHA-256", "SHA-256 of the input's bytes"),
         "source": ("来源文件", "the input's file name (likewise)"),

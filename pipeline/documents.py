@@ -131,10 +131,12 @@ def document_row(d: Document) -> dict[str, Any]:
 #: or one with many tasks rewritten, falls well below.
 SAME_LIST = 90.0
 #: How faithful each form is to the published table, best first: the text dump is the table's
-#: own text; a Word document is the form CNIPA publishes the table in (its cells as written);
+#: own text; a Word document is the form CNIPA publishes the table in (its cells as written;
+#: a .doc/.wps passes through LibreOffice first);
 #: HTML keeps the text as characters; a PDF's text is rebuilt from glyph positions.
-FAITHFUL = ("text", "docx", "html", "pdf")
-_FORM = {"text": "text dump", "docx": "Word document", "html": "HTML", "pdf": "PDF"}
+FAITHFUL = ("text", "docx", "doc", "html", "pdf")
+_FORM = {"text": "text dump", "docx": "Word document", "doc": "Word 97–2003/WPS document",
+         "html": "HTML", "pdf": "PDF"}
 
 
 @dataclass(frozen=True)

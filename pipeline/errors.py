@@ -81,7 +81,7 @@ class UnknownFormatError(PipelineError):
 
 
 class OfficeDocumentError(UnknownFormatError):
-    hint = ("open it in Word/WPS/LibreOffice and save it as PDF or HTML "
+    hint = ("open it in Word/WPS/LibreOffice and save it as .docx, PDF or HTML "
             "(or export the table as tab-separated text), then extract that file")
 
 

@@ -41,7 +41,7 @@ class RawTable:
     """What a reader yields: the table's rows plus the title found above it."""
 
     source: str
-    fmt: str  # "text", "html", "pdf" or "docx"
+    fmt: str  # "text", "html", "pdf", "docx" or "doc" (Word 97–2003/WPS, via LibreOffice)
     title: str | None
     rows: tuple[RawRow, ...]
     notes: tuple[str, ...] = ()  # reader remarks for the run summary (e.g. the encoding used)

@@ -128,10 +128,10 @@ def docx_as_txt(good: Path, tmp: Path) -> Path:
     return write(tmp / "word-2024.txt", buf.getvalue())
 
 
-def doc_as_txt(good: Path, tmp: Path) -> Path:
-    # An OLE compound file whose directory names the WordDocument stream, as a .doc does.
-    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "WordDocument".encode("utf-16-le")
-    return write(tmp / "word97-2024.txt", ole + bytes(1000))
+def xls_as_txt(good: Path, tmp: Path) -> Path:
+    # An OLE compound file whose directory names the Workbook stream, as an .xls does.
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "Workbook".encode("utf-16-le")
+    return write(tmp / "excel-2024.txt", ole + bytes(1000))
 
 
 def gb18030_noise(good: Path, tmp: Path) -> Path:
@@ -250,7 +250,7 @@ HINT_TABLE = "the file must hold the task table with the header 重点任务 / �
 HINT_ROW = "each table row must be one line with exactly three tab-separated cells"
 HINT_CUT = "the file is cut short (an interrupted download?); download it again"
 HINT_TSV = "save the table as tab-separated text, one row per line"
-HINT_OFFICE = ("open it in Word/WPS/LibreOffice and save it as PDF or HTML (or export the table "
+HINT_OFFICE = ("open it in Word/WPS/LibreOffice and save it as .docx, PDF or HTML (or export the table "
                "as tab-separated text), then extract that file")
 
 TEXT_CASES: list[Case] = [
@@ -278,9 +278,9 @@ TEXT_CASES: list[Case] = [
      "line 3, column 1) (read as Word from its content, although the extension .txt says text) "
      "— the Word document is damaged (an interrupted download?); download it again, or take "
      "the PDF or HTML of the list"),
-    ("doc-named-txt", doc_as_txt, 2, OfficeDocumentError,
-     "{file}: is a Word or WPS document (.doc/.wps), not a PDF, HTML page or text dump — "
-     + HINT_OFFICE),
+    # (A .doc is converted by LibreOffice now: tests/test_read_docx.py.)
+    ("xls-named-txt", xls_as_txt, 2, OfficeDocumentError,
+     "{file}: is an Excel workbook (.xls), not a PDF, HTML page or text dump — " + HINT_OFFICE),
     ("gb18030-noise", gb18030_noise, 2, EncodingError,
      "{file}: not UTF-8, and as GB18030 it reads as mostly rare characters (another encoding "
      "such as Big5, or not text at all) — " + HINT_ENCODING),

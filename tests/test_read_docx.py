@@ -6,6 +6,7 @@ Full renderings are the committed files under tests/fixtures/docx/ (built by
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from pathlib import Path
 
@@ -13,10 +14,15 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.cli import main as cli_main
-from pipeline.errors import InputTooLargeError, NoTaskTableError, WordDamagedError
+from pipeline.errors import (
+    InputTooLargeError,
+    NoTaskTableError,
+    OfficeConversionError,
+    WordDamagedError,
+)
 from pipeline.grammar import normalize_ws
 from pipeline.models import RawTable
-from pipeline.read import docx as docx_reader
+from pipeline.read import docx as docx_reader, office
 from pipeline.read.docx import MAX_DOCX_XML_BYTES, read_docx
 from tests.conftest import extracted
 from tests.equivalence import assert_same_content
@@ -267,3 +273,67 @@ def test_cli_says_one_line_for_a_damaged_docx(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert err[0].startswith(f"{bad}: word/document.xml is not well-formed XML")
     assert not (tmp_path / "out").exists()
+
+
+# ---- .doc and .wps, through LibreOffice ---------------------------------------------------------
+
+DOC = DOCX / "cnipa-2024-attachment.doc"  # LibreOffice's Word 97 export of the attachment
+
+
+def _need_soffice() -> None:
+    if office.soffice_path() is None:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"LibreOffice (soffice) is missing in CI: .ci/run installs "
+                        f"{office.WRITER_PACKAGE}")
+        pytest.skip("LibreOffice (soffice) is not installed")
+
+
+def test_doc_through_libreoffice_equals_text_dump(doc_2024):
+    _need_soffice()
+    assert DOC.read_bytes().startswith(b"\xd0\xcf\x11\xe0")  # really a Word 97 file
+    doc = extracted(DOC)
+    assert doc.fmt == "doc"
+    assert any("converted to .docx with LibreOffice" in n for n in doc.notes)
+    assert_same_content(doc, doc_2024)
+
+
+def test_doc_without_soffice_names_the_package_to_install(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(office, "soffice_path", lambda: None)
+    bad = tmp_path / "list.wps"
+    bad.write_bytes(DOC.read_bytes())
+    assert cli_main(["extract", str(bad), "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"{bad}: is a Word 97–2003 or WPS document (.doc/.wps), which is read through LibreOffice "
+        "Writer, and soffice is not on the PATH (install the package libreoffice-writer-nogui) — "
+        "install LibreOffice Writer (Debian/Ubuntu: apt-get install libreoffice-writer-nogui) so "
+        "that soffice is on the PATH, or save the file as .docx in Word/WPS and extract that")
+
+
+def fake_soffice(tmp_path: Path, body: str) -> Path:
+    script = tmp_path / "soffice"
+    script.write_text(f"#!/bin/sh\necho \"$@\" > {tmp_path}/args\n{body}\n", encoding="utf-8")
+    script.chmod(0o755)
+    return script
+
+
+def test_converter_that_writes_nothing_is_one_line_and_leaves_no_folder(tmp_path, monkeypatch):
+    script = fake_soffice(tmp_path, "echo 'Error: source file could not be loaded' >&2")
+    monkeypatch.setattr(office, "soffice_path", lambda: str(script))
+    with pytest.raises(OfficeConversionError, match=r"LibreOffice could not convert it to \.docx "
+                       r"\(exit 0: Error: source file could not be loaded; a damaged file, or "
+                       r"LibreOffice without Writer: install the package libreoffice-writer-nogui\)"):
+        office.convert_to_docx(DOC.read_bytes(), "t.doc", "a .doc")
+    args = (tmp_path / "args").read_text(encoding="utf-8").split()
+    profile = next(a for a in args if a.startswith("-env:UserInstallation=file://"))
+    folder = Path(profile.removeprefix("-env:UserInstallation=file://")).parent
+    assert folder.name.startswith("cnipa-soffice-") and not folder.exists()  # its own, removed
+    assert {"--headless", "--convert-to"} <= set(args)
+
+
+def test_converter_that_hangs_is_stopped(tmp_path, monkeypatch):
+    script = fake_soffice(tmp_path, "sleep 60")
+    monkeypatch.setattr(office, "soffice_path", lambda: str(script))
+    monkeypatch.setattr(office, "CONVERT_TIMEOUT_S", 1)
+    with pytest.raises(OfficeConversionError,
+                       match=r"did not finish converting it to \.docx within 1 s"):
+        office.convert_to_docx(DOC.read_bytes(), "t.doc", "a .doc")

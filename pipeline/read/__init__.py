@@ -235,6 +235,14 @@ def _dispatch(loaded: LoadedInput, source: str,
         from pipeline.read.docx import read_docx
 
         return read_docx(loaded.data, source), None
+    if loaded.fmt == "doc":
+        from pipeline.read.docx import read_docx
+        from pipeline.read.office import convert_to_docx
+
+        what = "a Word 97–2003 or WPS document (.doc/.wps)"
+        table = read_docx(convert_to_docx(loaded.data, source, what), source)
+        converted = f"{source}: {what}, converted to .docx with LibreOffice to be read"
+        return replace(table, fmt="doc", notes=(converted, *table.notes)), None
     from pipeline.read.dump import read_dump
 
     return read_dump(loaded.data, source), None

@@ -70,6 +70,8 @@ def sniff_format(data: bytes) -> str | None:
     # A .docx is a ZIP whose directory names word/document.xml; the reader checks the rest.
     if is_zip(data) and b"word/document.xml" in data:
         return "docx"
+    if is_word_binary(data):
+        return "doc"
     if foreign_format(data) is not None:
         return None
     enc, skip = bom_encoding(head)
