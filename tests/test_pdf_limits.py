@@ -15,6 +15,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, NameObject
 
 import pipeline.read.pdf as reader
+import pipeline.read.pdf.load as load
 from pipeline.cli import main
 from pipeline.errors import InputTooLargeError, PdfDamagedError
 from pipeline.read.pdf import read_pdf
@@ -34,10 +35,19 @@ def _content_object(data: bytes, page: int) -> int:
 
 
 def _insert_into_stream(data: bytes, objnum: int, at: int, byte: bytes = b"X") -> bytes:
+    """``byte`` inserted into the object's stream data, its /Length grown to match (so only
+    the data is damaged, not the stream's frame)."""
     start = re.search(rb"(?<![0-9])%d 0 obj" % objnum, data).end()
     body = data.index(b"stream", start) + len(b"stream")
     body += 2 if data[body:body + 2] == b"\r\n" else 1
-    return data[:body + at] + byte + data[body + at:]
+    data = data[:body + at] + byte + data[body + at:]
+    length = re.compile(rb"/Length\s+(\d+)(?!\d)(\s+0\s+R)?").search(data, start, body)
+    assert length is not None, objnum
+    if length[2]:  # an indirect /Length: the number is object N's
+        length = re.compile(rb"(?<![0-9])%s 0 obj\s*(\d+)" % length[1]).search(data)
+        assert length is not None
+    grown = b"%d" % (int(length[1]) + len(byte))
+    return data[:length.start(1)] + grown + data[length.end(1):]
 
 
 @pytest.mark.parametrize("at", [0, 40, 1500])
@@ -77,6 +87,105 @@ def test_a_content_stream_that_is_missing_is_damage():
     ])
     with pytest.raises(PdfDamagedError, match="page 1 has a content stream that is missing"):
         read_pdf(data, "bad.pdf")
+
+
+# ---- content-stream syntax and stream frames pdfminer skips without a word ----------------
+
+def _page_of(content: bytes, frame: bytes | None = None) -> bytes:
+    """A one-page PDF (Helvetica as /F1) drawing ``content``, uncompressed; ``frame`` replaces
+    the stream object's whole text (to give it another /Length or end of line)."""
+    return bomb_pdf._one_page(frame if frame is not None
+                              else bomb_pdf.stream(content, compress=False))
+
+
+def _page_text(data: bytes) -> str:
+    with load.open_pdf(data, "p.pdf") as pdf:
+        return "".join(c["text"] for page in pdf.pages() for c in page.chars)
+
+
+TEXT = b"BT /F1 12 Tf 72 720 Td (one) Tj 0 -14 Td (two) Tj ET\n"
+
+
+def test_a_content_stream_that_parses_whole_reads_whole():
+    """Every operator of the format pdfminer skips or handles quietly is no damage: marked
+    content, compatibility sections (unknown operators inside them are legal), shading,
+    rendering intent, flatness, an inline image, d0/d1 (Type 3 glyphs), ' and "."""
+    legit = (b"/Span << /MCID 0 >> BDC /Tag MP /Tag << /A 1 >> DP /Tag BMC EMC EMC "
+             b"BX 1 2 fancyop /X newer EX /Perceptual ri 1 i "
+             b"q 0 0 1 1 re W n /Sh1 sh Q 0 0 d0 0 0 0 0 0 0 d1 "
+             b"BI /W 1 /H 1 /CS /G /BPC 8 ID \x80 EI "
+             b"BT /F1 12 Tf 14 TL (three) ' 0 0 (four) \" ET\n")
+    assert _page_text(_page_of(TEXT + legit)) == "onetwothreefour"
+    crlf = b"<< /Length %d >>\nstream\r\n%s\r\nendstream" % (len(TEXT), TEXT)
+    counted = b"<< /Length %d >>\nstream\n%s\nendstream" % (len(TEXT) + 1, TEXT)
+    for frame in (crlf, counted):  # the end of line before endstream, counted in /Length or not
+        assert _page_text(_page_of(b"", frame)) == "onetwo"
+
+
+CONTENT_DAMAGE = [
+    # an array left open swallows every operator after its [ (fuzz pdf seed 24)
+    ("open-array", TEXT.replace(b"(two)", b"[(two)"),
+     r"an array '\[' is never closed; the operators after it are lost"),
+    ("open-dict", TEXT.replace(b"ET", b"<< /A 1 ET"), r"a dictionary '<<' is never closed"),
+    ("stray-bracket", TEXT.replace(b"(two)", b"(two) ]"), r"a '\]' that closes no open array"),
+    ("stray-dict-end", TEXT.replace(b"(two)", b"(two) >>"),
+     r"a '>>' that closes no open dictionary"),
+    # a digit damaged into an unknown operator (fuzz pdf seed 209: 629.1 became 629&1)
+    ("unknown-operator", TEXT.replace(b"0 -14 Td", b"0 -14&1 Td"),
+     r"an unknown operator '&'"),
+    ("unknown-after-ex", TEXT.replace(b"ET", b"BX EX newop ET"), r"an unknown operator 'newop'"),
+    ("missing-operand", TEXT.replace(b"(two) Tj", b"Tj"), r"an operator with 0 of its 1 operands"),
+]
+
+
+@pytest.mark.parametrize("content, message", [c[1:] for c in CONTENT_DAMAGE],
+                         ids=[c[0] for c in CONTENT_DAMAGE])
+def test_content_stream_syntax_damage_is_damage_on_that_page(content, message):
+    with pytest.raises(PdfDamagedError, match=r"^p\.pdf: page 1 has a damaged content stream \("
+                       + message):
+        _page_text(_page_of(content))
+
+
+def test_content_syntax_damage_is_found_in_the_later_pages_of_a_real_rendering():
+    """The rule on a real page: page 2's content stream (an incremental update, so only that
+    stream changes) with an operator damaged; pages 1 and 3 are untouched."""
+    good = PORTRAIT.read_bytes()
+    num = _content_object(good, 2)
+    with load.open_pdf(good, "good.pdf") as pdf:
+        content = pdf.pdf.doc.getobj(num).get_data()
+    damaged = content.replace(b">Tj", b">Tq", 1)
+    assert damaged != content
+    update = bytearray(good)
+    at = len(update)
+    update += b"%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
+        num, len(damaged), damaged)
+    prev = good[good.rindex(b"startxref"):].split()[1]
+    xref = len(update)
+    update += b"xref\n%d 1\n%010d 00000 n \n" % (num, at)
+    trailer = re.search(rb"trailer\s*<<(.*?)>>\s*startxref", good, re.DOTALL)[1]
+    trailer = re.sub(rb"/Prev\s+\d+", b"", trailer)
+    update += b"trailer\n<<%s /Prev %s>>\nstartxref\n%d\n%%%%EOF\n" % (trailer, prev, xref)
+    with pytest.raises(PdfDamagedError, match=r"page 2 has a damaged content stream \(an unknown "
+                                              r"operator 'Tq'\)"):
+        read_pdf(bytes(update), "bad.pdf")
+
+
+def _framed(length: bytes, data: bytes = TEXT) -> bytes:
+    return b"<< /Length %s >>\nstream\n%s\nendstream" % (length, data)
+
+
+@pytest.mark.parametrize("frame, message", [
+    # text deleted, the /Length left as it was: pdfminer read on into the next object (seed 40)
+    (_framed(b"%d" % (len(TEXT) + 30)), rf"whose /Length {len(TEXT) + 30} does not match its data \({len(TEXT) - 1} bytes"),
+    # bytes inserted: pdfminer would cut the stream at /Length and drop its tail
+    (_framed(b"%d" % (len(TEXT) - 10)), rf"whose /Length {len(TEXT) - 10} does not match"),
+    (_framed(b"0"), r"whose /Length 0 does not match"),
+    (b"<< >>\nstream\n%s\nendstream" % TEXT, r"without a valid /Length"),
+    (_framed(b"/Big"), r"without a valid /Length"),
+], ids=["too-long", "too-short", "zero", "missing", "not-a-number"])
+def test_a_stream_whose_length_does_not_reach_its_endstream_is_damage(frame, message):
+    with pytest.raises(PdfDamagedError, match=r"^p\.pdf: page 1 has a stream " + message):
+        _page_text(_page_of(b"", frame))
 
 
 # ---- resource bombs (finding 4) --------------------------------------------------------------
@@ -174,4 +283,4 @@ def test_a_stream_whose_length_is_unreadable_is_damage_exit_2(tmp_path, capsys):
     bad.write_bytes(good.replace(b"/Length", b"/Lenght", 1))
     rc, err = _run(bad, tmp_path, capsys)
     assert rc == 2
-    assert err[0].startswith(f"{bad}: a compressed stream that page 1 uses is corrupt (")
+    assert err[0].startswith(f"{bad}: page 1 has a stream without a valid /Length — ")

@@ -13,8 +13,18 @@ pdfminer is lenient where this pipeline must not be, and is bounded nowhere:
   enforced before (or while) the expensive step, and a file over one is refused with a line
   giving the figure and the limit.
 
-pdfminer has no hook for its stream filters, so while a PDF is read the names
-``pdfminer.pdftypes`` decodes with (``zlib``, ``lzwdecode``, ``rldecode``) are bound to
+- a stream whose /Length disagrees with where its ``endstream`` is gets cut at /Length or
+  runs on into the next objects, silently. Here the bytes between /Length's end and
+  ``endstream`` must be whitespace, or the file is damaged.
+- content-stream syntax it cannot make sense of is skipped without a word: an operator it
+  has no ``do_`` method for, an operator short of operands, a ``]`` or ``>>`` closing nothing,
+  an array or dictionary still open at the end of the page's content (which swallowed every
+  operator after its ``[``). Here each is damage on that page — except unknown operators
+  inside a ``BX`` … ``EX`` compatibility section, where the PDF format allows them.
+
+pdfminer has no hook for its stream filters or its parsers, so while a PDF is read the names
+``pdfminer.pdftypes`` decodes with (``zlib``, ``lzwdecode``, ``rldecode``), the content parser
+``pdfminer.pdfinterp`` builds and the file parser ``pdfplumber.pdf`` builds are bound to
 strict, bounded equivalents, and restored afterwards.
 """
 from __future__ import annotations
@@ -26,14 +36,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import pdfminer.pdfinterp as pdfinterp
 import pdfminer.pdftypes as pdftypes
 import pdfplumber
+import pdfplumber.pdf
 from pdfminer.lzw import LZWDecoder
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfminer.pdfinterp import PDFPageInterpreter
+from pdfminer.pdfinterp import PDFContentParser, PDFPageInterpreter
 from pdfminer.pdfpage import PDFPage
-from pdfminer.pdftypes import PDFStream, resolve1
-from pdfminer.psparser import literal_name
+from pdfminer.pdfparser import PDFParser
+from pdfminer.pdftypes import PDFObjRef, PDFStream, resolve1
+from pdfminer.psparser import PSEOF, PSKeyword, literal_name
 from pdfplumber.page import Page, PDFPageAggregatorWithMarkedContent
 from pdfplumber.pdf import PDF
 from pdfplumber.utils.exceptions import PdfminerException
@@ -61,8 +74,40 @@ class PageObjects:
     images: int
 
 
-class _CorruptStream(Exception):
-    """Raised by the strict decoders; the call site names the page."""
+class _Damage(Exception):
+    """Damage found by our stand-ins inside a library call; the call site names the page."""
+
+    def describe(self, where: str) -> str:
+        """The error's cause; ``where`` is "page N" or "the PDF"."""
+        return f"{where} {self}"
+
+
+class _CorruptStream(_Damage):
+    """Raised by the strict decoders."""
+
+    def describe(self, where: str) -> str:
+        used = f"that {where} uses" if where.startswith("page") else "in the PDF"
+        return f"a compressed stream {used} is corrupt ({self})"
+
+
+class _StreamLength(_Damage):
+    """A stream whose /Length does not end where its ``endstream`` begins."""
+
+
+class _BadContent(_Damage):
+    """Content-stream syntax pdfminer would skip without a word."""
+
+    def describe(self, where: str) -> str:
+        return f"{where} has a damaged content stream ({self})"
+
+
+def _shown(token: object, limit: int = 40) -> str:
+    """A token of the file, printable and short, for an error line."""
+    if isinstance(token, PSKeyword):
+        token = token.name
+    text = token.decode("latin-1") if isinstance(token, bytes) else str(token)
+    text = text.encode("unicode_escape").decode("ascii")
+    return repr(text if len(text) <= limit else text[:limit - 1] + "…")
 
 
 # ---- strict, bounded stream decoding ---------------------------------------------------------
@@ -144,19 +189,93 @@ class _Decoders:
         return bytes(out)
 
 
+# ---- strict parsing: streams that end where /Length says, content syntax that closes -------
+
+#: What may stand between a stream's data and ``endstream``: the end-of-line marker (PDF 1.7,
+#: 7.3.8.1), which producers write as \n, \r\n or \r, sometimes with blanks.
+_EOL = b" \t\r\n\f\x00"
+
+
+class _StrictParser(PDFParser):
+    """pdfminer's file parser, refusing a stream whose /Length lies.
+
+    pdfminer reads /Length bytes, then looks for the next ``endstream`` line and carries on
+    from there: a /Length too short drops the stream's tail, one too long takes in the
+    following objects up to the next stream's end, both without a word. (When the
+    cross-reference table is broken, pdfminer reads each stream up to ``endstream`` and
+    ignores /Length; the two must agree all the same, or bytes were lost or added.)
+    """
+
+    def do_keyword(self, pos: int, token: PSKeyword) -> None:
+        super().do_keyword(pos, token)
+        if token is not self.KEYWORD_STREAM or not self.curstack:
+            return
+        start, stream = self.curstack[-1]
+        if not isinstance(stream, PDFStream):
+            return
+        end = self.bufpos  # pdfminer has just seeked to where ``endstream`` begins
+        length = stream.attrs.get("Length")
+        if isinstance(length, PDFObjRef):
+            # Looking it up now would run this very parser on another object mid-way.
+            if self.fallback:
+                return  # pdfminer reads this stream up to endstream, not by /Length
+            length = len(stream.rawdata or b"")  # pdfminer looked it up and read that many bytes
+        if not isinstance(length, int) or isinstance(length, bool) or length < 0:
+            raise _StreamLength("has a stream without a valid /Length")
+        self.fp.seek(start)
+        data = self.fp.read(max(0, end - start))
+        ended = self.fp.read(len(b"endstream")) == b"endstream"
+        # Back where pdfminer left off: it has just seeked there, its buffer is empty, so it
+        # reads on from the file's position (self.seek would also empty its stack).
+        self.fp.seek(end)
+        if not ended or length > len(data) or data[length:].strip(_EOL):
+            first = data.find(b"endstream")
+            actual = len((data[:first] if first >= 0 else data).rstrip(_EOL))
+            raise _StreamLength(f"has a stream whose /Length {length:,} does not match "
+                                f"its data ({actual:,} bytes up to endstream)")
+
+
+class _StrictContentParser(PDFContentParser):
+    """pdfminer's content-stream parser, refusing a ``]`` or ``>>`` that closes nothing (or
+    the wrong thing) and an array or dictionary left open at the end of the content."""
+
+    def end_type(self, type: str) -> tuple[int, list[Any]]:
+        if self.curtype != type:
+            closing = {"a": "]", "d": ">>", "p": "}"}.get(type, type)
+            opened = {"a": "array", "d": "dictionary"}.get(type, "group")
+            raise _BadContent(f"a {closing!r} that closes no open {opened}")
+        return super().end_type(type)
+
+    def nextobject(self) -> Any:
+        try:
+            return super().nextobject()
+        except PSEOF:
+            if self.context:
+                kind = {"a": "an array '['", "d": "a dictionary '<<'"}.get(
+                    self.curtype or "", "a group")
+                raise _BadContent(f"{kind} is never closed; the operators after it are "
+                                  "lost") from None
+            raise
+
+
 @contextmanager
 def _bounded_decoding(budget: Budget) -> Iterator[None]:
+    """The library's decoders and parsers swapped for the strict, bounded ones meanwhile."""
     decoders = _Decoders(budget)
-    stand_ins = {"zlib": decoders, "lzwdecode": decoders.lzwdecode,
-                 "rldecode": decoders.rldecode}
-    saved = {name: getattr(pdftypes, name) for name in stand_ins}
-    for name, stand_in in stand_ins.items():
-        setattr(pdftypes, name, stand_in)
+    stand_ins: list[tuple[Any, str, Any]] = [
+        (pdftypes, "zlib", decoders), (pdftypes, "lzwdecode", decoders.lzwdecode),
+        (pdftypes, "rldecode", decoders.rldecode),
+        (pdfinterp, "PDFContentParser", _StrictContentParser),
+        (pdfplumber.pdf, "PDFParser", _StrictParser),
+    ]
+    saved = [(module, name, getattr(module, name)) for module, name, _ in stand_ins]
+    for module, name, stand_in in stand_ins:
+        setattr(module, name, stand_in)
     try:
         yield
     finally:
-        for name, original in saved.items():
-            setattr(pdftypes, name, original)
+        for module, name, original in saved:
+            setattr(module, name, original)
 
 
 # ---- counting what a page draws, while pdfminer interprets it -------------------------------
@@ -175,11 +294,46 @@ class _CountingDevice(PDFPageAggregatorWithMarkedContent):
         super().paint_path(*args, **kwargs)
 
 
+#: Every operator of the PDF format (PDF 1.7, Annex A), as pdfminer names their methods. Those
+#: pdfminer has no method for (d0 and d1, which only Type 3 glyph procedures use) it skips,
+#: and so may we; any other name is no operator at all.
+_SPEC_OPERATORS = frozenset("do_" + op.replace("*", "_a").replace('"', "_w").replace("'", "_q")
+                            for op in """b B b* B* BDC BI BMC BT BX c cm CS cs d d0 d1 Do DP EI
+    EMC ET EX f F f* G g gs h i ID j J K k l m M MP n q Q re RG rg ri s S SC sc SCN scn sh T*
+    Tc Td TD Tf Tj TJ TL Tm Tr Ts Tw Tz v w W W* y ' \"""".split())
+
+
 class _CountingInterpreter(PDFPageInterpreter):
     """Counts the content of each form drawn against the page's content budget (a form drawn
-    a thousand times is interpreted a thousand times)."""
+    a thousand times is interpreted a thousand times), and refuses the operators pdfminer
+    would skip: one it does not know outside ``BX`` … ``EX``, one short of operands."""
 
     device: _CountingDevice
+    _compatibility = 0  # depth of BX … EX sections in the content being executed
+
+    def execute(self, streams: Any) -> None:
+        self._compatibility = 0
+        super().execute(streams)
+
+    def do_BX(self) -> None:
+        self._compatibility += 1
+
+    def do_EX(self) -> None:
+        self._compatibility = max(0, self._compatibility - 1)
+
+    def __getattr__(self, name: str) -> Any:
+        # pdfminer's execute loop looks each operator up as ``do_<op>`` with hasattr() and
+        # skips what is missing; only a missing attribute reaches __getattr__.
+        if name.startswith("do_") and not self._compatibility and name not in _SPEC_OPERATORS:
+            op = name[3:].replace("_a", "*").replace("_w", '"').replace("_q", "'")
+            raise _BadContent(f"an unknown operator {_shown(op)}")
+        raise AttributeError(name)
+
+    def pop(self, n: int) -> list[Any]:
+        # pdfminer pops an operator's operands, and skips the operator when there are fewer.
+        if len(self.argstack) < n and not self._compatibility:
+            raise _BadContent(f"an operator with {len(self.argstack)} of its {n} operands")
+        return super().pop(n)
 
     def do_Do(self, xobjid_arg: Any) -> None:
         xobj = resolve1(self.xobjmap.get(literal_name(xobjid_arg)))
@@ -230,13 +384,12 @@ def _calling(budget: Budget) -> Iterator[None]:
     try:
         with library_call(damaged, _unwrap):
             yield
-    except (_CorruptStream, PdfminerException) as exc:
+    except (_Damage, PdfminerException) as exc:
         cause = _unwrap(exc)
-        if not isinstance(cause, _CorruptStream):
+        if not isinstance(cause, _Damage):
             raise
-        where = f"that page {budget.page} uses" if budget.page is not None else "in the PDF"
-        raise PdfDamagedError(budget.source, f"a compressed stream {where} is corrupt "
-                                             f"({cause})") from None
+        where = budget.where() if budget.page is not None else "the PDF"
+        raise PdfDamagedError(budget.source, cause.describe(where)) from None
 
 
 @dataclass
