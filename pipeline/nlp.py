@@ -11,6 +11,7 @@ import hashlib
 import io
 import logging
 import marshal
+import sys
 from array import array
 from collections.abc import Sequence
 from functools import lru_cache
@@ -33,13 +34,52 @@ _KEYWORD_POS = ("n", "nz", "nt", "ns", "vn", "j", "l", "eng")
 @lru_cache(maxsize=1)
 def _jieba() -> Any:
     """The jieba module, initialised once with the domain dictionary."""
-    import jieba
-
+    jieba = _import_jieba()
     jieba.setLogLevel(logging.WARNING)
     _load_prefix_dict(jieba)
     with resources.as_file(resources.files("pipeline") / "userdict.txt") as path:
         jieba.load_userdict(str(path))
     return jieba
+
+
+def _import_jieba() -> Any:
+    """``import jieba`` without pkg_resources.
+
+    jieba reads its data files through pkg_resources when that imports, else with a plain
+    ``open`` of the same file beside its module: the same bytes, but pkg_resources costs some
+    50 ms and a deprecation warning. It is hidden only while jieba is imported, and only if
+    nothing has imported it yet, so anyone else asking for it later still gets it.
+    """
+    hide = "pkg_resources" not in sys.modules
+    if hide:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # import raises ImportError
+    try:
+        import jieba
+    finally:
+        if hide and sys.modules.get("pkg_resources", False) is None:
+            del sys.modules["pkg_resources"]
+    return jieba
+
+
+@lru_cache(maxsize=1)
+def _posseg() -> Any:
+    """jieba.posseg, its word → part-of-speech table from our verified cache.
+
+    Importing jieba.posseg parses jieba's dict.txt a second time (a fifth of a second) for
+    that table; here the import is given an empty dictionary file and the table comes from
+    :func:`_load_word_tags`, the same table jieba's own parser builds.
+    """
+    jieba = _jieba()
+    if "jieba.posseg" in sys.modules:  # imported by someone else: its table is jieba's own
+        return sys.modules["jieba.posseg"]
+    tokenizer = jieba.dt
+    tokenizer.get_dict_file = lambda: io.BytesIO(b"")  # only while posseg's module is run
+    try:
+        import jieba.posseg as posseg
+    finally:
+        del tokenizer.get_dict_file
+    posseg.dt.word_tag_tab = _load_word_tags(jieba, posseg)
+    return posseg
 
 
 #: The cache file of jieba's prefix dictionary in the pipeline's cache folder.
@@ -71,6 +111,36 @@ def _load_prefix_dict(jieba: Any) -> None:
         tokenizer.initialized = True
 
 
+#: The cache file of jieba.posseg's word → tag table.
+WORD_TAGS_CACHE = "jieba-word-tags.cache"
+
+
+def _load_word_tags(jieba: Any, posseg: Any) -> dict[str, str]:
+    """jieba.posseg's word → tag table for jieba's dictionary, from our cache or parsed afresh.
+
+    Parsed by posseg's own ``load_word_tag``, so the table is the one jieba would build; the
+    cache key covers jieba's version, the marshal format and the dictionary's bytes, as for
+    the prefix dictionary.
+    """
+    with jieba.dt.get_dict_file() as f:
+        source = f.read()
+    key = hashlib.sha256(f"jieba {jieba.__version__} posseg marshal {marshal.version}\n".encode()
+                         + source).hexdigest()
+    payload = cache.read(WORD_TAGS_CACHE, key)
+    if payload is not None:
+        try:
+            table = marshal.loads(payload)
+        except (EOFError, ValueError, TypeError):
+            table = None
+        if isinstance(table, dict):
+            return table
+    parser = object.__new__(posseg.POSTokenizer)  # only its parser, not a second tokenizer
+    parser.load_word_tag(io.BytesIO(source))
+    built: dict[str, str] = parser.word_tag_tab
+    cache.write(WORD_TAGS_CACHE, key, marshal.dumps(built))
+    return built
+
+
 def _prefix_table(payload: bytes) -> tuple[dict[str, int], int] | None:
     """The (FREQ, total) pair in a verified payload, or None if it is not one."""
     try:
@@ -90,10 +160,7 @@ def cut(text: str) -> list[str]:
 
 def tagged(text: str) -> list[tuple[str, str]]:
     """Words of ``text`` with their part-of-speech flags."""
-    import jieba.posseg
-
-    _jieba()
-    return [(p.word, p.flag) for p in jieba.posseg.cut(text, HMM=False)]
+    return [(p.word, p.flag) for p in _posseg().cut(text, HMM=False)]
 
 
 #: jieba's own keyword stop words (jieba.analyse.tfidf.KeywordExtractor.STOP_WORDS).
@@ -124,11 +191,8 @@ def keywords_many(texts: Sequence[str], top: int = 8) -> list[list[str]]:
 
 def _candidate_counts(text: str) -> dict[str, float]:
     """How often each candidate keyword occurs, in order of first occurrence (ties keep it)."""
-    _jieba()
-    import jieba.posseg
-
     counts: dict[str, float] = {}
-    for pair in jieba.posseg.dt.cut(text):  # HMM on, as jieba's extractor has it
+    for pair in _posseg().dt.cut(text):  # HMM on, as jieba's extractor has it
         word = pair.word
         if (pair.flag not in _KEYWORD_POS or len(word.strip()) < 2
                 or word.lower() in _JIEBA_STOP_WORDS or word.lower() in _STOP_WORDS):

@@ -216,6 +216,8 @@ def check_fits(d: Document, path: str) -> None:
     """
     import pyarrow as pa
 
+    from pipeline.arrow import table
+
     rows = table_rows([d])
     # The per-task tables first: their line names the task; documents' totals say less.
     for name, schema in sorted(schemas().items(), key=lambda kv: kv[0] == "documents"):
@@ -238,7 +240,7 @@ def check_fits(d: Document, path: str) -> None:
                               f"{hi:,} ({name}.{field.name} is {field.type})",
                         "a task list has a few dozen tasks on a few dozen pages; check that "
                         "this is the right file")
-        pa.Table.from_pylist(rows[name], schema=schema)
+        table(rows[name], schema)
     dumps(document_json(d))
 
 

@@ -117,3 +117,29 @@ def test_indexed_idf_table_gives_what_a_scan_gives(doc_2024):
     assert table.median == scanned_median
     assert {w: v for w in vocabulary if (v := table.get(w)) is not None} == scanned
     assert len(scanned) > 100  # most words are listed; the check is not vacuous
+
+
+def test_cached_word_tags_are_the_table_jieba_parses(tmp_path, monkeypatch):
+    """posseg's word → tag table, built from the cache (and on a cache miss), is the one
+    jieba.posseg's own parser makes of dict.txt."""
+    import jieba
+    import jieba.posseg
+
+    monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(tmp_path))
+    parsed = jieba.posseg.POSTokenizer(jieba.Tokenizer()).word_tag_tab
+    built = nlp._load_word_tags(jieba, jieba.posseg)  # a miss: parsed and written
+    assert (tmp_path / nlp.WORD_TAGS_CACHE).is_file()
+    cached = nlp._load_word_tags(jieba, jieba.posseg)  # from the cache
+    assert built == parsed and cached == parsed and len(parsed) > 300_000
+
+
+def test_an_edited_word_tags_cache_is_not_used(tmp_path, monkeypatch):
+    import jieba
+    import jieba.posseg
+
+    monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(tmp_path))
+    good = nlp._load_word_tags(jieba, jieba.posseg)
+    written = (tmp_path / nlp.WORD_TAGS_CACHE).read_bytes()
+    header = written[:written.index(b"\n", len(cache.MAGIC)) + 1]
+    (tmp_path / nlp.WORD_TAGS_CACHE).write_bytes(header + marshal.dumps({"知识产权": "x"}))
+    assert nlp._load_word_tags(jieba, jieba.posseg) == good

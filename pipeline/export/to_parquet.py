@@ -7,11 +7,11 @@ from pipeline.export import OutputSet
 
 
 def write(data: OutputSet, folder: Path) -> None:
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from pipeline.arrow import table
     from pipeline.write import schemas
 
     for name, schema in schemas().items():
-        table = pa.Table.from_pylist(list(data.tables[name]), schema=schema)
-        pq.write_table(table, folder / f"{name}.parquet")
+        # pipeline.arrow, not pa.Table.from_pylist: that imports pandas on its first call.
+        pq.write_table(table(list(data.tables[name]), schema), folder / f"{name}.parquet")
