@@ -106,17 +106,20 @@ def test_cache_built_for_another_dictionary_is_rebuilt(tmp_path, monkeypatch):
 
 
 def test_indexed_idf_table_gives_what_a_scan_gives(doc_2024):
-    """A process's first document scans jieba's IDF table, later ones look words up in an
-    index of it: both give the same IDF values and median, for listed and unlisted words."""
+    """Words are looked up in an index of jieba's IDF table (built, or read back from our
+    cache): it gives what a plain scan of the file gives, for listed and unlisted words."""
     words = {k for t in doc_2024.tasks for k in t.keywords}
     words |= set(nlp.cut("".join(t.measures for t in doc_2024.tasks[:10])))
     words |= {"不在表中的词甲乙", "", "a", "Patent", "\U00020000", "知识产权x"}
     vocabulary = frozenset(words)
     scanned, scanned_median = nlp._scan_idf(vocabulary)
-    table = nlp._idf_table()
-    assert table.median == scanned_median
-    assert {w: v for w in vocabulary if (v := table.get(w)) is not None} == scanned
+    built = nlp._IdfTable(nlp._idf_path().read_bytes())
+    stored = nlp._IdfTable.from_payload(built.payload())
+    for table in (built, stored, nlp._idf_table()):
+        assert table is not None and table.median == scanned_median
+        assert {w: v for w in vocabulary if (v := table.get(w)) is not None} == scanned
     assert len(scanned) > 100  # most words are listed; the check is not vacuous
+    assert nlp._IdfTable.from_payload(marshal.dumps((b"ab", b"", b"", 1.0, 5))) is None
 
 
 def test_cached_word_tags_are_the_table_jieba_parses(tmp_path, monkeypatch):
