@@ -17,8 +17,9 @@ import threading
 import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from pipeline.errors import (
     DuplicateDocIdError,
@@ -32,6 +33,9 @@ from pipeline.errors import (
 from pipeline.models import Document
 from pipeline.names import valid_text
 from pipeline.report import build_report
+
+if TYPE_CHECKING:
+    from pipeline.corpus import Extracted
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130  # the shell's code for a run stopped by Ctrl-C (128 + SIGINT)
@@ -89,6 +93,15 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     ex.add_argument("--quiet", action="store_true", help="print errors only")
     ex.add_argument("--dedupe", action="store_true",
                     help="of inputs holding the same list, keep only the most faithful form")
+    ex.add_argument("--jobs", type=_positive, metavar="N",
+                    help="inputs extracted at once, each in a worker process (default: the "
+                         "number of cores)")
+    ex.add_argument("--executor", choices=("local", "dask"), default="local",
+                    help="local: worker processes on this machine; dask: the Dask cluster at "
+                         "--scheduler (pip install '.[dask]')")
+    ex.add_argument("--scheduler", metavar="ADDRESS",
+                    help="the Dask scheduler's address, e.g. tcp://10.0.0.5:8786 (with "
+                         "--executor dask)")
     _add_format_options(ex, sub)
     from pipeline.diff.cli import add_parser as add_diff_parser
 
@@ -138,12 +151,26 @@ def _prog_name() -> str:
     return "python -m pipeline" if name in ("", "__main__.py", "-c") else name
 
 
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return n
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM (a kill, a CI timeout), handled like Ctrl-C so the output is left as it was."""
 
 
 def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
-    args = parser(prog).parse_args(argv)
+    p = parser(prog)
+    args = p.parse_args(argv)
+    if args.command == "extract" and (args.executor == "dask") != bool(args.scheduler):
+        p.error("--executor dask needs --scheduler ADDRESS" if args.executor == "dask"
+                else "--scheduler is for --executor dask")
     args.written = False
     if not args.debug and not logging.getLogger().handlers:
         # Without a handler, Python prints any library's log warning to stderr as a stray line;
@@ -202,51 +229,94 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+class _NothingWritten(Exception):
+    """Leaves write_set's folder unswapped (it removes it): some inputs failed."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
 def extract(args: argparse.Namespace) -> int:
-    from pipeline.extract import extract_file
-    from pipeline.write import check_fits, check_output_folder, counts, write_outputs
+    from pipeline.corpus import default_jobs, results
+    from pipeline.documents import marked_row
+    from pipeline.output_folder import Record, write_set
+    from pipeline.write import FILE_SET, OutputSetWriter, check_output_folder
 
     inputs = _unique(args.inputs or default_inputs())
     check_output_folder(args.out, inputs)  # fail before the slow part, not after it
     duplicates = _duplicate_stems(inputs)
-    docs: list[Document] = []
+    jobs = [(path, duplicates.get(path)) for path in inputs]
+    kept: list[Extracted] = []
+    by_id: dict[str, Extracted] = {}
     failures: list[tuple[Path, PipelineError]] = []
-    with _progress_bar(inputs, args.quiet) as bar:
-        for path in inputs:
-            bar.start(path)
-            try:
-                if path in duplicates:
-                    raise duplicates[path]
-                doc = extract_file(path)
-                check_fits(doc, str(path))  # here, so a document the writer cannot take fails alone
-                docs.append(doc)
-            except PipelineError as exc:
-                failures.append((path, _fail(exc, args.debug)))
-            except Exception as exc:  # a bug on this input; the other inputs still get their turn
-                error = InternalError(str(path), f"internal error: {type(exc).__name__}: {exc}",
-                                      _BUG_HINT)
-                failures.append((path, _fail(error, args.debug)))
-            bar.done()
-    docs, dropped = _duplicates(docs, args.dedupe)
-    report = build_report(inputs, docs, failures, dropped)
-    bug = any(isinstance(e, InternalError) for _, e in failures)
-    failed = EXIT_BUG if bug else EXIT_INPUT
-    if failures and not args.keep_going:
-        _err(f"nothing written: {len(failures)} of {len(inputs)} input(s) failed; "
-             f"{args.out}/ is unchanged (use --keep-going to write the others)")
-        return failed
-    if failures and not docs:
-        _err(f"nothing written: all {len(inputs)} input(s) failed; {args.out}/ is unchanged")
-        return failed
-    write_outputs(docs, report, args.out, args.format)
+    docs: list[Document] = []
+    report: dict[str, Any] = {}
+    totals: dict[str, int] = {}
+    failed = EXIT_INPUT
+
+    def write(folder: Path, record: Record) -> None:
+        nonlocal docs, report, totals, failed
+        writer = OutputSetWriter(folder, record, args.format)
+        try:
+            with _progress_bar(inputs, args.quiet) as bar:
+                # Each document is written as it comes, unless --dedupe may still drop it:
+                # then they wait until all inputs are in (memory grows with the corpus then).
+                for result in results(jobs, args.jobs or default_jobs(),
+                                      args.scheduler if args.executor == "dask" else None):
+                    bar.start(result.path)
+                    if result.error is not None:
+                        failures.append((result.path,
+                                         _fail(result.error, result.trace, args.debug)))
+                    elif result.doc is not None:
+                        kept.append(result if args.dedupe else replace(result, encoded=None))
+                        by_id[result.doc.doc_id] = kept[-1]
+                        if not args.dedupe:
+                            writer.add(result.encoded)
+                    bar.done()
+            docs = [r.doc for r in kept if r.doc is not None]
+            docs, dropped = _duplicates(docs, args.dedupe)
+            totals = _totals([by_id[d.doc_id].counts or {} for d in docs])
+            report = build_report(inputs, docs, failures, dropped, totals)
+            bug = any(isinstance(e, InternalError) for _, e in failures)
+            failed = EXIT_BUG if bug else EXIT_INPUT
+            if failures and not args.keep_going:
+                _err(f"nothing written: {len(failures)} of {len(inputs)} input(s) failed; "
+                     f"{args.out}/ is unchanged (use --keep-going to write the others)")
+                raise _NothingWritten(failed)
+            if failures and not docs:
+                _err(f"nothing written: all {len(inputs)} input(s) failed; "
+                     f"{args.out}/ is unchanged")
+                raise _NothingWritten(failed)
+            if args.dedupe:
+                for d in docs:
+                    writer.add(by_id[d.doc_id].encoded)
+            writer.finish([marked_row(by_id[d.doc_id].row or {}, d) for d in docs], report)
+        finally:
+            writer.close()
+
+    try:
+        write_set(args.out, FILE_SET, write)
+    except _NothingWritten as stop:
+        return stop.code
     args.written = True
     if not args.quiet:
-        _summary(docs, report, counts(docs), args.out)
+        _summary(docs, report, totals, args.out, {d.doc_id: by_id[d.doc_id].counts or {}
+                                                  for d in docs})
     if failures:
         _err(f"{len(failures)} of {len(inputs)} input(s) failed and are not in {args.out}/ "
              f"(listed in {args.out}/report.json); wrote the other {len(docs)}")
         return failed
     return EXIT_OK
+
+
+def _totals(per_doc: Sequence[dict[str, int]]) -> dict[str, int]:
+    """Rows per output table over the documents (each document's own counts summed)."""
+    out: dict[str, int] = {}
+    for counted in per_doc:
+        for k, v in counted.items():
+            out[k] = out.get(k, 0) + v
+    return out
 
 
 def export(args: argparse.Namespace) -> int:
@@ -338,11 +408,11 @@ def _progress_bar(inputs: Sequence[Path], quiet: bool) -> Iterator[_Bar]:
         _ACTIVE_BAR = None
 
 
-def _fail(exc: PipelineError, debug: bool) -> PipelineError:
+def _fail(exc: PipelineError, trace: str | None, debug: bool) -> PipelineError:
     """Report one failed input: its one line, and the traceback if asked for."""
     _err(_line(exc))
-    if debug:
-        traceback.print_exc()
+    if debug and trace:
+        print(trace, file=sys.stderr, end="")
     return exc
 
 
@@ -402,16 +472,14 @@ def _duplicates(docs: list[Document], dedupe: bool) -> tuple[list[Document], dic
 
 
 def _summary(docs: Sequence[Document], report: dict[str, Any], n: dict[str, int],
-             out: Path) -> None:
-    from pipeline.write import counts
-
+             out: Path, per_doc: dict[str, dict[str, int]]) -> None:
     names = ", ".join(f"{d.doc_id} ({d.fmt})" for d in docs)
     _err(f"extracted {n['documents']} document(s) into {out}/: {names}")
     _err("  " + " · ".join(f"{k} {v}" for k, v in n.items() if k != "documents"))
     if len(docs) > 1:  # per document too, so one that came out short stands out
         for d in docs:
             _err(f"    {d.doc_id}: " + " · ".join(
-                f"{k} {v}" for k, v in counts([d]).items() if k != "documents"))
+                f"{k} {v}" for k, v in per_doc[d.doc_id].items() if k != "documents"))
     for entry in report["inputs"]:
         for note in entry.get("notes", []):
             _err(f"  note: {note}")

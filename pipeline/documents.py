@@ -123,6 +123,12 @@ def document_row(d: Document) -> dict[str, Any]:
     }
 
 
+def marked_row(row: dict[str, Any], d: Document) -> dict[str, Any]:
+    """A document's row, counted before its rows were let go, with what marking ``d`` as a
+    duplicate changes (its warnings and duplicate_of) taken from ``d``."""
+    return {**row, "n_warnings": len(d.issues), "duplicate_of": d.duplicate_of}
+
+
 # ---- duplicates ---------------------------------------------------------------------------------
 
 #: Content similarity (rapidfuzz ratio of the normalised titles and measures of all tasks, 0–100)

@@ -39,6 +39,11 @@ class PipelineError(Exception):
             self.hint = hint
         super().__init__(self.line())
 
+    def __reduce__(self) -> tuple[type[PipelineError], tuple[str, str, str]]:
+        # Pickled by its fields, not its line: it crosses from a worker process (extract
+        # --jobs, a Dask worker) back to the CLI.
+        return type(self), (self.path, self.cause, self.hint)
+
     def line(self) -> str:
         """One line for stderr: ``FILE: cause — what to do``."""
         return printable(f"{self.path}: {self.cause} — {self.hint}")
@@ -192,3 +197,9 @@ class InternalError(PipelineError):
     """An unexpected exception while handling one input: a bug, not bad input (exit 1)."""
 
     hint = "this is a bug in the pipeline; please report it with the traceback"
+
+
+class ExecutorError(PipelineError):
+    """The executor the inputs were to run on cannot be used (not installed, unreachable)."""
+
+    hint = "check the executor's address, or run without it"

@@ -12,6 +12,7 @@ import io
 import logging
 import marshal
 import sys
+import threading
 from array import array
 from collections.abc import Sequence
 from functools import lru_cache
@@ -31,9 +32,19 @@ _STOP_WORDS = frozenset(
 _KEYWORD_POS = ("n", "nz", "nt", "ns", "vn", "j", "l", "eng")
 
 
+#: Held while jieba is set up: a Dask worker runs inputs in threads, and _posseg briefly
+#: swaps a method of jieba's shared tokenizer.
+_SETUP = threading.RLock()
+
+
 @lru_cache(maxsize=1)
 def _jieba() -> Any:
     """The jieba module, initialised once with the domain dictionary."""
+    with _SETUP:
+        return _setup_jieba()
+
+
+def _setup_jieba() -> Any:
     jieba = _import_jieba()
     jieba.setLogLevel(logging.WARNING)
     _load_prefix_dict(jieba)
@@ -70,6 +81,11 @@ def _posseg() -> Any:
     :func:`_load_word_tags`, the same table jieba's own parser builds.
     """
     jieba = _jieba()
+    with _SETUP:
+        return _setup_posseg(jieba)
+
+
+def _setup_posseg(jieba: Any) -> Any:
     if "jieba.posseg" in sys.modules:  # imported by someone else: its table is jieba's own
         return sys.modules["jieba.posseg"]
     tokenizer = jieba.dt
@@ -151,6 +167,13 @@ def _prefix_table(payload: bytes) -> tuple[dict[str, int], int] | None:
             and isinstance(table[1], int)):
         return table[0], table[1]
     return None
+
+
+def warm() -> None:
+    """Load everything the stages use now (a worker's start-up), not at its first document."""
+    _jieba()
+    _posseg()
+    _idf_table()
 
 
 def cut(text: str) -> list[str]:

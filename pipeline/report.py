@@ -12,10 +12,13 @@ from pipeline.names import valid_text
 
 def build_report(inputs: Sequence[Path], docs: Sequence[Document],
                  failures: Sequence[tuple[Path, PipelineError]],
-                 dropped: dict[str, Any] | None = None) -> dict[str, Any]:
+                 dropped: dict[str, Any] | None = None,
+                 totals: dict[str, int] | None = None) -> dict[str, Any]:
     """report.json: per input its status, format, notes and warnings, plus table counts.
 
     ``dropped``: the report entries of inputs left out as duplicates of a kept one, by doc_id.
+    ``totals``: the table counts of ``docs``, when they were counted before the documents'
+    rows were let go (extract writes each document as it comes); else counted here.
 
     File names and the messages that quote them are made valid text (see
     :func:`~pipeline.names.valid_text`), as ``doc_id`` and ``source`` are.
@@ -44,4 +47,4 @@ def build_report(inputs: Sequence[Path], docs: Sequence[Document],
             "warnings": [{"code": i.code, "task_no": i.task_no, "message": i.message}
                          for i in d.issues],
         })
-    return {"inputs": entries, "counts": counts(docs)}
+    return {"inputs": entries, "counts": counts(docs) if totals is None else totals}

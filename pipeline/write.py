@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import shutil
+from contextlib import suppress
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,9 +21,9 @@ from pipeline.export import DEFAULT_FORMATS, TABLES, from_documents, output_name
 from pipeline.models import Document, Task
 from pipeline.output_folder import MANIFEST, FileSet, Record, write_set
 
-__all__ = ["FILE_SET", "LEGACY_SETS", "MANIFEST", "OUTPUT_FILES", "TABLES", "check_fits",
-           "check_output_folder", "counts", "document_json", "dumps", "export_formats", "schemas",
-           "table_rows", "write_outputs"]
+__all__ = ["FILE_SET", "LEGACY_SETS", "MANIFEST", "OUTPUT_FILES", "TABLES", "Encoded",
+           "OutputSetWriter", "check_fits", "check_output_folder", "counts", "document_json",
+           "dumps", "encode", "export_formats", "schemas", "table_rows", "write_outputs"]
 
 #: Every file of a default output set (--format parquet,json) but its manifest (MANIFEST), which
 #: lists these with their SHA-256; other formats add theirs (pipeline.export.FORMATS).
@@ -137,7 +138,7 @@ def table_rows(docs: Sequence[Document]) -> dict[str, list[dict[str, Any]]]:
             })
             for name, records in (("clauses", t.clauses), ("assignments", t.assignments),
                                   ("deadlines", t.deadlines), ("targets", t.targets)):
-                rows[name].extend({"doc_id": d.doc_id, **asdict(r)} for r in records)
+                rows[name].extend({"doc_id": d.doc_id, **_shallow(r)} for r in records)
     for r in rows["assignments"]:
         for name in ("units", "units_full", "groups"):
             r[name] = list(r[name])
@@ -147,7 +148,7 @@ def table_rows(docs: Sequence[Document]) -> dict[str, list[dict[str, Any]]]:
 def document_json(d: Document) -> dict[str, Any]:
     """One document as nested JSON: sections → tasks → clauses, assignments, deadlines, targets."""
     def strip(record: Any, *drop: str) -> dict[str, Any]:
-        return {k: _plain(v) for k, v in asdict(record).items() if k not in drop}
+        return {k: _plain(v) for k, v in _shallow(record).items() if k not in drop}
 
     # A section number may repeat (a numbering_repeat warning); each task is listed once, under
     # the first section of its number and title, so tasks.json holds exactly tasks.parquet's rows.
@@ -160,7 +161,7 @@ def document_json(d: Document) -> dict[str, Any]:
         sections.append({
             "section_no": section_no, "section_title": section_title,
             "tasks": [{
-                **{k: _plain(v) for k, v in asdict(t).items()
+                **{k: _plain(v) for k, v in _shallow(t).items()
                    if k not in ("clauses", "assignments", "deadlines", "targets",
                                 "section_no", "section_title")},
                 # actor_known is a column of clauses.parquet; tasks.json keeps its shape.
@@ -172,6 +173,23 @@ def document_json(d: Document) -> dict[str, Any]:
         })
     return {"doc_id": d.doc_id, "title": d.title, "year": d.year, "source": d.source,
             "format": d.fmt, "sha256": d.sha256, "sections": sections}
+
+
+#: Field names per record class, looked up once.
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _shallow(record: Any) -> dict[str, Any]:
+    """A record's fields as a dict, values as they are (their tuples stay tuples).
+
+    Not dataclasses.asdict: that deep-copies every value and turns a Task's clauses,
+    assignments, deadlines and targets into dicts too, only for them to be dropped; it was a
+    tenth of a document's time. The records' own values are str, numbers, dates and tuples.
+    """
+    names = _FIELDS.get(type(record))
+    if names is None:
+        names = _FIELDS[type(record)] = tuple(f.name for f in fields(record))
+    return {name: getattr(record, name) for name in names}
 
 
 def _plain(value: Any) -> Any:
@@ -207,6 +225,23 @@ _COUNTED = {
 def check_fits(d: Document, path: str) -> None:
     """Refuse a document whose numbers the output's column types cannot hold, before writing.
 
+    (:func:`encode` without its result.)
+    """
+    encode(d, path)
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """One document as the writer writes it: its Arrow tables and its tasks.json entry."""
+
+    doc_id: str
+    tables: dict[str, Any]  # table name → pa.Table (only tables the document has rows in)
+    json: str  # the document's entry of tasks.json, as dumps() writes it (no indent added)
+
+
+def encode(d: Document, path: str) -> Encoded:
+    """The document's tables and JSON, refusing one the output's column types cannot hold.
+
     The limits are the schemas' own: section numbers are int8 (≤ 127); task numbers, pages,
     and clauses, entries, deadlines and targets per task are int16 (≤ 32,767); offsets int32.
     A published list is far inside them, so a document past one is not a task list: it fails
@@ -219,6 +254,7 @@ def check_fits(d: Document, path: str) -> None:
     from pipeline.arrow import table
 
     rows = table_rows([d])
+    tables: dict[str, Any] = {}
     # The per-task tables first: their line names the task; documents' totals say less.
     for name, schema in sorted(schemas().items(), key=lambda kv: kv[0] == "documents"):
         for field in schema:
@@ -240,8 +276,9 @@ def check_fits(d: Document, path: str) -> None:
                               f"{hi:,} ({name}.{field.name} is {field.type})",
                         "a task list has a few dozen tasks on a few dozen pages; check that "
                         "this is the right file")
-        table(rows[name], schema)
-    dumps(document_json(d))
+        if rows[name]:
+            tables[name] = table(rows[name], schema)
+    return Encoded(d.doc_id, tables, dumps(document_json(d)))
 
 
 def write_outputs(docs: Sequence[Document], report: dict[str, Any], out: Path,
@@ -254,6 +291,109 @@ def write_outputs(docs: Sequence[Document], report: dict[str, Any], out: Path,
         record("report.json")
 
     write_set(out, FILE_SET, write)
+
+
+class OutputSetWriter:
+    """An output set written into ``folder`` document by document (inside
+    :func:`pipeline.output_folder.write_set`, which swaps it in whole afterwards).
+
+    Each document's rows go into the folder as they come (a Parquet row group per ``batch``
+    documents, its tasks.json entry appended), so memory holds one batch, not the corpus. The
+    Parquet tables are always written this way; the other formats asked for (xlsx, csv, …:
+    :mod:`pipeline.export`) are made from them by :meth:`finish`, and the Parquet files are
+    removed again if ``parquet`` was not asked for. documents.parquet and report.json are
+    written by :meth:`finish`. ``record`` (write_set's) lists each file in the manifest once
+    it is complete; a killed run's folder may hold output files not listed yet, which
+    write_set's checks allow for a temporary folder.
+    """
+
+    def __init__(self, folder: Path, record: Record, formats: Sequence[str] = DEFAULT_FORMATS,
+                 batch: int = 32) -> None:
+        self.folder = folder
+        self.record = record
+        self.formats = tuple(formats)
+        self.batch = batch
+        self._parquet: dict[str, Any] = {}  # table name → open ParquetWriter
+        self._pending: dict[str, list[Any]] = {name: [] for name in TABLES}
+        self._in_batch = 0
+        self._json: Any = None
+        self._entries = 0
+        if "json" in self.formats:
+            self._json = open(folder / "tasks.json", "w", encoding="utf-8")  # noqa: SIM115
+            self._json.write("[")
+
+    def close(self) -> None:
+        """Close the open files (after finish, or when the set is abandoned)."""
+        for writer in self._parquet.values():
+            with suppress(Exception):
+                writer.close()
+        self._parquet.clear()
+        if self._json is not None:
+            self._json.close()
+
+    def add(self, encoded: Encoded) -> None:
+        """Write one document's rows (its documents row comes with :meth:`finish`)."""
+        for name, table in encoded.tables.items():
+            if name != "documents":
+                self._pending[name].append(table)
+        if self._json is not None:
+            # tasks.json as dumps() writes the whole list: each entry one level deeper.
+            self._json.write(("\n" if not self._entries else ",\n")
+                             + "\n".join("  " + line for line in encoded.json.rstrip("\n")
+                                         .split("\n")))
+        self._entries += 1
+        self._in_batch += 1
+        if self._in_batch >= self.batch:
+            self._flush()
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        for name, tables in self._pending.items():
+            if not tables:
+                continue
+            if name not in self._parquet:
+                self._parquet[name] = pq.ParquetWriter(self.folder / f"{name}.parquet",
+                                                       schemas()[name])
+            self._parquet[name].write_table(pa.concat_tables(tables))
+            tables.clear()
+        self._in_batch = 0
+
+    def finish(self, document_rows: Sequence[dict[str, Any]], report: dict[str, Any]) -> None:
+        """Write documents.parquet (one row per document added, in order), the other formats
+        and report.json, and complete the files."""
+        import pyarrow.parquet as pq
+
+        from pipeline.arrow import table
+        from pipeline.export import OutputSet
+
+        folder, record = self.folder, self.record
+        keep_parquet = "parquet" in self.formats
+        self._flush()
+        for name, schema in schemas().items():
+            path = folder / f"{name}.parquet"
+            if name == "documents":
+                pq.write_table(table(document_rows, schema), path)
+            else:
+                writer = self._parquet.pop(name, None) or pq.ParquetWriter(path, schema)
+                writer.close()
+            if keep_parquet:
+                record(f"{name}.parquet")
+        if self._json is not None:
+            self._json.write("\n]\n" if self._entries else "]\n")
+            self._json.close()
+            record("tasks.json")
+        others = [f for f in self.formats if f not in ("parquet", "json")]
+        if others:  # made from the finished tables, as ``export`` makes them
+            rows = {name: pq.read_table(folder / f"{name}.parquet").to_pylist()
+                    for name in schemas()}
+            write_formats(OutputSet(tables=rows, report=report), folder, others, record)
+        if not keep_parquet:
+            for name in schemas():
+                (folder / f"{name}.parquet").unlink()
+        (folder / "report.json").write_text(dumps(report), encoding="utf-8")
+        record("report.json")
 
 
 def export_formats(out: Path, formats: Sequence[str]) -> None:

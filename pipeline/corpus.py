@@ -1,0 +1,146 @@
+"""Many inputs: the per-document function, and the executors that run it.
+
+:func:`extract_one` is the whole per-input job — read, stitch, segment, facts, the writer's
+checks and its encoding (:func:`pipeline.write.encode`) — and returns an :class:`Extracted`
+that holds what the parent process writes and reports, or the input's error. It is a plain
+top-level function of a path, so any executor can run it: in this process (``jobs=1``), in a
+process pool on this machine, or on a Dask cluster. Results come back in input order, a few
+at a time (a window of inputs in flight), so the parent holds a handful, never the corpus.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import InternalError, PipelineError
+from pipeline.models import Document
+
+__all__ = ["Extracted", "default_jobs", "extract_one", "hollow", "results", "warm"]
+
+_BUG_HINT = "this is a bug in the pipeline; rerun with --debug and report the traceback"
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """One input's outcome: written parts and summaries, or its error."""
+
+    path: Path
+    #: The document without what only the writer needs (see :func:`hollow`); None on failure.
+    doc: Document | None = None
+    #: Rows per table of this document alone (write.counts) and its documents.parquet row.
+    counts: dict[str, int] | None = None
+    row: dict[str, Any] | None = None
+    #: The writer's encoding of the document (pipeline.write.Encoded).
+    encoded: Any = None
+    error: PipelineError | None = None
+    #: The traceback of ``error`` as text (shown with --debug; a worker's cannot travel).
+    trace: str | None = None
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def warm() -> None:
+    """Pay jieba's start-up (dictionaries, POS tags, IDF index) now, once per process."""
+    from pipeline import nlp
+
+    nlp.warm()
+
+
+def _pool_worker() -> None:
+    """A pool worker's start: warm, and leave Ctrl-C and SIGTERM to the parent.
+
+    Ctrl-C reaches the whole process group: the parent stops the pool and removes the
+    temporary output folder; the workers ignore it and end with the pool, without tracebacks.
+    A forked worker would also inherit the CLI's SIGTERM handler; it gets the default back.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    warm()
+
+
+def extract_one(path: Path, refused: PipelineError | None = None) -> Extracted:
+    """Extract one input for the writer; every failure becomes the result's error.
+
+    ``refused``: an error the caller already knows (a doc_id taken by an earlier input).
+    """
+    from pipeline.documents import document_row
+    from pipeline.extract import extract_file
+    from pipeline.write import counts, encode
+
+    try:
+        if refused is not None:
+            raise refused
+        doc = extract_file(path)
+        encoded = encode(doc, str(path))  # here, so a document the writer cannot take fails alone
+        return Extracted(path, hollow(doc), counts([doc]), document_row(doc), encoded)
+    except PipelineError as exc:
+        return Extracted(path, error=exc, trace=traceback.format_exc())
+    except Exception as exc:  # a bug on this input; the other inputs still get their turn
+        error = InternalError(str(path), f"internal error: {type(exc).__name__}: {exc}",
+                              _BUG_HINT)
+        return Extracted(path, error=error, trace=traceback.format_exc())
+
+
+def hollow(d: Document) -> Document:
+    """``d`` with only what is still needed once its rows are encoded: its fields, and of each
+    task the title and measures (what :func:`pipeline.documents.find_duplicates` compares)."""
+    return replace(d, tasks=tuple(
+        replace(t, division="", clauses=(), assignments=(), deadlines=(), targets=(),
+                keywords=(), actors=(), departments=()) for t in d.tasks))
+
+
+Job = tuple[Path, PipelineError | None]
+
+
+def results(jobs: Sequence[Job], workers: int = 1, scheduler: str | None = None,
+            ) -> Iterator[Extracted]:
+    """:func:`extract_one` of each job, in order: here (``workers`` 1), in a pool of
+    ``workers`` processes, or on the Dask cluster at ``scheduler``."""
+    if scheduler is not None:
+        from pipeline.dask_executor import dask_results
+
+        yield from dask_results(jobs, scheduler)
+        return
+    # Warm here first: in one process that is the start-up anyway, and forked workers then
+    # begin with jieba loaded (shared with this process) instead of each loading it.
+    warm()
+    if workers <= 1 or len(jobs) <= 1:
+        for path, refused in jobs:
+            yield extract_one(path, refused)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork where there is one: the workers start with this process's imports in place.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context,
+                             initializer=_pool_worker) as pool:
+        try:
+            yield from in_order(lambda job: pool.submit(extract_one, *job), jobs, 4 * workers)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def in_order(submit: Callable[[Job], Any], jobs: Iterable[Job], window: int) -> Iterator[Any]:
+    """Each job's result in order, with at most ``window`` jobs submitted and not yet taken."""
+    pending: deque[Any] = deque()
+    for job in jobs:
+        pending.append(submit(job))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
