@@ -27,7 +27,7 @@ def dask_results(jobs: Sequence[Job], scheduler: str) -> Iterator[Extracted]:
                             "install the dask extra of this package (pip install "
                             "'cnipa-tasklist-pipeline[dask]')") from exc
     try:
-        client: Any = Client(scheduler, timeout=10)
+        client: Any = Client(scheduler, timeout=10)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError, ValueError) as exc:
         raise ExecutorError(scheduler, f"cannot connect to the Dask scheduler ({exc})",
                             "check the address (tcp://HOST:8786) and that the scheduler "
