@@ -1,11 +1,23 @@
-"""`make bench`: wall time and peak memory of extraction, split by stage, jieba's start-up apart.
+"""`make bench`: the pipeline beside its peers, its start-up, and the corpus curve, in one run.
 
-Each measurement runs in a fresh process (so peak RSS and start-up costs are real, not shared
-with earlier runs) and is repeated; the median is shown. Inputs: every file in raw/, plus the
-committed PDF and HTML renderings under tests/fixtures/ when they exist.
+Every figure is a fresh process (``os.wait4`` gives its wall time, CPU time and peak RSS), the
+median of ``--repeat`` runs. CPU seconds are shown next to wall seconds because a shared
+machine's load stretches wall time; the load average is printed at the start and the end.
 
-    python -m benchmarks.bench [--repeat N] [FILE ...]   (from the project folder)
+- **start-up**: the 2024 text dump end to end (``python -m pipeline extract``), cold (an empty
+  cache folder, so jieba's tables are built and cached) and warm; the floor is
+  ``python -c "import pyarrow.parquet"``.
+- **PDF**: the pipeline against bare pdfplumber ``extract_tables`` over every page, a
+  pypdfium2 text dump (the floor) and Camelot lattice (if installed: the ``bench`` extra).
+- **corpus**: N = 1, 10, 100, 1000 variants of the 2024 dump (each its own title, one task
+  deleted) in one ``extract`` call with the default ``--jobs``; peak RSS of the largest
+  process (wait4) and the whole process tree's PSS (shared pages counted once; sampled from
+  /proc every 50 ms).
+- ``--stages``: the old per-stage split of one process per input.
 
+    python -m benchmarks.bench [--repeat N] [--corpus 1,10,100,1000] [--record] [--stages]
+
+``--record`` writes the tables to benchmarks/RESULTS.md with the machine and the date.
 It lives outside the package: it measures the pipeline and is no part of it.
 """
 from __future__ import annotations
@@ -13,18 +25,270 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import resource
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+RAW_2024 = ROOT / "raw" / "cnipa-2024-task-list.txt"
+PDF = ROOT / "tests" / "fixtures" / "pdf" / "a4-portrait-serif-10.5pt-repeat-header.pdf"
 STAGES = ("import", "read", "stitch", "jieba_startup", "segment_facts", "write")
 
+
+# ---- one fresh process ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Run:
+    wall: float
+    cpu: float
+    peak_mb: float  # the largest process of the tree (wait4's ru_maxrss)
+    tree_mb: float  # the process tree's proportional set size (PSS), sampled
+
+
+def _tree_pss_kb(pid: int) -> int:
+    """Proportional set size of ``pid`` and all its descendants, from /proc (0 where gone).
+
+    PSS, not RSS: forked workers share the parent's pages (jieba's tables), and a sum of
+    RSS would count those once per process.
+    """
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                total += next((int(line.split()[1]) for line in f if line.startswith("Pss:")), 0)
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    todo.extend(int(c) for c in f.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def run(argv: Sequence[str], env: dict[str, str] | None = None) -> Run:
+    """Run ``argv`` (from the project folder, output discarded) and measure it."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.05):
+            peak[0] = max(peak[0], _tree_pss_kb(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if status != 0:
+        raise SystemExit(f"bench: {' '.join(argv)} failed (status {status}):\n{err.decode()}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, peak[0] / 1024)
+
+
+def median_run(make: Callable[[], Run], repeat: int) -> Run:
+    runs = [make() for _ in range(repeat)]
+    return Run(statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs),
+               max(r.peak_mb for r in runs), max(r.tree_mb for r in runs))
+
+
+def _extract(inputs: Sequence[Path], out: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "pipeline", "extract", *map(str, inputs), "--out", str(out),
+            "--quiet", *extra]
+
+
+def _py(code: str, *args: str) -> list[str]:
+    return [sys.executable, "-c", code, *args]
+
+
+# ---- the peers --------------------------------------------------------------------------------
+
+PDFPLUMBER = """
+import sys, pdfplumber
+with pdfplumber.open(sys.argv[1]) as pdf:
+    rows = sum(len(t) for page in pdf.pages for t in page.extract_tables())
+"""
+PDFIUM_TEXT = """
+import sys, pypdfium2
+pdf = pypdfium2.PdfDocument(sys.argv[1])
+text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+"""
+CAMELOT = """
+import sys, camelot
+tables = camelot.read_pdf(sys.argv[1], pages="all", flavor="lattice")
+"""
+
+
+def _has(module: str) -> bool:
+    return subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True
+                          ).returncode == 0
+
+
+# ---- the corpus -------------------------------------------------------------------------------
+
+def make_corpus(folder: Path, n: int) -> list[Path]:
+    """``n`` variants of the 2024 dump: each its own title (so none is a duplicate of
+    another) and one task deleted (so no two have the same tasks)."""
+    sys.path.insert(0, str(ROOT))
+    from tests.dump_edits import delete_task
+
+    text = RAW_2024.read_text(encoding="utf-8")
+    tasks = 23
+    paths = []
+    for i in range(n):
+        variant = delete_task(text, i % tasks + 1).replace("任务清单", f"任务清单（样本{i:04d}）", 1)
+        path = folder / f"list-{i:04d}.txt"
+        path.write_text(variant, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+# ---- the report -------------------------------------------------------------------------------
+
+def _machine() -> dict[str, str]:
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f
+                        if line.startswith("model name")), "?")
+    except OSError:
+        pass
+    import jieba  # noqa: F401  (its version below)
+    import pdfplumber
+    import pyarrow
+
+    return {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "cpu": cpu, "cores": str(os.cpu_count()),
+            "python": platform.python_version(), "pyarrow": pyarrow.__version__,
+            "pdfplumber": pdfplumber.__version__, "os": platform.platform()}
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _row(name: str, r: Run, base: Run | None = None) -> str:
+    ratio = f"{r.wall / base.wall:.2f}×" if base else ""
+    cpu_ratio = f"{r.cpu / base.cpu:.2f}×" if base and base.cpu else ""
+    return (f"| {name} | {r.wall:.2f} | {r.cpu:.2f} | {r.peak_mb:.0f} | {r.tree_mb:.0f} | "
+            f"{ratio} | {cpu_ratio} |")
+
+
+HEAD = ("| what | wall s | CPU s | peak RSS MB (largest process) | peak PSS MB (process tree) "
+        "| wall ratio | CPU ratio |\n|---|---:|---:|---:|---:|---:|---:|")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.bench")
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--corpus", default="1,10,100,1000",
+                   help="corpus sizes, comma-separated (0 or empty: none)")
+    p.add_argument("--corpus-repeat", type=int, default=1)
+    p.add_argument("--pdf", type=Path, default=PDF)
+    p.add_argument("--record", action="store_true", help="write benchmarks/RESULTS.md")
+    p.add_argument("--stages", action="store_true", help="also the per-stage split")
+    p.add_argument("--one", type=Path, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.one:
+        print(json.dumps(measure_one(args.one)))
+        return 0
+    out: list[str] = []
+
+    def say(line: str = "") -> None:
+        print(line, flush=True)
+        out.append(line)
+
+    machine = _machine()
+    say(f"machine: {machine['cpu']}, {machine['cores']} cores; {machine['os']}; Python "
+        f"{machine['python']}, pyarrow {machine['pyarrow']}, pdfplumber {machine['pdfplumber']}")
+    say(f"date: {machine['date']}; load average at start (1, 5, 15 min): {_load()}")
+    say(f"median of {args.repeat} fresh processes (corpus: {args.corpus_repeat}); "
+        "ratios against the row marked (base)")
+    with tempfile.TemporaryDirectory(prefix="cnipa-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        warm_cache = tmp / "cache-warm"
+        env_warm = {**os.environ, "CNIPA_PIPELINE_CACHE": str(warm_cache)}
+        run(_extract([RAW_2024], tmp / "o"), env_warm)  # fills the warm cache
+
+        def cold() -> Run:
+            fresh = Path(tempfile.mkdtemp(dir=tmp, prefix="cache-cold-"))
+            return run(_extract([RAW_2024], tmp / "o"), {**os.environ,
+                                                         "CNIPA_PIPELINE_CACHE": str(fresh)})
+
+        say("\n### Start-up: the 2024 text dump end to end\n")
+        say(HEAD)
+        floor = median_run(lambda: run(_py("import pyarrow.parquet")), args.repeat)
+        say(_row("floor: python -c 'import pyarrow.parquet' (base)", floor))
+        say(_row("extract, warm cache", median_run(
+            lambda: run(_extract([RAW_2024], tmp / "o"), env_warm), args.repeat), floor))
+        say(_row("extract, cold (empty cache folder)", median_run(cold, args.repeat), floor))
+
+        if args.pdf.is_file():
+            pages = _pages(args.pdf)
+            say(f"\n### PDF: {args.pdf.name} ({pages} pages)\n")
+            say(HEAD)
+            base = median_run(lambda: run(_py(PDFPLUMBER, str(args.pdf))), args.repeat)
+            say(_row("pdfplumber extract_tables, every page (base)", base))
+            say(_row("pipeline extract (warm)", median_run(
+                lambda: run(_extract([args.pdf], tmp / "o"), env_warm), args.repeat), base))
+            say(_row("pypdfium2 text dump (the floor)", median_run(
+                lambda: run(_py(PDFIUM_TEXT, str(args.pdf))), args.repeat), base))
+            if _has("camelot"):
+                say(_row("Camelot lattice", median_run(
+                    lambda: run(_py(CAMELOT, str(args.pdf))), args.repeat), base))
+            else:
+                say("| Camelot lattice | not installed (pip install '.[bench]') | | | | | |")
+
+        sizes = [int(x) for x in args.corpus.split(",") if x.strip() and int(x) > 0]
+        if sizes:
+            corpus = make_corpus(Path(tempfile.mkdtemp(dir=tmp, prefix="corpus-")), max(sizes))
+            say(f"\n### Corpus: N variants of the 2024 dump in one extract call "
+                f"(--jobs default: {os.cpu_count()} here; warm cache)\n")
+            say("| N | wall s | CPU s | peak RSS MB (largest process) | "
+                "peak PSS MB (process tree) | wall s per document |\n|---:|---:|---:|---:|---:|---:|")
+            for n in sizes:
+                r = median_run(lambda n=n: run(_extract(corpus[:n], tmp / "o"), env_warm),
+                               args.corpus_repeat)
+                say(f"| {n} | {r.wall:.2f} | {r.cpu:.2f} | {r.peak_mb:.0f} | {r.tree_mb:.0f} | "
+                    f"{r.wall / n:.3f} |")
+        say(f"\nload average at the end (1, 5, 15 min): {_load()}")
+    if args.stages:
+        stages(args.repeat)
+    if args.record:
+        _record(out)
+    return 0
+
+
+def _pages(path: Path) -> int:
+    import pypdfium2
+
+    return len(pypdfium2.PdfDocument(str(path)))
+
+
+def _record(lines: list[str]) -> None:
+    target = ROOT / "benchmarks" / "RESULTS.md"
+    text = ("# Benchmark results\n\nWritten by `make bench` (`python -m benchmarks.bench "
+            "--record`); see benchmarks/bench.py for what each row runs.\n\n"
+            + "\n".join(lines) + "\n")
+    target.write_text(text, encoding="utf-8")
+    print(f"\nwrote {target.relative_to(ROOT)}")
+
+
+# ---- --stages: the per-stage split (one process per input) -------------------------------------
 
 def measure_one(path: Path) -> dict[str, Any]:
     """Run every stage on ``path`` in this process, timing each; jieba is started apart."""
@@ -48,8 +312,7 @@ def measure_one(path: Path) -> dict[str, Any]:
     t["stitch"] = clock() - mark
 
     mark = clock()
-    nlp.cut("知识产权")
-    nlp.tagged("知识产权")  # the dictionary and the POS table; the IDF scan is in segment_facts
+    nlp.warm()  # the dictionaries, the POS table and the IDF index
     t["jieba_startup"] = clock() - mark
 
     mark = clock()
@@ -71,59 +334,20 @@ def measure_one(path: Path) -> dict[str, Any]:
             "stages": t, "total": sum(t.values()), "peak_mb": peak_mb}
 
 
-def _child(path: Path) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, "-m", "benchmarks.bench", "--one", str(path)],
-                         capture_output=True, text=True, check=True, cwd=ROOT)
-    return json.loads(out.stdout)
-
-
-def _cli_run(paths: list[Path]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of the real command on ``paths``."""
-    with tempfile.TemporaryDirectory() as tmp:
-        start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "pipeline", "extract", *map(str, paths),
-                                 "--out", str(Path(tmp) / "output"), "--quiet"], cwd=ROOT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-    if status != 0:
-        raise SystemExit(f"bench: the extract run failed (status {status})")
-    return wall, usage.ru_maxrss / 1024
-
-
-def default_inputs() -> list[Path]:
-    raw = sorted(p for p in (ROOT / "raw").iterdir() if p.is_file() and not p.name.startswith("."))
+def stages(repeat: int) -> None:
     fixtures = ROOT / "tests" / "fixtures"
-    renderings = sorted(fixtures.glob("pdf/*.pdf")) + sorted(fixtures.glob("html/cnipa-*.htm*"))
-    return raw + renderings
-
-
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m benchmarks.bench")
-    p.add_argument("files", nargs="*", type=Path)
-    p.add_argument("--repeat", type=int, default=3)
-    p.add_argument("--one", type=Path, help=argparse.SUPPRESS)
-    args = p.parse_args(argv)
-    if args.one:
-        print(json.dumps(measure_one(args.one)))
-        return 0
-    files = [f.resolve() for f in args.files] or default_inputs()
-    print(f"median of {args.repeat} fresh-process runs; seconds per stage; peak RSS in MB\n")
+    files = [RAW_2024, *sorted(fixtures.glob("pdf/*.pdf")), *sorted(fixtures.glob("html/cnipa-*.htm*"))]
+    print(f"\nper stage, median of {repeat} fresh processes; seconds; peak RSS in MB\n")
     print(f"{'input':44} {'pages':>5} " + " ".join(f"{s:>13}" for s in STAGES)
-          + f" {'total':>7} {'s/10 pages read':>15} {'peak':>6}")
+          + f" {'total':>7} {'peak':>6}")
     for f in files:
-        runs = [_child(f) for _ in range(args.repeat)]
+        runs = [json.loads(subprocess.run([sys.executable, "-m", "benchmarks.bench", "--one",
+                                           str(f)], capture_output=True, text=True, check=True,
+                                          cwd=ROOT).stdout) for _ in range(repeat)]
         med = {s: statistics.median(r["stages"][s] for r in runs) for s in STAGES}
-        pages = runs[0]["pages"]
-        per10 = f"{med['read'] / pages * 10:.3f}" if runs[0]["fmt"] == "pdf" and pages else "-"
-        print(f"{f.name[:44]:44} {pages:>5} " + " ".join(f"{med[s]:>13.3f}" for s in STAGES)
-              + f" {statistics.median(r['total'] for r in runs):>7.3f} {per10:>15}"
+        print(f"{f.name[:44]:44} {runs[0]['pages']:>5} " + " ".join(f"{med[s]:>13.3f}" for s in STAGES)
+              + f" {statistics.median(r['total'] for r in runs):>7.3f}"
               f" {max(r['peak_mb'] for r in runs):>6.0f}")
-    raw = [f for f in default_inputs() if f.parent.name == "raw"]
-    walls, peaks = zip(*(_cli_run(raw) for _ in range(args.repeat)))
-    print(f"\n`python -m pipeline extract` on raw/ ({len(raw)} file(s)), whole process: "
-          f"{statistics.median(walls):.2f} s wall (median), {max(peaks):.0f} MB peak RSS"
-          "  [aim: < 2 s, < 300 MB]")
-    return 0
 
 
 if __name__ == "__main__":
