@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import shutil
-from contextlib import suppress
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path

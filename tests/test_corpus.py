@@ -3,7 +3,6 @@ one process, written document by document; failures and --keep-going keep their 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pyarrow as pa
@@ -13,8 +12,10 @@ import pytest
 from pipeline.cli import main
 from pipeline.documents import document_row, find_duplicates, mark_duplicates
 from pipeline.extract import extract_file
+from pipeline.output_folder import write_set
 from pipeline.report import build_report
 from pipeline.write import (
+    FILE_SET,
     TABLES,
     OutputSetWriter,
     document_json,
@@ -151,20 +152,33 @@ def test_dedupe_in_a_pool_drops_the_copy(corpus, tmp_path):
 def test_the_writer_puts_a_row_group_per_batch_of_documents(corpus, tmp_path):
     docs = [extract_file(p) for p in (corpus[0], corpus[2], corpus[3])]
     out = tmp_path / "output"
-    with OutputSetWriter(out, batch=2) as writer:
+
+    def write(folder: Path, record) -> None:
+        writer = OutputSetWriter(folder, record, batch=2)
         for d in docs:
             writer.add(encode(d, d.source))
         writer.finish([document_row(d) for d in docs], build_report([], docs, []))
+        writer.close()
+
+    write_set(out, FILE_SET, write)
     assert pq.ParquetFile(out / "clauses.parquet").metadata.num_row_groups == 2  # 2 + 1 documents
     assert pq.read_table(out / "clauses.parquet").equals(
         pa.Table.from_pylist(table_rows(docs)["clauses"], schema=schemas()["clauses"]))
+    assert json.loads((out / "tasks.json").read_text(encoding="utf-8")) == [
+        json.loads(dumps(document_json(d))) for d in docs]
 
 
-def test_a_writer_left_without_finish_leaves_no_trace(tmp_path, out):
+def test_a_set_abandoned_halfway_leaves_no_trace(tmp_path, out):
     before = snapshot(out)
     doc = extract_file(RAW_2024)
-    with OutputSetWriter(out) as writer:
+
+    def write(folder: Path, record) -> None:
+        writer = OutputSetWriter(folder, record)
         writer.add(encode(doc, doc.source))
+        writer.close()
+        raise KeyboardInterrupt  # as Ctrl-C between two documents
+
+    with pytest.raises(KeyboardInterrupt):
+        write_set(out, FILE_SET, write)
     assert snapshot(out) == before
     assert sorted(p.name for p in out.parent.iterdir()) == ["output"]
-    shutil.rmtree(out)
