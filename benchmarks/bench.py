@@ -296,7 +296,7 @@ def measure_one(path: Path) -> dict[str, Any]:
     t: dict[str, float] = {}
     start = clock()
     from pipeline import nlp
-    from pipeline.extract import assemble
+    from pipeline.build import assemble
     from pipeline.read import load, read_table
     from pipeline.stitch import stitch
     from pipeline.write import write_outputs
@@ -319,7 +319,7 @@ def measure_one(path: Path) -> dict[str, Any]:
     tasks, _ = assemble(stitched)
     t["segment_facts"] = clock() - mark
 
-    from pipeline.extract import build_document
+    from pipeline.build import build_document
     from pipeline.report import build_report
 
     doc = build_document(loaded, table)

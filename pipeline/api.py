@@ -73,7 +73,7 @@ def extract(*inputs: PathArg | Iterable[PathArg]) -> Tables:
     """
     import pyarrow as pa
 
-    from pipeline.extract import extract_file
+    from pipeline.build import extract_file
     from pipeline.report import build_report
     from pipeline.write import check_fits, schemas, table_rows
 

@@ -75,8 +75,8 @@ def extract_one(path: Path, refused: PipelineError | None = None) -> Extracted:
 
     ``refused``: an error the caller already knows (a doc_id taken by an earlier input).
     """
+    from pipeline.build import extract_file
     from pipeline.documents import document_row
-    from pipeline.extract import extract_file
     from pipeline.write import counts, encode
 
     try:

@@ -151,7 +151,7 @@ class TooManyFiguresError(Exception):
     """A clause holds more deadlines and figures than the facts stage takes.
 
     The facts stage does not know the file, so this is no PipelineError: the caller that does
-    turns it into an InputTooLargeError naming the file (see pipeline.extract).
+    turns it into an InputTooLargeError naming the file (see pipeline.build).
     """
 
     def __init__(self, where: str, count: int, limit: int) -> None:

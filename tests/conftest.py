@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.extract import build_document
+from pipeline.build import build_document
 from pipeline.models import Document, RawTable
 from pipeline.read import LoadedInput, inspect_input, load
 from pipeline.read.dump import read_dump

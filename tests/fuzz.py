@@ -33,8 +33,8 @@ from hashlib import sha256
 from pathlib import Path
 
 from pipeline import nlp, write
+from pipeline.build import extract_file
 from pipeline.errors import InternalError, PipelineError
-from pipeline.extract import extract_file
 from pipeline.models import Document
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pipeline.extract import extract_file
+from pipeline.build import extract_file
 from pipeline.write import document_json, dumps
 
 ROOT = Path(__file__).resolve().parent.parent

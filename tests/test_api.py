@@ -110,3 +110,14 @@ def test_readme_lists_the_pandas_dtype_of_every_arrow_type(from_str):
             arrow = {"double": "float64"}.get(arrow, arrow)  # pyarrow's name; README's float64
             seen[arrow] = str(from_str[name][f.name].dtype)
     assert documented == seen
+
+
+def test_importing_the_stages_leaves_the_api_function_in_place():
+    """A submodule named ``extract`` would replace ``pipeline.extract`` on import; none is."""
+    import types
+
+    import pipeline.build
+    import pipeline.cli  # imports every stage
+
+    assert isinstance(pipeline.extract, types.FunctionType)
+    assert isinstance(pipeline.load, types.FunctionType)

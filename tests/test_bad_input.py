@@ -24,6 +24,7 @@ import pytest
 
 import pipeline.errors
 import pipeline.read
+from pipeline.build import extract_file
 from pipeline.cli import main
 from pipeline.errors import (
     EmptyInputError,
@@ -44,7 +45,6 @@ from pipeline.errors import (
     UnknownFormatError,
     WordDamagedError,
 )
-from pipeline.extract import extract_file
 from tests.conftest import RAW_2024, ROOT
 from tests.outputs import leftovers, nothing_written, out, previous_output, snapshot  # noqa: F401 (fixtures)
 

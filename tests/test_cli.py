@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-import pipeline.extract
+import pipeline.build
 import pipeline.output_folder
 import pipeline.read
 import pipeline.read.pdf
 import pipeline.write
+from pipeline.build import extract_file
 from pipeline.cli import main
 from pipeline.errors import OutputError
-from pipeline.extract import extract_file
 from pipeline.write import check_output_folder
 from tests.conftest import RAW_2024, ROOT
 from tests.equivalence import assert_same_content
@@ -208,14 +208,14 @@ def test_an_unreadable_file_is_one_line(tmp_path, out, capsys, monkeypatch):
 # ---- bugs and library exceptions -------------------------------------------------------------
 
 def test_a_bug_is_one_line_exit_1_and_the_others_still_run(tmp_path, out, capsys, monkeypatch):
-    real = pipeline.extract.build_document
+    real = pipeline.build.build_document
 
     def buggy(loaded, table):
         if loaded.path.name == "buggy.txt":
             raise ZeroDivisionError("division by zero")
         return real(loaded, table)
 
-    monkeypatch.setattr(pipeline.extract, "build_document", buggy)
+    monkeypatch.setattr(pipeline.build, "build_document", buggy)
     buggy_file = tmp_path / "buggy.txt"
     buggy_file.write_bytes(RAW_2024.read_bytes())
     before = snapshot(out)
@@ -297,7 +297,7 @@ def test_ctrl_c_while_reading_leaves_the_output_and_exits_130(out, capsys, monke
     def interrupted(path):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline.extract, "extract_file", interrupted)
+    monkeypatch.setattr(pipeline.build, "extract_file", interrupted)
     before = snapshot(out)
     rc, lines = run(capsys, str(RAW_2024), "--out", str(out))
     assert (rc, lines) == (130, [f"interrupted — {out}/ is unchanged"])
@@ -311,7 +311,7 @@ def test_sigterm_is_handled_like_ctrl_c(out, capsys, monkeypatch):
         os.kill(os.getpid(), signal.SIGTERM)
         raise AssertionError("SIGTERM did not stop the run")  # pragma: no cover
 
-    monkeypatch.setattr(pipeline.extract, "extract_file", killed)
+    monkeypatch.setattr(pipeline.build, "extract_file", killed)
     before = snapshot(out)
     previous = signal.getsignal(signal.SIGTERM)
     rc, lines = run(capsys, str(RAW_2024), "--out", str(out))

@@ -9,9 +9,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from pipeline.build import extract_file
 from pipeline.cli import main
 from pipeline.documents import document_row, find_duplicates, mark_duplicates
-from pipeline.extract import extract_file
 from pipeline.output_folder import write_set
 from pipeline.report import build_report
 from pipeline.write import (

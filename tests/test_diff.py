@@ -10,11 +10,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from pipeline.build import build_document
 from pipeline.cli import main
 from pipeline.diff import CHANGE_COLUMNS, Change, diff_documents
 from pipeline.diff.match import MATCH
 from pipeline.diff.report import marked
-from pipeline.extract import build_document
 from pipeline.models import Document
 from pipeline.read import LoadedInput
 from pipeline.read.dump import read_dump

@@ -139,10 +139,10 @@ def test_an_extract_output_folder_is_not_replaced_by_diff(side, tmp_path, capsys
 
 
 def test_a_change_set_is_not_replaced_by_extract(changes, capsys, monkeypatch):
-    import pipeline.extract
+    import pipeline.build
 
     before = tree(changes)
-    monkeypatch.setattr(pipeline.extract, "extract_file", lambda p: pytest.fail(f"read {p}"))
+    monkeypatch.setattr(pipeline.build, "extract_file", lambda p: pytest.fail(f"read {p}"))
     capsys.readouterr()
     rc = main(["extract", str(RAW_2024), "--out", str(changes)])
     assert (rc, capsys.readouterr().err.splitlines()) == (2, [

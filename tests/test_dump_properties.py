@@ -14,8 +14,8 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from pipeline.build import build_document
 from pipeline.errors import PipelineError
-from pipeline.extract import build_document
 from pipeline.read import LoadedInput
 from pipeline.read.dump import read_dump
 from tests.conftest import RAW_2024

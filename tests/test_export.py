@@ -370,7 +370,7 @@ def test_read_output_set_gives_the_rows_extract_wrote(out_all, rows):
 def test_the_export_writers_never_import_pandas(tmp_path):
     # Only the writers: pyarrow itself imports pandas when it builds its first array, which
     # the Parquet writer and write.check_fits do.
-    code = ("import sys; from pathlib import Path; from pipeline.extract import extract_file; "
+    code = ("import sys; from pathlib import Path; from pipeline.build import extract_file; "
             "from pipeline.export import from_documents, write_formats; "
             f"data = from_documents([extract_file(Path({str(RAW_2024)!r}))], {{}}); "
             f"write_formats(data, Path({str(tmp_path)!r}), ['xlsx', 'csv', 'ics', 'sqlite']); "

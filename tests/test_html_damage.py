@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from pipeline import facts
+from pipeline.build import extract_file
 from pipeline.cli import main
 from pipeline.errors import HtmlDamagedError, InputTooLargeError
-from pipeline.extract import extract_file
 from pipeline.read import dump
 from pipeline.read.html.settings import SETTINGS as LIMITS
 from tests.conftest import RAW_2024

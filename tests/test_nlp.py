@@ -23,7 +23,7 @@ def test_domain_terms_stay_whole(word):
 
 
 def test_importing_the_pipeline_does_not_load_jieba():
-    code = ("import sys, pipeline.extract, pipeline.nlp, pipeline.facts; "
+    code = ("import sys, pipeline.build, pipeline.nlp, pipeline.facts; "
             "print('jieba' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
@@ -56,7 +56,7 @@ def test_keywords_rank_as_jiebas_own_tfidf_extractor(doc_2024):
 # ---- the prefix-dictionary cache (issue 8, finding 8) ----------------------------------------
 
 _KEYWORDS_OF_2024 = (
-    "import json, sys; from pathlib import Path; from pipeline.extract import extract_file; "
+    "import json, sys; from pathlib import Path; from pipeline.build import extract_file; "
     "print(json.dumps([list(t.keywords) for t in extract_file(Path(sys.argv[1])).tasks]))"
 )
 

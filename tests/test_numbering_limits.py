@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.extract import extract_file
+from pipeline.build import extract_file
 from pipeline.grammar import SECTION_RE, TASK_RE, cn_number
 from pipeline.grammar.numbering import NUMBERING_LIKE
 from tests.conftest import RAW_2024, dump_document

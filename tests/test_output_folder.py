@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-import pipeline.extract
+import pipeline.build
 import pipeline.output_folder
 from pipeline.output_folder import MANIFEST, write_manifest
 from pipeline.write import LEGACY_SETS, OUTPUT_FILES
@@ -42,7 +42,7 @@ def no_work(monkeypatch: pytest.MonkeyPatch) -> None:
     def extract_file(path: Path) -> None:
         raise AssertionError(f"{path} was read although the output folder is refused")
 
-    monkeypatch.setattr(pipeline.extract, "extract_file", extract_file)
+    monkeypatch.setattr(pipeline.build, "extract_file", extract_file)
 
 
 # ---- folders that are not the pipeline's -----------------------------------------------------

@@ -67,7 +67,7 @@ def test_the_dump_format_is_documented_inside_the_project_and_its_example_extrac
     example = "\n".join(line[4:] for line in "\n\n".join(block).split("\n(")[0].splitlines())
     path = tmp_path / "minimal-2024.txt"
     path.write_text(example + "\n", encoding="utf-8")
-    from pipeline.extract import extract_file
+    from pipeline.build import extract_file
 
     doc_ = extract_file(path)
     (task,) = doc_.tasks

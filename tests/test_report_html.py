@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.build import extract_file
 from pipeline.cli import main
 from pipeline.export.to_html import render_report_html, write_report_html
-from pipeline.extract import extract_file
 from pipeline.write import table_rows
 from tests.conftest import RAW_2024, ROOT
 

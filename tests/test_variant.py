@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.extract import extract_file
+from pipeline.build import extract_file
 from tests.conftest import RAW_2024
 
 #: (as published, as the variant has it); each occurs exactly once in the 2024 dump unless noted.

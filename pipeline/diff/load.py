@@ -21,7 +21,7 @@ def load_side(path: Path) -> Document:
     """OLD or NEW of ``python -m pipeline diff``: an input file, or an output folder of one list."""
     if path.is_dir():
         return load_output_folder(path)
-    from pipeline.extract import extract_file
+    from pipeline.build import extract_file
 
     return extract_file(path)
 

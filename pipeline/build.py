@@ -1,17 +1,14 @@
 """The whole pipeline for one input: read → stitch → segment → facts, into a Document.
 
-Calling the module — ``pipeline.extract("list.pdf")`` — is the Python API's
-:func:`pipeline.api.extract` (see :class:`_CallableModule`).
+Named ``build`` (not ``extract``) so that importing it never shadows the Python API's
+``pipeline.extract`` function: a submodule is bound as an attribute of its package on import.
 """
 from __future__ import annotations
 
 import hashlib
-import sys
-import types
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from pipeline import documents, facts, nlp, scopes, segment
 from pipeline.errors import InputTooLargeError, TooManyFiguresError
@@ -99,20 +96,3 @@ def _task(block: TaskBlock, year: int | None,
         assignments=entries, deadlines=tuple(deadlines), targets=tuple(targets),
     )
     return task, issues
-
-
-class _CallableModule(types.ModuleType):
-    """``pipeline.extract`` is both the API function and, once imported, this module.
-
-    Importing a submodule binds it as an attribute of its package, replacing the package's
-    ``extract`` function; as the module is callable with the function's arguments,
-    ``pipeline.extract(...)`` works whichever of the two the name holds.
-    """
-
-    def __call__(self, *inputs: Any) -> Any:
-        from pipeline.api import extract
-
-        return extract(*inputs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
