@@ -284,3 +284,15 @@ def test_a_stream_whose_length_is_unreadable_is_damage_exit_2(tmp_path, capsys):
     rc, err = _run(bad, tmp_path, capsys)
     assert rc == 2
     assert err[0].startswith(f"{bad}: page 1 has a stream without a valid /Length — ")
+
+
+@pytest.mark.parametrize("value", [0, -1, 1.5, True, "10"])
+def test_a_limit_must_be_a_positive_whole_number(value):
+    """``True`` is an int to Python, but nobody means a page limit of one by it."""
+    from pipeline.read.html.settings import HtmlSettings
+    from pipeline.read.pdf.limits import Limits
+
+    with pytest.raises(ValueError, match=r"Limits\.pages must be a positive integer"):
+        Limits(pages=value)
+    with pytest.raises(ValueError, match=r"HtmlSettings\.max_depth must be a positive integer"):
+        HtmlSettings(max_depth=value)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import fields
+from typing import Any
 
 from pipeline.read.decode import bom_encoding, few_controls, utf16_without_bom
 
@@ -105,3 +107,16 @@ def _looks_like_text(sample: bytes, enc: str | None = None) -> bool:
             return True
     return False
 
+
+
+def require_positive_ints(settings: Any) -> None:
+    """Refuse a limits dataclass with a field that is not a positive whole number.
+
+    A limit of 0 or a float would refuse every input or compare oddly; ``True`` is an int to
+    Python but never a count someone meant.
+    """
+    for f in fields(settings):
+        value = getattr(settings, f.name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{type(settings).__name__}.{f.name} must be a positive integer, "
+                             f"not {value!r}")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeline.read.common import require_positive_ints
+
 
 @dataclass(frozen=True)
 class HtmlSettings:
@@ -40,9 +42,7 @@ class HtmlSettings:
     head_blocks: int = 200
 
     def __post_init__(self) -> None:
-        for name, value in vars(self).items():
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"HtmlSettings.{name} must be a positive integer, not {value!r}")
+        require_positive_ints(self)
 
 
 SETTINGS = HtmlSettings()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.errors import InputTooLargeError
+from pipeline.read.common import require_positive_ints
 
 MiB = 1024 * 1024
 
@@ -48,9 +49,7 @@ class Limits:
     paths: int = 15_000
 
     def __post_init__(self) -> None:
-        for name, value in vars(self).items():
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"Limits.{name} must be a positive int, not {value!r}")
+        require_positive_ints(self)
 
 
 LIMITS = Limits()
