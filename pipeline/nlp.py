@@ -22,7 +22,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from pipeline import cache
+from pipeline import cache, jieba_kernels
 
 _STOP_WORDS = frozenset(
     "工作 建设 机制 体系 水平 能力 地方 部门 国家 全国 地区 有关 相关 本地区 各地区 任务 方案 措施 "
@@ -50,6 +50,7 @@ def _setup_jieba() -> Any:
     _load_prefix_dict(jieba)
     with resources.as_file(resources.files("pipeline") / "userdict.txt") as path:
         jieba.load_userdict(str(path))
+    jieba_kernels.install_tokenizer(jieba.dt)
     return jieba
 
 
@@ -87,7 +88,9 @@ def _posseg() -> Any:
 
 def _setup_posseg(jieba: Any) -> Any:
     if "jieba.posseg" in sys.modules:  # imported by someone else: its table is jieba's own
-        return sys.modules["jieba.posseg"]
+        theirs = sys.modules["jieba.posseg"]
+        jieba_kernels.install_posseg(theirs)
+        return theirs
     tokenizer = jieba.dt
     tokenizer.get_dict_file = lambda: io.BytesIO(b"")  # only while posseg's module is run
     try:
@@ -95,6 +98,7 @@ def _setup_posseg(jieba: Any) -> Any:
     finally:
         del tokenizer.get_dict_file
     posseg.dt.word_tag_tab = _load_word_tags(jieba, posseg)
+    jieba_kernels.install_posseg(posseg)
     return posseg
 
 

@@ -22,17 +22,23 @@ _SPACES = re.compile(r"[\s\u00a0\u3000]+")
 _SPACE_NEAR_WIDE = re.compile(f"(?<={WIDE_CHAR}) | (?={WIDE_CHAR})")
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
+# str.translate looks every character up in its table, some 5 µs for a clause; a search for
+# any character the table would change is a fast scan, and most texts have none.
+_ANY_FULLWIDTH_DIGIT = re.compile("[０-９．％]")
+_ANY_INVISIBLE = re.compile("[" + "".join(map(chr, INVISIBLE)) + "]")
 
 
 def normalize_ws(text: str) -> str:
     """Collapse whitespace runs, drop them beside wide characters, keep one between Latin tokens."""
-    text = _SPACES.sub(" ", text.translate(INVISIBLE)).strip()
+    if _ANY_INVISIBLE.search(text):
+        text = text.translate(INVISIBLE)
+    text = _SPACES.sub(" ", text).strip()
     return _SPACE_NEAR_WIDE.sub("", text)
 
 
 def ascii_digits(text: str) -> str:
     """Full-width digits, point and percent to ASCII, length preserved (offsets stay valid)."""
-    return text.translate(_FULLWIDTH_DIGITS)
+    return text.translate(_FULLWIDTH_DIGITS) if _ANY_FULLWIDTH_DIGIT.search(text) else text
 
 
 def is_blank(text: str) -> bool:

@@ -1,0 +1,140 @@
+"""Each fast path gives exactly what the slow one it replaces gives (issue 13).
+
+The slow versions are jieba's own functions and the plain forms of our patterns; the inputs are
+every text of the committed fixtures plus random strings over the characters that matter.
+"""
+from __future__ import annotations
+
+import random
+import re
+import sys
+from functools import cache
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from pipeline import facts, jieba_kernels, nlp
+from pipeline.grammar import text as text_rules
+from tests.conftest import RAW_2024, extracted
+
+
+@cache
+def _texts() -> tuple[str, ...]:
+    """Every measures, division and clause text of the 2024 list, and its raw dump."""
+    doc = extracted(RAW_2024)
+    out = [RAW_2024.read_text(encoding="utf-8")]
+    for t in doc.tasks:
+        out += [t.task_title, t.measures, t.division, *(c.text for c in t.clauses)]
+    return tuple(out)
+
+
+def _pieces(count: int, seed: int) -> list[str]:
+    """Random slices of the fixtures' texts, 1 to 40 characters."""
+    rnd = random.Random(seed)
+    text = "".join(_texts())
+    return [text[i:i + rnd.randint(1, 40)] for i in (rnd.randrange(len(text)) for _ in range(count))]
+
+
+# ---- the deadline pattern's lookahead --------------------------------------------------------
+
+_DEADLINE_ALPHABET = "在于 0123456789十一二三四五六七八九两几多数每第上下半年月日号底末前之以季度内，。的年"
+
+
+def _deadline_matches(pattern: re.Pattern[str], text: str) -> list[tuple[tuple[int, int], dict]]:
+    return [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_DEADLINE_ALPHABET, max_size=30))
+def test_deadline_lookahead_finds_what_the_plain_forms_find(text):
+    plain = re.compile(facts._DEADLINE_FORMS)
+    assert _deadline_matches(facts.DEADLINE_RE, text) == _deadline_matches(plain, text)
+
+
+def test_deadline_lookahead_on_the_fixtures():
+    plain = re.compile(facts._DEADLINE_FORMS)
+    found = 0
+    for text in _texts():
+        digits = text_rules.ascii_digits(text)
+        mine = _deadline_matches(facts.DEADLINE_RE, digits)
+        assert mine == _deadline_matches(plain, digits)
+        found += len(mine)
+    assert found > 10  # the list has a dozen and more: the comparison is not of nothing
+
+
+# ---- translate only when there is something to translate -------------------------------------
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="０１９．％0.%a 知识\u200b\u00ad\ufeff\u3000\n", max_size=20))
+def test_ascii_digits_and_normalize_ws_as_with_translate_always(text):
+    assert text_rules.ascii_digits(text) == text.translate(text_rules._FULLWIDTH_DIGITS)
+    plain = text_rules._SPACES.sub(" ", text.translate(text_rules.INVISIBLE)).strip()
+    assert text_rules.normalize_ws(text) == text_rules._SPACE_NEAR_WIDE.sub("", plain)
+
+
+# ---- jieba's inner loops ---------------------------------------------------------------------
+
+def _jieba_viterbi():
+    nlp._posseg()
+    return sys.modules["jieba.posseg.viterbi"].viterbi  # jieba's own, not the installed one
+
+
+def test_the_installed_kernels_are_ours():
+    posseg = nlp._posseg()
+    assert isinstance(posseg.viterbi, jieba_kernels.FastViterbi)
+    assert posseg.viterbi.original is _jieba_viterbi()
+
+
+def test_viterbi_as_jiebas_on_fixture_text_and_random_characters():
+    posseg = nlp._posseg()
+    tables = (posseg.char_state_tab_P, posseg.start_P, posseg.trans_P, posseg.emit_P)
+    fast = jieba_kernels.FastViterbi(_jieba_viterbi(), *tables)
+    rnd = random.Random(13)
+    # Characters with few and many possible states, and ones the HMM has never seen.
+    chars = [*list(posseg.char_state_tab_P)[::7], "a", "\U00020000", "\u9fa5", "。"]
+    samples = [p for p in _pieces(300, 1) if p.strip()]
+    samples += ["".join(rnd.choice(chars) for _ in range(rnd.randint(1, 8))) for _ in range(300)]
+    for obs in samples:
+        assert fast(obs, *tables) == _jieba_viterbi()(obs, *tables), obs
+
+
+def test_viterbi_hands_other_tables_to_jieba():
+    posseg = nlp._posseg()
+    fast = posseg.viterbi
+    other = {k: dict(v) for k, v in posseg.trans_P.items()}  # equal, but not the same object
+    args = ("知识产权", posseg.char_state_tab_P, posseg.start_P, other, posseg.emit_P)
+    assert fast(*args) == _jieba_viterbi()(*args)
+
+
+def test_get_dag_and_calc_as_jiebas():
+    import jieba
+
+    tokenizer = nlp._jieba().dt
+    for sentence in [*_pieces(500, 2), "知识产权强国建设纲要", "a", "。。"]:
+        dag = jieba.Tokenizer.get_DAG(tokenizer, sentence)
+        assert jieba_kernels.get_dag(tokenizer, sentence) == dag
+        theirs: dict[int, tuple[float, int]] = {}
+        mine: dict[int, tuple[float, int]] = {}
+        jieba.Tokenizer.calc(tokenizer, sentence, dag, theirs)
+        jieba_kernels.calc(tokenizer, sentence, dag, mine)
+        assert mine == theirs
+
+
+@pytest.mark.parametrize("hmm", [False, True])
+def test_cuts_as_jiebas_own_code(hmm):
+    """The whole cut, plain and with POS tags, with our kernels and with jieba's."""
+    import jieba
+
+    posseg = nlp._posseg()
+    tokenizer = nlp._jieba().dt
+    text = "\n".join(_texts()[1:40])
+    ours = (list(tokenizer.cut(text, HMM=hmm)), [tuple(p) for p in posseg.dt.cut(text, HMM=hmm)])
+    kernels = (tokenizer.get_DAG, tokenizer.calc, posseg.viterbi)
+    try:
+        del tokenizer.get_DAG, tokenizer.calc  # back to jieba.Tokenizer's methods
+        posseg.viterbi = _jieba_viterbi()
+        theirs = (list(jieba.Tokenizer.cut(tokenizer, text, HMM=hmm)),
+                  [tuple(p) for p in posseg.dt.cut(text, HMM=hmm)])
+    finally:
+        tokenizer.get_DAG, tokenizer.calc, posseg.viterbi = kernels
+    assert ours == theirs
