@@ -101,11 +101,34 @@ class EncodingError(PipelineError):
 # ---- the task table --------------------------------------------------------------------------
 
 class NoTaskTableError(PipelineError):
-    hint = "the file must hold the task table with the header 重点任务 / 工作举措 / 任务分工"
+    hint = ("the file must hold the task table under a header row naming its columns "
+            "(重点任务 / 工作举措 / 任务分工, or such as 序号 / 重点任务 / 具体措施 / 牵头单位 / 完成时限)")
+
+
+#: What a missing role is called in an error line, with the header words that would name it.
+_ROLE_HELP = {
+    "task": "no task column (重点任务, 工作任务, 具体任务 …)",
+    "measures": "no column saying what is done or by whom (工作举措, 具体措施, 任务分工, 牵头单位 …)",
+}
+
+
+class TableRolesError(NoTaskTableError):
+    """A row that reads as a table header, but without the columns a task table needs."""
+
+    hint = ("name the columns in the header row with the words of a task list (see the README's "
+            "column roles), or check that this is the right file")
+
+    @classmethod
+    def of(cls, path: str, where: str, cells: tuple[str, ...] | list[str],
+           missing: tuple[str, ...] | list[str]) -> TableRolesError:
+        """The error for the header ``cells`` found at ``where`` (``line 7``), lacking ``missing``."""
+        seen = " / ".join(c or "(empty)" for c in cells)
+        lacks = "; ".join(_ROLE_HELP.get(m, m) for m in missing)
+        return cls(path, f"{where} looks like the table header ({seen}) but has {lacks}")
 
 
 class MalformedRowError(PipelineError):
-    hint = "each table row must be one line with exactly three tab-separated cells"
+    hint = "each table row must be one line with one tab-separated cell per header cell"
 
 
 class MalformedTableError(PipelineError):

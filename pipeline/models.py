@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from pipeline.grammar.roles import STANDARD_LAYOUT, Layout
+
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points
 
 
@@ -28,9 +30,10 @@ class RawCell:
 
 @dataclass(frozen=True)
 class RawRow:
-    """One table row of exactly three cells; a merged section row puts its text in the first."""
+    """One table row: a cell per column of its table's layout, in the layout's order; a merged
+    row (a section row spanning the table) puts its text in the first cell, the others empty."""
 
-    cells: tuple[RawCell, RawCell, RawCell]
+    cells: tuple[RawCell, ...]
     page: int
     row: int  # 1-based position in the source: line (text dump), <tr> (HTML), row on page (PDF)
     bbox: BBox | None = None
@@ -48,6 +51,18 @@ class RawTable:
     # Text lines above the table, top first (a notice, its 文号, a letterhead): the document's
     # issuer and number are read from them (pipeline/docmeta.py), never its rows.
     head: tuple[str, ...] = ()
+    #: The table's columns and their roles, from its header row (grammar.match_header); every
+    #: row has one cell per column. Stitch and segment find cells by role, never by position.
+    layout: Layout = STANDARD_LAYOUT
+
+    def __post_init__(self) -> None:
+        # A reader that cut a row into the wrong number of cells is a bug: every later stage
+        # would read the wrong column's text.
+        width = len(self.layout)
+        for row in self.rows:
+            if len(row.cells) != width:
+                raise ValueError(f"row {row.row} (page {row.page}) has {len(row.cells)} cells; "
+                                 f"the layout {self.layout.name} has {width}")
 
 
 # ---- stitch ------------------------------------------------------------------------------

@@ -10,18 +10,22 @@ from dataclasses import dataclass, field
 
 from pipeline.errors import NoTaskTableError
 from pipeline.grammar import (
+    DIVISION,
     FILE_NAME_YEAR,
     KNOWN_ACTORS,
     KNOWN_LEVELS,
     LATIN_IN_HAN,
+    MEASURES,
     SECTION_RE,
+    STANDARD_LAYOUT,
     TASK_RE,
     YEAR_RE,
+    Layout,
     actor_label,
     ascii_digits,
     cn_number,
-    is_header,
     level_label,
+    match_header,
     normalize_ws,
     split_at_actor_labels,
     split_at_level_labels,
@@ -44,7 +48,7 @@ UNSECTIONED = Section(0, "")
 
 def stitch(table: RawTable, doc_id: str = "") -> StitchedTable:
     """The raw table as sections and tasks, continuation rows joined to their task."""
-    builder = _Builder()
+    builder = _Builder(table.layout)
     for row in table.rows:
         builder.add(row)
     if not builder.tasks:
@@ -59,11 +63,15 @@ def stitch(table: RawTable, doc_id: str = "") -> StitchedTable:
                          tasks=tasks, issues=tuple(issues), head=head)
 
 
-def classify(row: RawRow) -> str:
-    """``header``, ``blank``, ``section``, ``task`` or ``continuation``."""
-    first, *rest = (_cell_text(c) for c in row.cells)
-    if is_header([first, *rest]):
+def classify(row: RawRow, layout: Layout = STANDARD_LAYOUT) -> str:
+    """``header``, ``blank``, ``section``, ``task`` or ``continuation``.
+
+    A header row is any row the header matcher reads as one (the header repeated on each page).
+    """
+    texts = [_cell_text(c) for c in row.cells]
+    if match_header(texts) is not None:
         return "header"
+    first, *rest = texts
     if not first and not any(rest):
         return "blank"
     if SECTION_RE.match(first) and not any(rest):
@@ -98,12 +106,13 @@ class _TaskBuilder:
 
 @dataclass
 class _Builder:
+    layout: Layout
     sections: list[Section] = field(default_factory=list)
     tasks: list[_TaskBuilder] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
 
     def add(self, row: RawRow) -> None:
-        kind = classify(row)
+        kind = classify(row, self.layout)
         if kind in ("header", "blank"):
             return
         first = _cell_text(row.cells[0])
@@ -136,10 +145,12 @@ class _Builder:
             if first:  # a task title cut by a page break
                 task.title += first
         self._numbering_not_understood(row, task, kind)
-        _extend(task.measures, row.cells[1], row.page, split_at_actor_labels, actor_label,
-                KNOWN_ACTORS)
-        _extend(task.division, row.cells[2], row.page, split_at_level_labels, level_label,
-                KNOWN_LEVELS)
+        for role, paras, split, label, known in (
+                (MEASURES, task.measures, split_at_actor_labels, actor_label, KNOWN_ACTORS),
+                (DIVISION, task.division, split_at_level_labels, level_label, KNOWN_LEVELS)):
+            at = self.layout.index(role)
+            if at is not None:
+                _extend(paras, row.cells[at], row.page, split, label, known)
 
 
     def _numbering_not_understood(self, row: RawRow, task: _TaskBuilder, kind: str) -> None:

@@ -246,8 +246,8 @@ def fifo(good: Path, tmp: Path) -> Path:
 HINT_FORMAT = ("give a text dump (.txt), an HTML page (.html), a PDF (.pdf) or a Word document "
                "(.docx) of the task list")
 HINT_ENCODING = "re-save the file as UTF-8, or fix its declared charset"
-HINT_TABLE = "the file must hold the task table with the header 重点任务 / 工作举措 / 任务分工"
-HINT_ROW = "each table row must be one line with exactly three tab-separated cells"
+HINT_TABLE = "the file must hold the task table under a header row naming its columns (重点任务 / 工作举措 / 任务分工, or such as 序号 / 重点任务 / 具体措施 / 牵头单位 / 完成时限)"
+HINT_ROW = "each table row must be one line with one tab-separated cell per header cell"
 HINT_CUT = "the file is cut short (an interrupted download?); download it again"
 HINT_TSV = "save the table as tab-separated text, one row per line"
 HINT_OFFICE = ("open it in Word/WPS/LibreOffice and save it as .docx, PDF or HTML (or export the table "

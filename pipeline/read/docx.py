@@ -357,7 +357,7 @@ def _rows(table: etree._Element, header_at: int, header: list[_Slot],
             cells[k].extend(slot.cell.paragraphs)
             bold[k] = bold[k] or slot.cell.bold
         raw = tuple(RawCell(paragraphs=tuple(c), bold=b) for c, b in zip(cells, bold))
-        yield RawRow(cells=raw, page=pages.row_page(trs[i]), row=i + 1)  # type: ignore[arg-type]
+        yield RawRow(cells=raw, page=pages.row_page(trs[i]), row=i + 1)
 
 
 # ---- text above the table -----------------------------------------------------------------------

@@ -1,5 +1,8 @@
 """Reader for the text dump: lead lines, then one tab-separated table row per line.
 
+The header row (the first line that :func:`pipeline.grammar.match_header` reads as one) gives the
+table's layout: 3 to 8 columns, each with its role; every later line has one cell per column.
+
 An empty line marks a page break of the published PDF; cells carry ``<p>``/``<b>`` markup
 or none at all. The format is described in docs/dump-format.md.
 """
@@ -13,9 +16,10 @@ from pipeline.errors import (
     InputTooLargeError,
     MalformedRowError,
     NoTaskTableError,
+    TableRolesError,
     TruncatedInputError,
 )
-from pipeline.grammar import ANNEX_LINE, HEADER, is_header
+from pipeline.grammar import ANNEX_LINE, HEADER, Layout, match_header, read_header
 from pipeline.models import RawCell, RawRow, RawTable
 from pipeline.read.decode import decode_text, drop_controls
 
@@ -52,30 +56,41 @@ def read_dump(data: bytes, source: str) -> RawTable:
     # Windows (CRLF) and old Mac (CR) line ends; not str.splitlines, which also breaks at
     # characters a cell may hold (\x0b, \x1c, U+2028).
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    header_at = _find_header(lines, source)
+    header_at, layout = _find_header(lines, source)
     count = sum(1 for line in lines[header_at + 1:] if line.strip())
     if count > MAX_ROWS:
         raise InputTooLargeError(source, f"the table has {count:,} rows; the limit is {MAX_ROWS:,}",
                                  "a task list's table has a few dozen rows; check that this is the "
                                  "right file")
     title = _title(lines[:header_at])
-    rows = tuple(_rows(lines, header_at, source))
-    return RawTable(source=source, fmt="text", title=title, rows=rows, notes=notes,
-                    head=tuple(_plain(line) for line in lines[:header_at]))
+    rows = tuple(_rows(lines, header_at, len(layout), source))
+    return RawTable(source=source, fmt="text", title=title, rows=rows,
+                    notes=(*notes, *layout.notes()),
+                    head=tuple(_plain(line) for line in lines[:header_at]), layout=layout)
 
 
-def _find_header(lines: list[str], source: str) -> int:
-    """Index of the header row; the table starts there."""
+def _find_header(lines: list[str], source: str) -> tuple[int, Layout]:
+    """Index and layout of the header row; the table starts there."""
     for i, line in enumerate(lines):
         cells = line.split("\t")
-        if len(cells) >= 3 and is_header([_plain(c) for c in cells]):
-            return i
+        if len(cells) >= 3:
+            layout = match_header([_plain(c) for c in cells])
+            if layout is not None:
+                return i, layout
     for i, line in enumerate(lines):
         for separator, name in _OTHER_SEPARATORS:
-            if is_header([_plain(c) for c in separator.split(line.strip().strip("|"))]):
+            if match_header([_plain(c) for c in separator.split(line.strip().strip("|"))]):
                 raise MalformedRowError(
                     source, f"line {i + 1} is the table header, but its cells are separated by "
                     f"{name}, not tabs", "save the table as tab-separated text, one row per line")
+    # A tab-separated row naming columns of a task list, but not the ones a task table needs.
+    for i, line in enumerate(lines):
+        cells = [_plain(c).strip() for c in line.split("\t")]
+        reading = read_header(cells) if len(cells) >= 3 else None
+        if reading is not None and reading.missing:
+            while cells and not cells[-1]:
+                cells.pop()
+            raise TableRolesError.of(source, f"line {i + 1}", cells, reading.missing)
     raise NoTaskTableError(source, f"no table header row ({' / '.join(HEADER)}) found")
 
 
@@ -89,7 +104,7 @@ def _title(lead: list[str]) -> str | None:
     return rest[0] if rest else None
 
 
-def _rows(lines: list[str], header_at: int, source: str) -> Iterator[RawRow]:
+def _rows(lines: list[str], header_at: int, width: int, source: str) -> Iterator[RawRow]:
     """Table rows after the header, with page numbers counted from the blank lines."""
     page, after_break = 1, False
     last = max((i for i, line in enumerate(lines) if line.strip()), default=header_at)
@@ -101,14 +116,14 @@ def _rows(lines: list[str], header_at: int, source: str) -> Iterator[RawRow]:
         if after_break:
             page, after_break = page + 1, False
         cells = line.split("\t")
-        while len(cells) > 3 and not cells[-1].strip():
+        while len(cells) > width and not cells[-1].strip():
             cells.pop()  # trailing tabs, as spreadsheet exports write them
         if i == last and i > header_at:
-            _check_not_cut(cells, i, source)
-        if len(cells) != 3:
+            _check_not_cut(cells, width, i, source)
+        if len(cells) != width:
             raise MalformedRowError(
                 source, f"line {i + 1} has {len(cells)} tab-separated cell{'s' * (len(cells) > 1)}, "
-                f"expected 3 (it starts {_excerpt(line)})"
+                f"expected {width} (it starts {_excerpt(line)})"
             )
         for k, cell in enumerate(cells):
             tags = len(_PARA_TAG.findall(cell))
@@ -117,14 +132,14 @@ def _rows(lines: list[str], header_at: int, source: str) -> Iterator[RawRow]:
                     source, f"line {i + 1}, cell {k + 1} has {tags:,} paragraph tags (<p>, <br>); "
                     f"the limit is {MAX_PARAGRAPHS_PER_CELL:,}",
                     "a task list's cell has a few dozen paragraphs; check that this is the right file")
-        yield RawRow(cells=tuple(_cell(c) for c in cells), page=page, row=i + 1)  # type: ignore[arg-type]
+        yield RawRow(cells=tuple(_cell(c) for c in cells), page=page, row=i + 1)
 
 
-def _check_not_cut(cells: list[str], i: int, source: str) -> None:
+def _check_not_cut(cells: list[str], width: int, i: int, source: str) -> None:
     """Refuse a last line that stops early: short of cells, or inside a ``<p>`` paragraph."""
-    if len(cells) < 3:
+    if len(cells) < width:
         raise TruncatedInputError(
-            source, f"the last line ({i + 1}) has {len(cells)} of 3 tab-separated cells")
+            source, f"the last line ({i + 1}) has {len(cells)} of {width} tab-separated cells")
     if any(len(_P_OPEN.findall(c)) > len(_P_CLOSE.findall(c)) for c in cells):
         raise TruncatedInputError(
             source, f"the last line ({i + 1}) stops inside a paragraph (<p> without </p>)")

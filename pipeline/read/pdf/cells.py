@@ -176,7 +176,7 @@ def raw_row(row: RowLines) -> RawRow:
                 bold=is_bold(cell), bbox=cell.bbox)
         for cell in row.cells
     )
-    return RawRow(cells=cells, page=row.page, row=row.row, bbox=row.bbox)  # type: ignore[arg-type]
+    return RawRow(cells=cells, page=row.page, row=row.row, bbox=row.bbox)
 
 
 def join_cut_section_rows(rows: list[RawRow]) -> tuple[RawRow, ...]:
