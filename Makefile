@@ -35,13 +35,16 @@ fuzz: $(STAMP)
 golden: $(STAMP)
 	$(PY) -m tests.golden
 
-# Rebuilds the committed PDF, HTML and Word renderings under tests/fixtures/ (needs LibreOffice and
+# Rebuilds the committed PDF, HTML and Word renderings under tests/fixtures/, and the layouts' 序号
+# dumps and renderings under tests/fixtures/layouts/ (needs LibreOffice and
 # fonts-noto-cjk; not part of `make test`, which only reads the committed files).
 fixtures: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[fixtures]'
 	$(PY) -m tests.fixtures.build_pdf
 	$(PY) -m tests.fixtures.build_html
 	$(PY) -m tests.fixtures.build_docx
+	$(PY) -m tests.fixtures.layout_dumps
+	$(PY) -m tests.fixtures.build_layouts
 
 # Prints the tables and records them in benchmarks/RESULTS.md; Camelot is a peer only if the
 # bench extra installs (its absence is said in the table, not an error).
