@@ -101,17 +101,45 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     "deadlines": {
         "doc_id": ("文档", "the clause it stands in"),
         "task_no": ("任务序号", "the clause it stands in"),
-        "clause_no": ("举措序号", "the clause it stands in"),
+        "clause_no": ("举措序号", "the clause it stands in; null for a deadline read from a due column "
+                                 "(`完成时限`, `时间节点`: the task's `due_text`), whose `action` and "
+                                 "offsets are within that text"),
         "actor": ("主体", "that clause's actor"),
-        "expression": ("时限表述", "as in the clause text (whitespace normalised): `3月底前`, "
-                                  "`在6月底前`, `年底前`, `第一季度末前`, `2025年3月底前`, "
-                                  "`明年3月底前` … (`截至2023年底`, a reference date, is none)"),
-        "due": ("截止日期", "the last day it allows; the document's year unless the expression has "
-                           "its own, or the next one for 明年/次年 (`上半年` → 06-30, `年内` → 12-31)"),
+        "expression": ("时限表述", (
+            'as in the clause text (whitespace normalised): `3月底前`, '
+            '`在6月底前`, `6月30日前`, `年底前`, `第一季度末前`, '
+            '`2025年3月底前`, `明年3月底前`, `每季度末` …; in a clause a bare '
+            'point or period (`年中`, `第三季度`, `上半年`, `全年`, '
+            '`2025年9月`, `6月上旬`, `到2025年`) only where it is a time to '
+            'act by, not one talked about (`发布第三季度统计数据`, '
+            "`召开上半年工作会`, `2023年9月印发的…`, a year before the list's);"
+            ' `截至2023年底` (a reference date), `三年内` (a span) and a year '
+            'alone (`2024年推进工作计划`) are none. Open-ended work '
+            "(`持续推进`, `长期`) is no deadline: a due column's `持续推进` "
+            "stays the task's `due_text` with no row and no warning. A "
+            'time-looking word no form takes (`6月前`, `三季度初`, `春节前`) '
+            'is a `deadline_not_understood` warning'
+        )),
+        "due": ("截止日期", (
+            "the last day it allows; the document's year unless the expression "
+            'has its own, or the next one for 明年/次年 (`上半年`, `年中` → '
+            '06-30, `第三季度` → 09-30, `2025年9月` → 2025-09-30, `6月上旬` → '
+            '06-10, `中旬` → 20th, `下旬` → month end; `年内`, `全年` (the '
+            "year's work, due by its end), `到2025年` → 12-31); null for a "
+            'recurring deadline'
+        )),
         "action": ("工作内容", "the clause text from the expression to the end of its sentence "
                               "(or to the next deadline)"),
         "char_start": ("起始字符", "offset of the expression in the clause's `text`"),
         "char_end": ("结束字符", "end offset (exclusive): `text[char_start:char_end] == expression`"),
+        "recurrence": ("重复周期", (
+            'a deadline that repeats: `monthly` (`每月底前`, `每月5日前`), '
+            '`quarterly` (`每季度末`, `按季度`), `half-yearly` (`每半年`), '
+            '`yearly` (`每年6月底前`); `due` is then null (no one date is '
+            'invented). In a clause only a repeating point is one (`每季度末`; '
+            '`每年支持…` is a frequency, none); in a due column `每季度`, '
+            '`每年` are too. Null for a one-off deadline'
+        )),
     },
     "targets": {
         "doc_id": ("文档", "the clause it stands in"),

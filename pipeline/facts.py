@@ -13,34 +13,70 @@ from datetime import date
 from pipeline import nlp
 from pipeline.errors import TooManyFiguresError
 from pipeline.grammar import ascii_digits, cn_number
+from pipeline.grammar.deadlines import (
+    BEFORE,
+    DAY,
+    MONTH,
+    NOT_MID,
+    OPEN_ENDED,
+    PAST_AFTER,
+    PERIOD_NOUN_AFTER,
+    PERIOD_VERB_BEFORE,
+    RECURRENCE,
+    SUSPECT_FORMS,
+    SUSPECT_REFERENCE_AFTER,
+)
 from pipeline.models import Clause, Deadline, Issue, Target
 
-_MONTH = r"1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]"
-_DAY = r"3[01]|[12][0-9]|0?[1-9]"
-_BEFORE = r"(?:之前|以前|前)"
+_MONTH, _DAY, _BEFORE = MONTH, DAY, BEFORE
 _YEAR = r"(?:(?P<{0}>(?:19|20)[0-9]{{2}})\s*年\s*)?"
 _LEAD = r"(?:[在于]\s*)?"
+#: A bare form ends where no limit word follows (those make a marked form or a suspect).
+_NO_MARK = r"(?!\s*(?:[底末初中内旬]|上旬|下旬|之前|以前|前))"
 
+#: Every form of a time expression, one named group per form (see :mod:`pipeline.grammar.deadlines`).
 _DEADLINE_FORMS = "|".join([
-    # 3月15日前
-    f"(?P<md>{_LEAD}{_YEAR.format('y1')}(?P<md_m>{_MONTH})\\s*月\\s*(?P<md_d>{_DAY})\\s*[日号]\\s*{_BEFORE})",
-    # 6月底前, 6 月末前, 2025年3月底前, 6月底
-    f"(?P<me>{_LEAD}{_YEAR.format('y2')}(?P<me_m>{_MONTH})\\s*月\\s*[底末]\\s*{_BEFORE}?)",
-    # 第一季度末前, 一季度末, 2024年第三季度
-    f"(?P<q>{_LEAD}{_YEAR.format('y3')}第?\\s*(?P<q_n>[一二三四1-4])\\s*季度\\s*(?:[底末]\\s*)?{_BEFORE}?)",
-    # 上半年, 下半年
-    f"(?P<h>{_LEAD}{_YEAR.format('y4')}(?P<h_n>[上下])半年)",
+    # 每季度末, 每月底前, 每月5日前, 每年6月底前, 按季度, 每半年, 每年 (recurring: no one date)
+    f"(?P<rec>(?:每|按)\\s*(?:个\\s*)?(?P<rec_p>季度|季|半年|年度|月|年)"
+    f"(?P<rec_t>(?:\\s*(?:{_MONTH})\\s*月)?(?:\\s*(?:{_DAY})\\s*[日号]|\\s*[底末]|\\s*最后一[天日])?"
+    f"\\s*{_BEFORE}?))",
+    # 3月15日前, 2025年6月30日 (bare)
+    f"(?P<md>{_LEAD}{_YEAR.format('y1')}(?P<md_m>{_MONTH})\\s*月\\s*份?\\s*(?P<md_d>{_DAY})\\s*[日号]"
+    f"(?P<md_b>\\s*{_BEFORE})?)",
+    # 6月上旬, 6月下旬前
+    f"(?P<xun>{_LEAD}{_YEAR.format('y7')}(?P<xun_m>{_MONTH})\\s*月\\s*份?\\s*(?P<xun_p>[上中下])\\s*旬"
+    f"(?P<xun_b>\\s*{_BEFORE})?)",
+    # 6月底前, 6 月末前, 2025年3月底前, 6月底; 2025年9月, 9月份 (bare: the month's end)
+    f"(?P<me>{_LEAD}{_YEAR.format('y2')}(?P<me_m>{_MONTH})\\s*月\\s*份?"
+    f"(?:(?P<me_e>\\s*[底末]\\s*{_BEFORE}?)|{_NO_MARK}))",
+    # 第一季度末前, 一季度末, 2024年第三季度, 前三季度 (bare)
+    f"(?P<q>{_LEAD}{_YEAR.format('y3')}(?:第|前)?\\s*(?P<q_n>[一二三四1-4])\\s*季度"
+    f"(?:(?P<q_e>\\s*(?:[底末]\\s*{_BEFORE}?|{_BEFORE}))|{_NO_MARK}))",
+    # 上半年, 下半年, 上半年末前
+    f"(?P<h>{_LEAD}{_YEAR.format('y4')}(?P<h_n>[上下])半年(?P<h_e>\\s*(?:[底末]\\s*)?{_BEFORE}|\\s*[底末])?)",
     # 年底前, 2024年底前, 2024年年底前, 年末
-    f"(?P<ye>{_LEAD}(?:(?P<y5>(?:19|20)[0-9]{{2}})\\s*(?:年\\s*)?)?年\\s*[底末]\\s*{_BEFORE}?)",
+    f"(?P<ye>{_LEAD}(?:(?P<y5>(?:19|20)[0-9]{{2}})\\s*(?:年\\s*)?|(?<![去上前近]))年\\s*[底末]\\s*{_BEFORE}?)",
     # 年内 (not 三年内 / 5年内, which are spans, not deadlines)
-    "(?P<yi>(?<![0-9一二三四五六七八九十两几多数每])(?:(?P<y6>(?:19|20)[0-9]{2})\\s*)?年内)",
+    "(?P<yi>(?:(?P<y6>(?:19|20)[0-9]{2})\\s*年?\\s*|(?<![0-9一二三四五六七八九十两几多数每近]))年内)",
+    # 年中, 2025年年中, 年中前 (not 三年中, 2024年中国)
+    f"(?P<mid>{_LEAD}(?:(?P<y8>(?:19|20)[0-9]{{2}})\\s*年?\\s*|(?<![0-9一二三四五六七八九十两几多数每近全]))"
+    f"年中{NOT_MID}(?P<mid_b>\\s*{_BEFORE})?)",
+    # 全年, 2025年全年 (bare: by the year's end)
+    "(?P<fy>(?:(?P<y9>(?:19|20)[0-9]{2})\\s*年\\s*|(?<![0-9一二三四五六七八九十两几多数每近]))全年)",
+    # 到2025年, 至2027年 (by that year); 2025年 alone (a deadline only in a due column)
+    "(?P<yr>(?:(?P<yr_l>(?<!截)[到至])\\s*)?(?P<y10>(?:19|20)[0-9]{2})\\s*年"
+    "(?!\\s*(?:[0-9一二三四五六七八九十上下第底末内中全度初前]|之前|以前|起|以来)))",
 ])
-#: Every character a deadline can begin with (each form's first: 在/于, a year's or month's
-#: digit, a month or quarter numeral, 第 or the space before a quarter, 上/下, 年). A
-#: lookahead for them first gives the same matches, 25 times faster: the forms open with
-#: optional parts, so without it every position of a text tries all six forms in full.
-_DEADLINE_STARTS = r"[\s在于0-9十一二三四五六七八九第上下年]"
+#: Every character a deadline can begin with (each form's first: 每/按, 在/于, 到/至, a year's
+#: or month's digit, a month or quarter numeral, 第/前 or the space before a quarter, 上/下,
+#: 年, 全). A lookahead for them first gives the same matches, much faster: the forms open with
+#: optional parts, so without it every position of a text tries all forms in full.
+_DEADLINE_STARTS = r"[\s每按在于到至0-9十一二三四五六七八九第前上下年全]"
 DEADLINE_RE = re.compile(f"(?={_DEADLINE_STARTS})(?:{_DEADLINE_FORMS})")
+_KINDS = ("rec", "md", "xun", "me", "q", "h", "ye", "yi", "mid", "fy", "yr")
+_OWN_YEAR = ("y1", "y7", "y2", "y3", "y4", "y5", "y6", "y8", "y9", "y10")
+_SUSPECT_RE = re.compile("|".join(f"(?:{f})" for f in SUSPECT_FORMS))
+_OPEN_ENDED_RE = re.compile("|".join(map(re.escape, OPEN_ENDED)))
 
 _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
 _PHRASE_END = re.compile(r"[，,。；;！？!?：:\n]")
@@ -117,27 +153,141 @@ def check_document_budget(texts: Iterable[str]) -> None:
 def deadlines(clause: Clause, year: int | None) -> tuple[tuple[Deadline, ...], list[Issue]]:
     """Every deadline expression in the clause, with its ISO date and the action it governs."""
     check_budget(clause)
-    text = clause.text
+    return _scan(clause.text, year, clause.task_no, clause.clause_no, clause.actor, due_column=False)
+
+
+def parse_deadlines(text: str, year: int | None, task_no: int,
+                    actor: str | None = None) -> tuple[tuple[Deadline, ...], list[Issue]]:
+    """The deadlines of a due column's text (完成时限, 时间节点 …), as rows with ``clause_no`` None.
+
+    The whole text is a time statement, so every expression in it is a deadline (``2025年9月``,
+    ``全年``, ``第三季度``, ``每季度末``), and offsets and ``action`` are within ``text``. Text
+    that states no date for open-ended work (:data:`OPEN_ENDED`: 持续推进, 长期) gives no row and
+    no warning; any other text without a deadline is a ``deadline_not_understood`` warning.
+    """
+    if figure_count(text) > MAX_FIGURES_PER_CLAUSE:
+        raise TooManyFiguresError(f"task {task_no}, due column", figure_count(text),
+                                  MAX_FIGURES_PER_CLAUSE)
+    found, issues = _scan(text, year, task_no, None, actor, due_column=True)
+    if not found and not issues and text.strip() and not is_open_ended(text):
+        issues.append(_not_understood(task_no, text.strip(), text.strip()))
+    return found, issues
+
+
+def is_open_ended(text: str) -> bool:
+    """True when a due column's text names work with no date (持续推进, 长期坚持, 常态化)."""
+    return _OPEN_ENDED_RE.search(text) is not None
+
+
+def _scan(text: str, year: int | None, task_no: int, clause_no: int | None,
+          actor: str | None, due_column: bool) -> tuple[tuple[Deadline, ...], list[Issue]]:
     digits = ascii_digits(text)
-    matches = [m for m in DEADLINE_RE.finditer(digits) if not _is_reference_date(digits, m)]
+    every = list(DEADLINE_RE.finditer(digits))
+    matches = [m for m in every if _is_deadline(digits, m, year, due_column)]
     out: list[Deadline] = []
     issues: list[Issue] = []
     for i, m in enumerate(matches):
         start, later = _next_year_start(digits, m)
-        due = _due(m, year + later if year is not None else None)
-        if due is None:
+        kind = _kind(m)
+        recurrence = RECURRENCE[m["rec_p"]] if kind == "rec" else None
+        due = None if recurrence else _due(kind, m, year + later if year is not None else None)
+        if due is None and recurrence is None:
             issues.append(Issue("deadline_not_dated",
-                                f"task {clause.task_no}: {m[0]!r} cannot be dated "
+                                f"task {task_no}: {m[0]!r} cannot be dated "
                                 f"({'no year' if year is None else 'no such day'})",
-                                clause.task_no))
+                                task_no))
             continue
         stop = _sentence_end(text, m.start())
         if i + 1 < len(matches) and matches[i + 1].start() < stop:
             stop = matches[i + 1].start()  # the next deadline governs what follows it
         action = text[start:stop].rstrip("，,、 ")
-        out.append(Deadline(clause.task_no, clause.clause_no, clause.actor, text[start:m.end()],
-                            due, action, start, m.end()))
+        out.append(Deadline(task_no, clause_no, actor, text[start:m.end()], due, action, start,
+                            m.end(), recurrence))
+    # A time-looking word outside every form (kept or not) is one the parser does not know.
+    spans = [m.span() for m in every]
+    for s in _SUSPECT_RE.finditer(digits):
+        if any(a < s.end() and s.start() < b for a, b in spans):
+            continue
+        if digits[s.end():].lstrip().startswith(SUSPECT_REFERENCE_AFTER):
+            continue  # 年初以来, 年初至今: a reference, not a time to act by
+        lo, hi = _phrase_bounds(text, s.start())
+        issues.append(_not_understood(task_no, text[s.start():s.end()], text[lo:hi]))
     return tuple(out), issues
+
+
+def _not_understood(task_no: int, expression: str, context: str) -> Issue:
+    shown = context if len(context) <= 40 else context[:40] + "…"
+    return Issue("deadline_not_understood",
+                 f"task {task_no}: {expression!r} (in {shown!r}) looks like a deadline the parser does not "
+                 "know; no deadline row made from it (the text keeps it)", task_no)
+
+
+#: The months a recurring deadline falls in, by its recurrence (每季度末 → 3, 6, 9, 12).
+_PERIOD_MONTHS = {"monthly": tuple(range(1, 13)), "quarterly": (3, 6, 9, 12),
+                  "half-yearly": (6, 12), "yearly": (12,)}
+
+
+def occurrences(deadline: Deadline, year: int) -> tuple[date, ...]:
+    """The days within ``year`` a recurring deadline falls on, for a calendar.
+
+    Each period's end (每季度末 → 03-31, 06-30, 09-30, 12-31), or the day it names in each
+    period's last month (每月5日前 → the 5th of every month; 每年6月底前 → 06-30). ``due`` stays
+    null: these are the periods of the list's year, not a date the list states. Empty for a
+    one-off deadline.
+    """
+    if deadline.recurrence is None:
+        return ()
+    m = DEADLINE_RE.search(ascii_digits(deadline.expression))
+    if m is None or m["rec"] is None:
+        return ()
+    tail = m["rec_t"] or ""
+    month = re.search(f"({_MONTH})\\s*月", tail)
+    day = re.search(f"({_DAY})\\s*[日号]", tail)
+    months = ((_month(month[1]),) if month and deadline.recurrence == "yearly"
+              else _PERIOD_MONTHS[deadline.recurrence])
+    out = []
+    for mo in months:
+        last = calendar.monthrange(year, mo)[1]
+        out.append(date(year, mo, min(int(day[1]), last) if day else last))
+    return tuple(out)
+
+
+def _kind(m: re.Match[str]) -> str:
+    return next(k for k in _KINDS if m[k] is not None)
+
+
+def _own_year(m: re.Match[str]) -> int | None:
+    own = next((m[g] for g in _OWN_YEAR if m[g]), None)
+    return int(own) if own else None
+
+
+def _is_marked(kind: str, m: re.Match[str]) -> bool:
+    """The expression says it is a limit (前, 底, 末, 内, 到…年), not just a point or period."""
+    mark = {"md": "md_b", "xun": "xun_b", "me": "me_e", "q": "q_e", "h": "h_e", "mid": "mid_b",
+            "yr": "yr_l", "rec": "rec_t"}.get(kind)
+    if mark is None:
+        return kind in ("ye", "yi")
+    return bool((m[mark] or "").strip())
+
+
+def _is_deadline(digits: str, m: re.Match[str], year: int | None, due_column: bool) -> bool:
+    """Whether a time expression is a deadline here (see :mod:`pipeline.grammar.deadlines`)."""
+    if _is_reference_date(digits, m):
+        return False
+    if due_column:
+        return True
+    own = _own_year(m)
+    if own is not None and year is not None and own < year:
+        return False  # 2023年9月印发的…, 2023年底前已完成: a past event in a later list
+    kind = _kind(m)
+    if _is_marked(kind, m):
+        return True
+    if kind in ("rec", "yr"):
+        return False  # 每年 (a frequency), 2024年 alone (a year named, 2024年推进工作计划)
+    after = digits[m.end():].lstrip()
+    before = digits[: m.start()].rstrip()
+    return not (after.startswith(PERIOD_NOUN_AFTER) or after.startswith(PAST_AFTER)
+                or before.endswith(PERIOD_VERB_BEFORE))
 
 
 def _is_reference_date(digits: str, m: re.Match[str]) -> bool:
@@ -151,17 +301,14 @@ def _next_year_start(digits: str, m: re.Match[str]) -> tuple[int, int]:
     before = digits[: m.start()]
     if before.endswith(("明年", "次年")):
         return m.start() - 2, 1
-    if m[0].startswith("年") and before.endswith(("明", "次")):  # 明年底前
+    if m[0].startswith(("年", "全年")) and before.endswith(("明", "次")):  # 明年底前
         return m.start() - 1, 1
     return m.start(), 0
 
 
-def _due(m: re.Match[str], year: int | None) -> date | None:
-    """The date a deadline match stands for, or None when it cannot be dated."""
-    kind = m.lastgroup if m.lastgroup in ("md", "me", "q", "h", "ye", "yi") else next(
-        k for k in ("md", "me", "q", "h", "ye", "yi") if m.group(k))
-    own = next((m[g] for g in ("y1", "y2", "y3", "y4", "y5", "y6") if m[g]), None)
-    y = int(own) if own else year
+def _due(kind: str, m: re.Match[str], year: int | None) -> date | None:
+    """The last day a deadline match allows, or None when it cannot be dated."""
+    y = _own_year(m) or year
     if y is None:
         return None
     if kind == "md":
@@ -169,13 +316,19 @@ def _due(m: re.Match[str], year: int | None) -> date | None:
             return date(y, _month(m["md_m"]), int(m["md_d"]))
         except ValueError:
             return None
+    if kind == "xun":  # 上旬 to the 10th, 中旬 to the 20th, 下旬 to the month's end
+        month = _month(m["xun_m"])
+        return {"上": date(y, month, 10), "中": date(y, month, 20)}.get(
+            m["xun_p"], _month_end(y, month))
     if kind == "me":
         return _month_end(y, _month(m["me_m"]))
     if kind == "q":
         return _month_end(y, 3 * _month(m["q_n"]))
     if kind == "h":
         return _month_end(y, 6 if m["h_n"] == "上" else 12)
-    return date(y, 12, 31)
+    if kind == "mid":
+        return date(y, 6, 30)
+    return date(y, 12, 31)  # 年底, 年内, 全年, 到2025年
 
 
 def _month(token: str) -> int:
@@ -190,6 +343,12 @@ def _month_end(y: int, month: int) -> date:
 def _sentence_end(text: str, pos: int) -> int:
     m = _SENTENCE_END.search(text, pos)
     return m.start() if m else len(text)
+
+
+def _phrase_bounds(text: str, pos: int) -> tuple[int, int]:
+    ends = [m.end() for m in _PHRASE_END.finditer(text, 0, pos)]
+    m = _PHRASE_END.search(text, pos)
+    return (ends[-1] if ends else 0), (m.start() if m else len(text))
 
 
 def _sentence_start(text: str, pos: int) -> int:

@@ -145,13 +145,14 @@ class Assignment:
 @dataclass(frozen=True)
 class Deadline:
     task_no: int
-    clause_no: int
+    clause_no: int | None  # None for a deadline of a due column (完成时限), not of a clause
     actor: str | None
     expression: str
-    due: date
+    due: date | None  # None for a recurring deadline (每季度末): no one date
     action: str
     char_start: int
     char_end: int
+    recurrence: str | None = None  # monthly / quarterly / half-yearly / yearly; None for one date
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,7 @@ def schemas() -> dict[str, Any]:
             *doc,
             ("task_no", i16), ("clause_no", i16), ("actor", s), ("expression", s),
             ("due", pa.date32()), ("action", s), ("char_start", i32), ("char_end", i32),
+            ("recurrence", s),
         ]),
         "targets": pa.schema([
             *doc,

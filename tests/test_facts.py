@@ -182,3 +182,134 @@ def test_next_year_deadlines(text, expression, due):
 def test_reference_date_is_not_a_deadline():
     assert _deadlines("截至2023年底已完成盘点，6月底前完成入库。")[0][0].expression == "6月底前"
     assert len(_deadlines("截至2023年底已完成盘点。")[0]) == 0
+
+
+# ---- the forms real lists use (issue 10) ------------------------------------------------------
+
+@pytest.mark.parametrize("text, expression, due", [
+    ("6月30日前完成验收。", "6月30日前", "2024-06-30"),
+    ("年中完成中期评估。", "年中", "2024-06-30"),
+    ("力争年中前出台办法。", "年中前", "2024-06-30"),
+    ("2025年年中完成验收。", "2025年年中", "2025-06-30"),
+    ("第三季度完成验收。", "第三季度", "2024-09-30"),
+    ("一季度召开推进会。", "一季度", "2024-03-31"),
+    ("前三季度完成全部任务。", "前三季度", "2024-09-30"),
+    ("上半年召开会议。", "上半年", "2024-06-30"),
+    ("下半年末前完成总结。", "下半年末前", "2024-12-31"),
+    ("全年举办培训20场。", "全年", "2024-12-31"),
+    ("2025年9月完成验收。", "2025年9月", "2025-09-30"),
+    ("11 月底前报送材料。", "11 月底前", "2024-11-30"),
+    ("6月上旬完成部署。", "6月上旬", "2024-06-10"),
+    ("6月中旬完成部署。", "6月中旬", "2024-06-20"),
+    ("2月下旬完成部署。", "2月下旬", "2024-02-29"),
+    ("2025年底前完成验收。", "2025年底前", "2025-12-31"),
+    ("到2025年，专利密集型产业增加值占比达到13%。", "到2025年", "2025-12-31"),
+    ("2025年内出台办法。", "2025年内", "2025-12-31"),
+], ids=lambda v: v if isinstance(v, str) and len(v) < 12 else None)
+def test_deadline_forms_of_real_lists(text, expression, due):
+    (d,), issues = _deadlines(text)
+    assert (d.expression, d.due.isoformat(), d.recurrence) == (expression, due, None)
+    assert text[d.char_start:d.char_end] == expression
+    assert not issues
+
+
+@pytest.mark.parametrize("text, expression, recurrence", [
+    ("每季度末报送工作进展。", "每季度末", "quarterly"),
+    ("每月底前报送数据。", "每月底前", "monthly"),
+    ("每月5日前报送数据。", "每月5日前", "monthly"),
+    ("每半年末前开展评估。", "每半年末前", "half-yearly"),
+    ("每年6月底前报送年度报告。", "每年6月底前", "yearly"),
+])
+def test_a_recurring_deadline_says_so_and_invents_no_date(text, expression, recurrence):
+    (d,), issues = _deadlines(text)
+    assert (d.expression, d.due, d.recurrence) == (expression, None, recurrence)
+    assert not issues
+
+
+def test_a_recurring_deadline_needs_no_year():
+    (d,), issues = _deadlines("每季度末报送。", year=None)
+    assert d.recurrence == "quarterly" and not issues
+
+
+@pytest.mark.parametrize("text", [
+    "发布第三季度统计数据。",          # a period reported on, not a time to act by
+    "召开上半年工作会议。",
+    "总结上半年工作。",
+    "2023年9月印发的办法继续实施。",    # a year before the list's: a past event
+    "2023年底前已完成盘点。",
+    "2023年专利授权量创新高。",         # a year alone
+    "制定2024 年推进工作计划。",
+    "每年支持2-3个城市。",              # a frequency, not a recurring point in time
+    "持续推进知识产权强省建设。",        # a verb, not a time
+    "长期坚持问题导向。",
+    "2024年中国专利调查报告。",         # 年中 inside 年中国
+    "自6月起施行。",
+    "截至2023年底已完成盘点。",
+    "三年内完成建设。",
+])
+def test_times_that_are_no_deadlines_give_no_row_and_no_warning(text):
+    assert _deadlines(text) == ((), [])
+
+
+@pytest.mark.parametrize("text, expression", [
+    ("6月前完成验收。", "6月前"),       # before June, or by June's end? not guessed
+    ("6月初召开会议。", "6月初"),
+    ("三季度初完成部署。", "三季度初"),
+    ("年初完成部署。", "年初"),
+    ("春节前召开会议。", "春节前"),
+    ("15日前报送材料。", "15日前"),
+    ("本月底前报送材料。", "本月底"),
+    ("2025年前完成验收。", "2025年前"),
+])
+def test_a_deadline_the_parser_does_not_know_is_a_warning_naming_task_and_text(text, expression):
+    found, issues = _deadlines(text)
+    assert found == ()
+    (issue,) = issues
+    assert issue.code == "deadline_not_understood" and issue.task_no == 1
+    assert repr(expression) in issue.message and text.rstrip("。") in issue.message
+
+
+def test_年初以来_is_a_reference_not_a_warning():
+    assert _deadlines("年初以来，各地持续推进。") == ((), [])
+
+
+# ---- a due column (完成时限): parse_deadlines --------------------------------------------------
+
+@pytest.mark.parametrize("text, rows", [
+    ("2025年9月", [("2025年9月", "2025-09-30", None)]),
+    ("2025年底前", [("2025年底前", "2025-12-31", None)]),
+    ("全年", [("全年", "2025-12-31", None)]),
+    ("年中", [("年中", "2025-06-30", None)]),
+    ("第三季度", [("第三季度", "2025-09-30", None)]),
+    ("11 月底前", [("11 月底前", "2025-11-30", None)]),
+    ("每季度末", [("每季度末", None, "quarterly")]),
+    ("每季度", [("每季度", None, "quarterly")]),
+    ("每年", [("每年", None, "yearly")]),
+    ("年内有阶段性成果", [("年内", "2025-12-31", None)]),
+    ("2025年", [("2025年", "2025-12-31", None)]),
+    ("6月底前完成初稿，年底前出台", [("6月底前", "2025-06-30", None), ("年底前", "2025-12-31", None)]),
+])
+def test_parse_deadlines_reads_a_due_column(text, rows):
+    found, issues = facts.parse_deadlines(text, 2025, task_no=3, actor="某牵头单位")
+    assert [(d.expression, d.due and d.due.isoformat(), d.recurrence) for d in found] == rows
+    assert not issues
+    for d in found:
+        assert (d.task_no, d.clause_no, d.actor) == (3, None, "某牵头单位")
+        assert text[d.char_start:d.char_end] == d.expression
+
+
+@pytest.mark.parametrize("text", ["持续推进", "长期", "常态化开展", "长期坚持", ""])
+def test_open_ended_due_text_is_no_deadline_and_no_warning(text):
+    assert facts.parse_deadlines(text, 2025, task_no=3) == ((), [])
+
+
+@pytest.mark.parametrize("text", ["按计划推进", "6月前", "适时"])
+def test_due_text_without_a_deadline_is_a_warning(text):
+    found, issues = facts.parse_deadlines(text, 2025, task_no=3)
+    assert found == () and [i.code for i in issues] == ["deadline_not_understood"]
+    assert "task 3" in issues[0].message and text in issues[0].message
+
+
+def test_a_due_column_without_a_year_is_not_dated():
+    found, issues = facts.parse_deadlines("年底前", None, task_no=3)
+    assert found == () and [i.code for i in issues] == ["deadline_not_dated"]

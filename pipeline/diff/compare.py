@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
 from typing import TypeVar
 
 from pipeline.diff.match import assign, ratio
@@ -121,9 +120,14 @@ def _compare_blocks(old: Sequence[Block], new: Sequence[Block], old_year: int | 
     return out
 
 
-def _relative(due: date, year: int | None) -> tuple[int, int, int]:
-    """A due day within its list's year: 6月底前 in the 2024 and in the 2025 list are alike."""
-    return (due.year - year if year is not None else due.year, due.month, due.day)
+def _relative(d: Deadline, year: int | None) -> tuple[int, int, int] | str:
+    """A due day within its list's year: 6月底前 in the 2024 and in the 2025 list are alike.
+
+    A recurring deadline (no due date) is its recurrence and expression: 每季度末 stays alike.
+    """
+    if d.due is None:
+        return f"{d.recurrence}:{d.expression}"
+    return (d.due.year - year if year is not None else d.due.year, d.due.month, d.due.day)
 
 
 def _masked(text: str, spans: Iterable[tuple[int, int, str]]) -> str:
@@ -139,13 +143,13 @@ def _compare_block(o: Block, n: Block, old_year: int | None, new_year: int | Non
     facts: list[Diff] = []
     # Deadlines: paired on the action they govern, then on their day.
     def deadline_score(a: Deadline, b: Deadline) -> float:
-        same_day = _relative(a.due, old_year) == _relative(b.due, new_year)
+        same_day = _relative(a, old_year) == _relative(b, new_year)
         return 0.7 * ratio(key_text(a.action), key_text(b.action)) + 0.3 * same_day
 
     paired = assign(o.deadlines, n.deadlines, deadline_score, DEADLINE_PAIR)
     for a, b, _ in paired:
         x, y = o.deadlines[a], n.deadlines[b]
-        if _relative(x.due, old_year) != _relative(y.due, new_year):
+        if _relative(x, old_year) != _relative(y, new_year):
             facts.append(Diff("deadline_moved", where, x.expression, y.expression))
     facts += [Diff("deadline_removed", where, x.expression, None)
               for a, x in enumerate(o.deadlines) if a not in {p[0] for p in paired}]
@@ -163,9 +167,9 @@ def _compare_block(o: Block, n: Block, old_year: int | None, new_year: int | Non
                        + [(t.char_start, t.char_end, "") for t in n.targets])
     if masked_o == masked_n and facts:
         return facts
-    day_o = _masked(o.text, [(d.char_start, d.char_end, f"⟨{_relative(d.due, old_year)}⟩")
+    day_o = _masked(o.text, [(d.char_start, d.char_end, f"⟨{_relative(d, old_year)}⟩")
                              for d in o.deadlines])
-    day_n = _masked(n.text, [(d.char_start, d.char_end, f"⟨{_relative(d.due, new_year)}⟩")
+    day_n = _masked(n.text, [(d.char_start, d.char_end, f"⟨{_relative(d, new_year)}⟩")
                              for d in n.deadlines])
     return [Diff("clause_changed", where, o.text, n.text, day_o == day_n), *facts]
 

@@ -84,8 +84,10 @@ def _document(doc_id: str, tables: dict[str, list[dict[str, Any]]], source: str)
                                          tuple(a.get("units_full") or ()), a.get("applies_to"),
                                          tuple(a.get("groups") or ()), a["clause_no"])
                               for a in by_task["assignments"][n]),
+            # recurrence came later: an older folder reads without it.
             deadlines=tuple(Deadline(n, d["clause_no"], d["actor"], d["expression"], d["due"],
-                                     d["action"], d["char_start"], d["char_end"])
+                                     d["action"], d["char_start"], d["char_end"],
+                                     d.get("recurrence"))
                             for d in by_task["deadlines"][n]),
             targets=tuple(Target(n, x["clause_no"], x["actor"], x["expression"], x["metric"],
                                  x["value"], x["value_max"], x["unit"], x["comparator"], x["due"],

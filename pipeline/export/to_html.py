@@ -145,7 +145,12 @@ class _Context:
 def _timeline(ctx: _Context, deadlines: Sequence[Row]) -> str:
     if not deadlines:
         return '<h3>时限</h3><p class="none">没有时限。</p>'
-    rows = sorted(deadlines, key=lambda r: (r["due"], r["task_no"], r["clause_no"]))
+    # A recurring deadline (每季度末) has no one due date: listed after the months, not charted.
+    repeating = _repeating(ctx, [r for r in deadlines if r.get("due") is None])
+    rows = sorted((r for r in deadlines if r.get("due") is not None),
+                  key=lambda r: (r["due"], r["task_no"], r["clause_no"] or 0))
+    if not rows:
+        return f"<h3>时限</h3>{repeating}"
     months = _months(r["due"] for r in rows)
     local = Counter((r["due"].year, r["due"].month) for r in rows if _is_local(r.get("actor")))
     national = Counter((r["due"].year, r["due"].month) for r in rows
@@ -180,7 +185,24 @@ def _timeline(ctx: _Context, deadlines: Sequence[Row]) -> str:
             for r in group)
         items.append(f"<h4>{y}年{m}月 <small>{len(group)}</small></h4><ul class=\"dl\">{lis}</ul>")
     return (f"<h3>时限（按月）</h3><figure>{chart}</figure>"
-            f'<details open><summary>全部 {len(rows)} 个时限</summary>{"".join(items)}</details>')
+            f'<details open><summary>全部 {len(rows)} 个时限</summary>{"".join(items)}</details>'
+            f"{repeating}")
+
+
+#: How report.html names a deadline's recurrence (deadlines.recurrence).
+_RECURRENCE_ZH = {"monthly": "每月", "quarterly": "每季度", "half-yearly": "每半年", "yearly": "每年"}
+
+
+def _repeating(ctx: _Context, rows: Sequence[Row]) -> str:
+    if not rows:
+        return ""
+    lis = "".join(
+        f'<li><span class="who">{_e(r.get("actor") or "")}</span> '
+        f'<b>{_e(r["expression"])}</b>{_e(_after(r.get("action") or "", r["expression"]))} '
+        f'<small>{_e(_RECURRENCE_ZH.get(r.get("recurrence") or "", r.get("recurrence") or ""))}'
+        f'</small> {ctx.task_link(r["task_no"], "任务 " + str(r["task_no"]))} {ctx.fact_link(r)}</li>'
+        for r in sorted(rows, key=lambda r: (r["task_no"], r["clause_no"] or 0, r["char_start"])))
+    return f'<h4>重复的时限 <small>{len(rows)}</small></h4><ul class="dl">{lis}</ul>'
 
 
 def _matrix(ctx: _Context, tasks: Sequence[Row], assignments: Sequence[Row]) -> str:
