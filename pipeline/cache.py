@@ -11,7 +11,11 @@ caches here instead:
   owned by another user or writable by group or others is not used at all;
 - each file holds a header naming the key it was built for (the caller's digest of its
   sources) and the SHA-256 of its payload; :func:`read` returns the payload only when both
-  match, so a stale, truncated or edited file is never unmarshalled, only rebuilt.
+  match, so a stale, truncated or edited file is never unmarshalled, only rebuilt;
+- a large file whose parts are used a few at a time may instead be written with ``head``
+  (:func:`write` with ``head_size``, :func:`read_head`): the header's SHA-256 then covers the
+  head, which must hold the digests of the parts of the rest, and the caller checks each part
+  against them before using it (see :mod:`pipeline.jieba_tables`).
 
 A cache that cannot be used only costs time: callers then build the data in memory.
 """
@@ -72,6 +76,30 @@ def usable_folder() -> Path | None:
 
 def read(name: str, key: str) -> bytes | None:
     """The payload of cache file ``name`` if it was written for ``key`` and is intact, else None."""
+    data = _read_file(name)
+    if data is None:
+        return None
+    found = _verified(data, key)
+    if found is None or found[0] is not None:  # a head-verified file is only read by read_head
+        return None
+    return bytes(found[1])
+
+
+def read_head(name: str, key: str) -> tuple[memoryview, memoryview] | None:
+    """The verified head and the rest (not verified: check it against the head's digests) of
+    a cache file written for ``key`` with ``head_size``; None if not intact or not such a file."""
+    data = _read_file(name)
+    if data is None:
+        return None
+    found = _verified(data, key)
+    if found is None or found[0] is None:
+        return None
+    head_size, payload = found
+    return payload[:head_size], payload[head_size:]
+
+
+def _read_file(name: str) -> bytes | None:
+    """The bytes of cache file ``name``, if it is a regular file of ours (else None)."""
     where = usable_folder()
     if where is None:
         return None
@@ -84,14 +112,14 @@ def read(name: str, key: str) -> bytes | None:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode) or not _trusted(st) or st.st_size > MAX_CACHE_BYTES:
                 return None
-            data = f.read(MAX_CACHE_BYTES + 1)
+            return f.read(MAX_CACHE_BYTES + 1)
         except OSError:
             return None
-    return _verified(data, key)
 
 
-def _verified(data: bytes, key: str) -> bytes | None:
-    """The payload of a cache file's bytes if its header names ``key`` and its digest."""
+def _verified(data: bytes, key: str) -> tuple[int | None, memoryview] | None:
+    """(head size or None, payload) of a cache file's bytes if its header names ``key`` and the
+    digest of its payload (of its head, for a head-verified file)."""
     if not data.startswith(MAGIC):
         return None
     end = data.find(b"\n", len(MAGIC), len(MAGIC) + _MAX_HEADER)
@@ -103,19 +131,30 @@ def _verified(data: bytes, key: str) -> bytes | None:
         return None
     if not isinstance(header, dict) or header.get("key") != key:
         return None
-    payload = data[end + 1:]
-    if header.get("size") != len(payload) or header.get("sha256") != hashlib.sha256(payload).hexdigest():
+    payload = memoryview(data)[end + 1:]  # not a copy of the whole file
+    head = header.get("head")
+    if head is not None and not (isinstance(head, int) and 0 <= head <= len(payload)):
         return None
-    return payload
+    covered = payload if head is None else payload[:head]
+    if header.get("size") != len(payload) or header.get("sha256") != hashlib.sha256(covered).hexdigest():
+        return None
+    return head, payload
 
 
-def write(name: str, key: str, payload: bytes) -> bool:
-    """Store ``payload`` for ``key`` as cache file ``name``, atomically; False if not possible."""
+def write(name: str, key: str, payload: bytes, head_size: int | None = None) -> bool:
+    """Store ``payload`` for ``key`` as cache file ``name``, atomically; False if not possible.
+
+    With ``head_size``, the digest covers only ``payload[:head_size]`` (see :func:`read_head`).
+    """
     where = usable_folder()
     if where is None or len(payload) > MAX_CACHE_BYTES - _MAX_HEADER:
         return False
-    header = json.dumps({"key": key, "size": len(payload),
-                         "sha256": hashlib.sha256(payload).hexdigest()}).encode()
+    covered = payload if head_size is None else payload[:head_size]
+    fields: dict[str, object] = {"key": key, "size": len(payload),
+                                 "sha256": hashlib.sha256(covered).hexdigest()}
+    if head_size is not None:
+        fields["head"] = head_size
+    header = json.dumps(fields).encode()
     try:
         # mkstemp: mode 0600, a new name, so a concurrent reader never sees half a file.
         fd, tmp = tempfile.mkstemp(dir=where, prefix=f".{name}.", suffix=".tmp")

@@ -103,7 +103,7 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
                     help="the Dask scheduler's address, e.g. tcp://10.0.0.5:8786 (with "
                          "--executor dask)")
     _add_format_options(ex, sub)
-    from pipeline.diff.cli import add_parser as add_diff_parser
+    from pipeline.diff.args import add_parser as add_diff_parser
 
     add_diff_parser(sub)
     from pipeline.debug import add_parser as add_debug_parser

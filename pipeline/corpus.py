@@ -52,7 +52,7 @@ def default_jobs() -> int:
 
 
 def warm() -> None:
-    """Pay jieba's start-up (dictionaries, POS tags, IDF index) now, once per process."""
+    """Pay jieba's start-up (its code, our cached tables' one-character slice) now, once per process."""
     from pipeline import nlp
 
     nlp.warm()

@@ -168,6 +168,13 @@ def _content(d: Document) -> str:
     return "\n".join(key_text(t.task_title) + "|" + key_text(t.measures) for t in d.tasks)
 
 
+def _ratio(a: str, b: str) -> float:
+    from rapidfuzz import fuzz  # here: most runs compare no pair, and need not import it
+
+    similarity: float = fuzz.ratio(a, b)
+    return similarity
+
+
 def _rank(d: Document, order: int) -> tuple[int, int, int]:
     form = FAITHFUL.index(d.fmt) if d.fmt in FAITHFUL else len(FAITHFUL)
     return form, len(d.issues), order
@@ -189,9 +196,21 @@ def find_duplicates(docs: Sequence[Document]) -> list[Duplicate]:
     with content similarity ≥ :data:`SAME_LIST`. Of a group of copies the most faithful form
     (:data:`FAITHFUL`), then the one with fewer warnings, then the one given first, is kept.
     """
-    from rapidfuzz import fuzz
+    # Only pairs that share their bytes or their year and title can be copies: look those up
+    # instead of comparing every pair (a thousand inputs are half a million pairs), and
+    # normalise each title, and each compared document's content, once.
+    titles = [(d.year, key_text(d.title)) for d in docs]
+    alike: dict[tuple[object, ...], list[int]] = {}
+    for i, d in enumerate(docs):
+        alike.setdefault(("bytes", d.sha256), []).append(i)
+        alike.setdefault(("title", titles[i]), []).append(i)
+    contents: dict[int, str] = {}
 
-    contents = [_content(d) for d in docs]
+    def content(i: int) -> str:
+        if i not in contents:
+            contents[i] = _content(docs[i])
+        return contents[i]
+
     parent = list(range(len(docs)))
     score: dict[tuple[int, int], tuple[bool, float]] = {}
 
@@ -201,12 +220,13 @@ def find_duplicates(docs: Sequence[Document]) -> list[Duplicate]:
         return i
 
     for i, a in enumerate(docs):
-        for j in range(i + 1, len(docs)):
+        candidates = {*alike["bytes", a.sha256], *alike["title", titles[i]]}
+        for j in sorted(j for j in candidates if j > i):  # in the order of the pairs' loop
             b = docs[j]
             if a.sha256 == b.sha256:
                 score[i, j] = (True, 100.0)
-            elif a.year == b.year and key_text(a.title) == key_text(b.title):
-                similarity = fuzz.ratio(contents[i], contents[j])
+            elif titles[i] == titles[j]:
+                similarity = _ratio(content(i), content(j))
                 if similarity >= SAME_LIST:
                     score[i, j] = (False, similarity)
             if (i, j) in score:
@@ -222,7 +242,7 @@ def find_duplicates(docs: Sequence[Document]) -> list[Duplicate]:
                 continue
             pair = (min(i, best), max(i, best))
             identical = docs[i].sha256 == docs[best].sha256
-            similarity = score[pair][1] if pair in score else fuzz.ratio(contents[i], contents[best])
+            similarity = score[pair][1] if pair in score else _ratio(content(i), content(best))
             out[i] = Duplicate(docs[i].doc_id, docs[best].doc_id, identical, similarity,
                                "given first" if identical else _reason(docs[best], docs[i]))
     return [out[i] for i in sorted(out)]

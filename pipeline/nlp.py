@@ -1,28 +1,29 @@
 """jieba, loaded once and only when a stage first needs it, with the domain dictionary.
 
-Importing this module costs nothing; the first call pays jieba's start-up (about 1 s, less
-with the cached prefix dictionary). That cache is the pipeline's, not jieba's: jieba would read
-``jieba.cache`` from the shared temp folder, where any user can plant one; ours lives in the
-per-user cache folder and is verified before it is used (see :mod:`pipeline.cache`).
+Importing this module costs nothing; the first call imports jieba's code and reads its tables
+from the pipeline's cache (:mod:`pipeline.jieba_tables`): only the slices the texts being cut
+can use, so a run's start-up is a few hundredths of a second; without the cache (the first run
+of a user) they are built from jieba's files, about a second, and stored. The cache is the
+pipeline's, not jieba's: jieba would read ``jieba.cache`` from the shared temp folder, where any
+user can plant one; ours lives in the per-user cache folder and is verified before it is used
+(see :mod:`pipeline.cache`). The pipeline cuts with its own tokenizers, so other code in the
+process that uses jieba gets jieba as jieba made it.
 """
 from __future__ import annotations
 
-import hashlib
+import importlib
 import io
 import logging
-import marshal
 import sys
 import threading
-from array import array
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from itertools import accumulate
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from pipeline import cache, jieba_kernels
+from pipeline import jieba_kernels, jieba_tables
 
 _STOP_WORDS = frozenset(
     "工作 建设 机制 体系 水平 能力 地方 部门 国家 全国 地区 有关 相关 本地区 各地区 任务 方案 措施 "
@@ -32,26 +33,17 @@ _STOP_WORDS = frozenset(
 _KEYWORD_POS = ("n", "nz", "nt", "ns", "vn", "j", "l", "eng")
 
 
-#: Held while jieba is set up: a Dask worker runs inputs in threads, and _posseg briefly
-#: swaps a method of jieba's shared tokenizer.
+#: Held while jieba is set up: a Dask worker runs inputs in threads.
 _SETUP = threading.RLock()
 
 
 @lru_cache(maxsize=1)
 def _jieba() -> Any:
-    """The jieba module, initialised once with the domain dictionary."""
+    """The jieba module (imported without pkg_resources)."""
     with _SETUP:
-        return _setup_jieba()
-
-
-def _setup_jieba() -> Any:
-    jieba = _import_jieba()
-    jieba.setLogLevel(logging.WARNING)
-    _load_prefix_dict(jieba)
-    with resources.as_file(resources.files("pipeline") / "userdict.txt") as path:
-        jieba.load_userdict(str(path))
-    jieba_kernels.install_tokenizer(jieba.dt)
-    return jieba
+        jieba = _import_jieba()
+        jieba.setLogLevel(logging.WARNING)
+        return jieba
 
 
 def _import_jieba() -> Any:
@@ -75,119 +67,184 @@ def _import_jieba() -> Any:
 
 @lru_cache(maxsize=1)
 def _posseg() -> Any:
-    """jieba.posseg, its word → part-of-speech table from our verified cache.
+    """The jieba.posseg module, imported without parsing jieba's dictionary for its tag table.
 
-    Importing jieba.posseg parses jieba's dict.txt a second time (a fifth of a second) for
-    that table; here the import is given an empty dictionary file and the table comes from
-    :func:`_load_word_tags`, the same table jieba's own parser builds.
+    Importing jieba.posseg builds ``jieba.posseg.dt``, whose tag table is parsed from dict.txt
+    (a fifth of a second) whether or not anyone uses it. The pipeline cuts with its own
+    tokenizers (:func:`_segmenter`), so the import is given an empty dictionary file, and
+    ``jieba.posseg.dt`` gets a table that parses the real file the first time someone else
+    uses it: jieba.posseg, jieba.analyse and jieba.dt work for other code exactly as before.
     """
     jieba = _jieba()
     with _SETUP:
-        return _setup_posseg(jieba)
+        if "jieba.posseg" not in sys.modules:  # else imported by someone else: its table is jieba's own
+            tokenizer = jieba.dt
+            with tokenizer.lock:
+                tokenizer.get_dict_file = lambda: io.BytesIO(b"")  # only while posseg's module is run
+                try:
+                    importlib.import_module("jieba.posseg")
+                finally:
+                    del tokenizer.get_dict_file
+            sys.modules["jieba.posseg"].dt.word_tag_tab = _TagsOnDemand(sys.modules["jieba.posseg"].dt)
+        module = sys.modules["jieba.posseg"]
+        jieba_kernels.install_posseg(module)
+        return module
 
 
-def _setup_posseg(jieba: Any) -> Any:
-    if "jieba.posseg" in sys.modules:  # imported by someone else: its table is jieba's own
-        theirs = sys.modules["jieba.posseg"]
-        jieba_kernels.install_posseg(theirs)
-        return theirs
-    tokenizer = jieba.dt
-    tokenizer.get_dict_file = lambda: io.BytesIO(b"")  # only while posseg's module is run
-    try:
-        import jieba.posseg as posseg
-    finally:
-        del tokenizer.get_dict_file
-    posseg.dt.word_tag_tab = _load_word_tags(jieba, posseg)
-    jieba_kernels.install_posseg(posseg)
-    return posseg
+class _TagsOnDemand(dict):  # type: ignore[type-arg]
+    """``jieba.posseg.dt``'s tag table until first used, then the one jieba would have parsed.
 
-
-#: The cache file of jieba's prefix dictionary in the pipeline's cache folder.
-PREFIX_DICT_CACHE = "jieba-prefix-dict.cache"
-
-
-def _load_prefix_dict(jieba: Any) -> None:
-    """Give jieba's tokenizer its prefix dictionary, from our verified cache or built afresh.
-
-    This replaces ``jieba.initialize``, which would read (and write) ``jieba.cache`` in the
-    shared temp folder. The cache key is a digest of everything the table is built from
-    (jieba's version, the marshal format and the bytes of jieba's dictionary), so a cache
-    from another dictionary is rebuilt, and :func:`cache.read` checks the payload's own
-    digest before it is unmarshalled. The domain dictionary is added afterwards on every
-    start (it is 41 lines and takes about a millisecond), so the cache does not depend on it.
+    The first use parses the tokenizer's dictionary file with posseg's own parser and puts
+    the real table in this one's place; every use is answered by the real table.
     """
-    tokenizer = jieba.dt
-    with tokenizer.get_dict_file() as f:
-        source = f.read()
-    key = hashlib.sha256(f"jieba {jieba.__version__} marshal {marshal.version}\n".encode()
-                         + source).hexdigest()
-    payload = cache.read(PREFIX_DICT_CACHE, key)
-    table = _prefix_table(payload) if payload is not None else None
-    if table is None:
-        table = tokenizer.gen_pfdict(io.BytesIO(source))
-        cache.write(PREFIX_DICT_CACHE, key, marshal.dumps(table))
-    with tokenizer.lock:
-        tokenizer.FREQ, tokenizer.total = table
-        tokenizer.initialized = True
 
+    def __init__(self, postokenizer: Any) -> None:
+        super().__init__()
+        self._owner = postokenizer
 
-#: The cache file of jieba.posseg's word → tag table.
-WORD_TAGS_CACHE = "jieba-word-tags.cache"
-
-
-def _load_word_tags(jieba: Any, posseg: Any) -> dict[str, str]:
-    """jieba.posseg's word → tag table for jieba's dictionary, from our cache or parsed afresh.
-
-    Parsed by posseg's own ``load_word_tag``, so the table is the one jieba would build; the
-    cache key covers jieba's version, the marshal format and the dictionary's bytes, as for
-    the prefix dictionary.
-    """
-    with jieba.dt.get_dict_file() as f:
-        source = f.read()
-    key = hashlib.sha256(f"jieba {jieba.__version__} posseg marshal {marshal.version}\n".encode()
-                         + source).hexdigest()
-    payload = cache.read(WORD_TAGS_CACHE, key)
-    if payload is not None:
-        try:
-            table = marshal.loads(payload)
-        except (EOFError, ValueError, TypeError):
-            table = None
-        if isinstance(table, dict):
+    def _real(self) -> dict[str, str]:
+        with _SETUP:
+            owner = self._owner
+            if owner.word_tag_tab is self:
+                parser = object.__new__(type(owner))
+                parser.load_word_tag(owner.tokenizer.get_dict_file())
+                owner.word_tag_tab = parser.word_tag_tab
+            table: dict[str, str] = owner.word_tag_tab
             return table
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return self._real().get(key, default)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._real()[key]
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._real()[key] = value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._real()
+
+    def __len__(self) -> int:
+        return len(self._real())
+
+    def __iter__(self) -> Any:
+        return iter(self._real())
+
+    def keys(self) -> Any:
+        return self._real().keys()
+
+    def items(self) -> Any:
+        return self._real().items()
+
+    def values(self) -> Any:
+        return self._real().values()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self._real().update(*args, **kwargs)
+
+
+@dataclass(frozen=True)
+class _Segmenter:
+    """The pipeline's own jieba tokenizers over :class:`jieba_tables.Tables`."""
+
+    tables: jieba_tables.Tables
+    tokenizer: Any  # jieba.Tokenizer: the prefix dictionary and the domain words
+    postokenizer: Any  # jieba.posseg.POSTokenizer on it, with the word → tag table
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> _Segmenter:
+    """Our tokenizers, their tables from our verified cache, or built (and cached) on a miss.
+
+    Not jieba's shared ``jieba.dt``: its tables would be only partly loaded, and other code in
+    the process may cut with it. So jieba's own tokenizer stays as jieba made it, and ours
+    never reads ``jieba.cache`` from the shared temp folder, where any user can plant one.
+    """
+    jieba = _jieba()
+    posseg = _posseg()
+    with _SETUP:
+        tokenizer = jieba.Tokenizer()
+        dict_txt = _read_resource(tokenizer.get_dict_file())
+        userdict = (resources.files("pipeline") / "userdict.txt").read_bytes()
+        idf_txt = _idf_path().read_bytes()
+        cache_key = jieba_tables.key(jieba.__version__, (dict_txt, userdict, idf_txt))
+
+        def rebuild(into: Any = None) -> jieba_tables.Tables:
+            built = _build_tables(into or jieba.Tokenizer(), posseg, dict_txt, idf_txt)
+            built.store(cache_key)
+            return built
+
+        tables = jieba_tables.Tables.load(cache_key)
+        if tables is None:
+            tables = rebuild(tokenizer)
+        tables.rebuild = rebuild  # for a bucket that turns out damaged
+        return _segmenter_over(tables, tokenizer)
+
+
+def _segmenter_over(tables: jieba_tables.Tables, tokenizer: Any = None) -> _Segmenter:
+    """Tokenizers cutting with ``tables`` (``tokenizer``: a jieba.Tokenizer to use for it)."""
+    tokenizer = tokenizer or _jieba().Tokenizer()
+    with tokenizer.lock:
+        tokenizer.FREQ, tokenizer.total = tables.freq, tables.total
+        tokenizer.user_word_tag_tab = {}  # the domain words' tags are in tables.tags
+        tokenizer.initialized = True
+    jieba_kernels.install_tokenizer(tokenizer)
+    postokenizer = object.__new__(_posseg().POSTokenizer)  # no second parse of dict.txt
+    postokenizer.tokenizer = tokenizer
+    postokenizer.word_tag_tab = tables.tags
+    return _Segmenter(tables, tokenizer, postokenizer)
+
+
+def _read_resource(f: Any) -> bytes:
+    with f:
+        data: bytes = f.read()
+    return data
+
+
+def _build_tables(tokenizer: Any, posseg: Any, dict_txt: bytes,
+                  idf_txt: bytes) -> jieba_tables.Tables:
+    """The full tables, built by jieba's own code from its files and our domain dictionary.
+
+    What ``jieba.initialize``, ``load_userdict`` and ``POSTokenizer.load_word_tag`` would make:
+    the prefix dictionary from dict.txt, the domain words added to it (their frequencies
+    suggested from it) and their tags over the parsed ones; the IDF table parsed as jieba does.
+    """
+    with tokenizer.lock:
+        tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(io.BytesIO(dict_txt))
+        tokenizer.initialized = True
+    with resources.as_file(resources.files("pipeline") / "userdict.txt") as path:
+        tokenizer.load_userdict(str(path))
     parser = object.__new__(posseg.POSTokenizer)  # only its parser, not a second tokenizer
-    parser.load_word_tag(io.BytesIO(source))
-    built: dict[str, str] = parser.word_tag_tab
-    cache.write(WORD_TAGS_CACHE, key, marshal.dumps(built))
-    return built
-
-
-def _prefix_table(payload: bytes) -> tuple[dict[str, int], int] | None:
-    """The (FREQ, total) pair in a verified payload, or None if it is not one."""
-    try:
-        table = marshal.loads(payload)
-    except (EOFError, ValueError, TypeError):
-        return None
-    if (isinstance(table, tuple) and len(table) == 2 and isinstance(table[0], dict)
-            and isinstance(table[1], int)):
-        return table[0], table[1]
-    return None
+    parser.word_tag_tab = {}
+    parser.load_word_tag(io.BytesIO(dict_txt))
+    tags: dict[str, str] = parser.word_tag_tab
+    tags.update(tokenizer.user_word_tag_tab)  # as POSTokenizer.makesure_userdict_loaded does
+    idf, median = jieba_tables.parse_idf(idf_txt)
+    return jieba_tables.Tables(tokenizer.FREQ, tokenizer.total, tags, idf, median)
 
 
 def warm() -> None:
-    """Load everything the stages use now (a worker's start-up), not at its first document."""
-    _jieba()
-    _posseg()
-    _idf_table()
+    """Load what every document needs now (a worker's start-up), not at its first document.
+
+    Not the whole tables: a worker that sees many documents loads the slices they need as
+    they come, and that costs no more per document than starting with all of them (measured),
+    while loading all of them would cost a second.
+    """
+    _segmenter()
 
 
 def cut(text: str) -> list[str]:
     """Words of ``text`` (precise mode, no HMM guessing, so results are stable)."""
-    return list(_jieba().cut(text, HMM=False))
+    seg = _segmenter()
+    seg.tables.ensure(text)
+    return list(seg.tokenizer.cut(text, HMM=False))
 
 
 def tagged(text: str) -> list[tuple[str, str]]:
     """Words of ``text`` with their part-of-speech flags."""
-    return [(p.word, p.flag) for p in _posseg().cut(text, HMM=False)]
+    seg = _segmenter()
+    seg.tables.ensure(text)
+    return [(p.word, p.flag) for p in seg.postokenizer.cut(text, HMM=False)]
 
 
 #: jieba's own keyword stop words (jieba.analyse.tfidf.KeywordExtractor.STOP_WORDS).
@@ -219,7 +276,9 @@ def keywords_many(texts: Sequence[str], top: int = 8) -> list[list[str]]:
 def _candidate_counts(text: str) -> dict[str, float]:
     """How often each candidate keyword occurs, in order of first occurrence (ties keep it)."""
     counts: dict[str, float] = {}
-    for pair in _posseg().dt.cut(text):  # HMM on, as jieba's extractor has it
+    seg = _segmenter()
+    seg.tables.ensure(text)
+    for pair in seg.postokenizer.cut(text):  # HMM on, as jieba's extractor has it
         word = pair.word
         if (pair.flag not in _KEYWORD_POS or len(word.strip()) < 2
                 or word.lower() in _JIEBA_STOP_WORDS or word.lower() in _STOP_WORDS):
@@ -236,13 +295,11 @@ def _top(counts: dict[str, float], idf: dict[str, float], median: float, top: in
 
 
 def _idf(vocabulary: frozenset[str]) -> tuple[dict[str, float], float]:
-    """IDF of the words in ``vocabulary`` from jieba's table, and the table's median IDF.
-
-    The table is indexed once (:class:`_IdfTable`) and kept in our verified cache, so even
-    a process's first document looks its words up instead of scanning 270,000 lines.
-    """
-    table = _idf_table()
-    return {w: value for w in vocabulary if (value := table.get(w)) is not None}, table.median
+    """IDF of the words in ``vocabulary`` from jieba's table, and the table's median IDF."""
+    tables = _segmenter().tables
+    tables.ensure_words(vocabulary)
+    idf = tables.idf
+    return {w: value for w in vocabulary if (value := idf.get(w)) is not None}, tables.idf_median
 
 
 def _idf_path() -> Path:
@@ -263,85 +320,3 @@ def _scan_idf(vocabulary: frozenset[str]) -> tuple[dict[str, float], float]:
                 wanted[word] = value
     values.sort()
     return wanted, values[len(values) // 2]
-
-
-#: The cache file of the indexed IDF table.
-IDF_CACHE = "jieba-idf.cache"
-
-
-@lru_cache(maxsize=1)
-def _idf_table() -> _IdfTable:
-    """jieba's IDF table, indexed once per process, from our verified cache when it is there.
-
-    The key is a digest of jieba's idf.txt and the layout's version; the payload is the
-    index's own buffers, so loading it builds no Python object per word.
-    """
-    source = _idf_path().read_bytes()
-    key = hashlib.sha256(f"jieba idf index 1 marshal {marshal.version}\n".encode()
-                         + source).hexdigest()
-    payload = cache.read(IDF_CACHE, key)
-    if payload is not None:
-        table = _IdfTable.from_payload(payload)
-        if table is not None:
-            return table
-    table = _IdfTable(source)
-    cache.write(IDF_CACHE, key, table.payload())
-    return table
-
-
-class _IdfTable:
-    """jieba's IDF table (``word idf`` lines) kept compact and searched by bisection.
-
-    As a dict its 270,000 words would cost some 35 MB; scanned anew for every document they
-    cost a fifth of a second each. Here the words stay UTF-8, sorted, in one bytes object
-    (about 2 MB) with their offsets and IDF values in arrays; a lookup is some 18 comparisons.
-    The file is read as jieba reads it, one word and one number per line; of a word listed
-    twice the later line counts, as in jieba's own dict.
-    """
-
-    def __init__(self, data: bytes) -> None:
-        tokens = data.split()
-        words, values = tokens[0::2], array("d", map(float, tokens[1::2]))
-        self.median = sorted(values)[len(values) // 2]
-        order = sorted(range(len(words)), key=words.__getitem__)  # stable: equal words keep order
-        pick = itemgetter(*order)
-        ordered: tuple[bytes, ...] = pick(words)
-        self._text = b"".join(ordered)
-        self._starts = array("i", accumulate(map(len, ordered), initial=0))
-        self._values = array("d", pick(values))
-        self._count = len(ordered)
-
-    def payload(self) -> bytes:
-        return marshal.dumps((self._text, self._starts.tobytes(), self._values.tobytes(),
-                              self.median, self._count))
-
-    @classmethod
-    def from_payload(cls, payload: bytes) -> _IdfTable | None:
-        """The table stored by :meth:`payload`, or None if ``payload`` is not one."""
-        try:
-            text, starts, values, median, count = marshal.loads(payload)
-            table = cls.__new__(cls)
-            table._text, table.median, table._count = bytes(text), float(median), int(count)
-            table._starts, table._values = array("i"), array("d")
-            table._starts.frombytes(starts)
-            table._values.frombytes(values)
-        except (EOFError, ValueError, TypeError):
-            return None
-        if len(table._starts) != count + 1 or len(table._values) != count:
-            return None
-        return table
-
-    def _word(self, i: int) -> bytes:
-        return self._text[self._starts[i]:self._starts[i + 1]]
-
-    def get(self, word: str) -> float | None:
-        """The word's IDF, None when the table does not list it."""
-        key = word.encode("utf-8")
-        lo, hi = 0, self._count
-        while lo < hi:  # the first word that sorts after ``key``
-            mid = (lo + hi) // 2
-            if self._word(mid) <= key:
-                lo = mid + 1
-            else:
-                hi = mid
-        return self._values[lo - 1] if lo and self._word(lo - 1) == key else None

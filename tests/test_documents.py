@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import example, given, settings, strategies as st
 
 from pipeline.cli import main
 from pipeline.documents import doc_number, issuer, key_text
@@ -157,3 +158,85 @@ def test_another_year_or_other_tasks_are_no_duplicate(tmp_path):
     assert all(not w for code in ("identical_input", "duplicate_list")
                for w in _warnings(report, code).values())
     assert [r["duplicate_of"] for r in _documents(out)] == [None, None, None]
+
+
+def _all_pairs_duplicates(docs):
+    """find_duplicates as it was written first: every pair compared (the reference)."""
+    from rapidfuzz import fuzz
+
+    from pipeline.documents import SAME_LIST, Duplicate, _content, _rank, _reason, key_text
+
+    contents = [_content(d) for d in docs]
+    parent = list(range(len(docs)))
+    score = {}
+
+    def root(i):
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(docs):
+        for j in range(i + 1, len(docs)):
+            b = docs[j]
+            if a.sha256 == b.sha256:
+                score[i, j] = (True, 100.0)
+            elif a.year == b.year and key_text(a.title) == key_text(b.title):
+                similarity = fuzz.ratio(contents[i], contents[j])
+                if similarity >= SAME_LIST:
+                    score[i, j] = (False, similarity)
+            if (i, j) in score:
+                parent[root(j)] = root(i)
+    groups = {}
+    for i in range(len(docs)):
+        groups.setdefault(root(i), []).append(i)
+    out = {}
+    for members in groups.values():
+        best = min(members, key=lambda i: _rank(docs[i], i))
+        for i in members:
+            if i == best:
+                continue
+            pair = (min(i, best), max(i, best))
+            identical = docs[i].sha256 == docs[best].sha256
+            similarity = score[pair][1] if pair in score else fuzz.ratio(contents[i], contents[best])
+            out[i] = Duplicate(docs[i].doc_id, docs[best].doc_id, identical, similarity,
+                               "given first" if identical else _reason(docs[best], docs[i]))
+    return [out[i] for i in sorted(out)]
+
+
+#: Copies of every kind: the same bytes twice, a rendering in HTML, a copy with warnings, a
+#: few tasks edited, another year, another title, another list under the same title.
+_MIXED = [(0, 0, 2024, "html", 0), (0, 0, 2024, "text", 0), (0, 0, 2024, "text", 0),
+          (0, 1, 2024, "text", 2), (1, 0, 2024, "pdf", 0), (0, 0, 2023, "text", 0),
+          (0, 2, 2024, "text", 0), (3, 0, 2024, "text", 0)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2), st.sampled_from([2023, 2024]),
+                          st.sampled_from(["text", "html", "pdf"]), st.integers(0, 2)),
+                min_size=0, max_size=12))
+@example(specs=_MIXED)
+def test_duplicates_found_by_lookup_are_those_of_comparing_every_pair(doc_2024, specs):
+    """Copies are looked up by bytes and by year and title, not found by comparing all pairs:
+    the same groups, kept inputs, similarities and reasons, for mixes of copies (same bytes,
+    same title with the same or other tasks, other years, forms and warnings)."""
+    from dataclasses import replace
+
+    from pipeline.documents import find_duplicates
+    from pipeline.models import Issue
+
+    docs = []
+    for n, (content, title, year, fmt, warnings) in enumerate(specs):
+        tasks = doc_2024.tasks if content < 2 else doc_2024.tasks[: 4 + content]
+        if content == 1:  # a few tasks edited: still the same list
+            tasks = (replace(tasks[0], measures=tasks[0].measures + "并加强协同。"), *tasks[1:])
+        docs.append(replace(doc_2024, doc_id=f"d{n}", source=f"d{n}.txt", year=year, fmt=fmt,
+                            title=["2024年任务清单", "2024 年 任务清单", "另一份清单"][title],
+                            sha256=f"{content}{title}{year}{fmt}", tasks=tasks,
+                            issues=tuple(Issue("x", "w") for _ in range(warnings))))
+    found = find_duplicates(docs)
+    assert found == _all_pairs_duplicates(docs)
+    if specs == _MIXED:  # the comparison is not only of empty lists
+        assert {(d.identical, d.reason) for d in found} == {
+            (True, "given first"), (False, "the text dump is more faithful than the HTML"),
+            (False, "the text dump is more faithful than the PDF"),
+            (False, "fewer warnings (0 against 2)")}

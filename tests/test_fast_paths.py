@@ -106,10 +106,17 @@ def test_viterbi_hands_other_tables_to_jieba():
     assert fast(*args) == _jieba_viterbi()(*args)
 
 
+def _tokenizers():
+    """The pipeline's tokenizers, with the whole tables (so any text can be cut with them)."""
+    seg = nlp._segmenter()
+    seg.tables.load_all()
+    return seg.tokenizer, seg.postokenizer
+
+
 def test_get_dag_and_calc_as_jiebas():
     import jieba
 
-    tokenizer = nlp._jieba().dt
+    tokenizer, _ = _tokenizers()
     for sentence in [*_pieces(500, 2), "知识产权强国建设纲要", "a", "。。"]:
         dag = jieba.Tokenizer.get_DAG(tokenizer, sentence)
         assert jieba_kernels.get_dag(tokenizer, sentence) == dag
@@ -126,15 +133,15 @@ def test_cuts_as_jiebas_own_code(hmm):
     import jieba
 
     posseg = nlp._posseg()
-    tokenizer = nlp._jieba().dt
+    tokenizer, postokenizer = _tokenizers()
     text = "\n".join(_texts()[1:40])
-    ours = (list(tokenizer.cut(text, HMM=hmm)), [tuple(p) for p in posseg.dt.cut(text, HMM=hmm)])
+    ours = (list(tokenizer.cut(text, HMM=hmm)), [tuple(p) for p in postokenizer.cut(text, HMM=hmm)])
     kernels = (tokenizer.get_DAG, tokenizer.calc, posseg.viterbi)
     try:
         del tokenizer.get_DAG, tokenizer.calc  # back to jieba.Tokenizer's methods
         posseg.viterbi = _jieba_viterbi()
         theirs = (list(jieba.Tokenizer.cut(tokenizer, text, HMM=hmm)),
-                  [tuple(p) for p in posseg.dt.cut(text, HMM=hmm)])
+                  [tuple(p) for p in postokenizer.cut(text, HMM=hmm)])
     finally:
         tokenizer.get_DAG, tokenizer.calc, posseg.viterbi = kernels
     assert ours == theirs

@@ -1,16 +1,16 @@
 """jieba: loaded lazily and once, with the domain dictionary, its cache outside the repo."""
 from __future__ import annotations
 
+import io
 import json
 import marshal
 import subprocess
 import sys
-import types
 from pathlib import Path
 
 import pytest
 
-from pipeline import cache, nlp
+from pipeline import cache, jieba_tables, nlp
 from tests.conftest import RAW_2024
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +33,7 @@ def test_jieba_cache_is_not_written_into_the_repo(tmp_path):
     code = "from pipeline import nlp; nlp.cut('知识产权')"
     env = {"CNIPA_PIPELINE_CACHE": str(tmp_path), "PATH": "/usr/bin:/bin"}
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True)
-    assert (tmp_path / nlp.PREFIX_DICT_CACHE).is_file()
+    assert (tmp_path / jieba_tables.CACHE_NAME).is_file()
     assert not [p for d in (ROOT, ROOT / "pipeline", ROOT / "tests") for p in d.glob("jieba*.cache")]
 
 
@@ -48,12 +48,15 @@ def test_keywords_rank_as_jiebas_own_tfidf_extractor(doc_2024):
 
     extractor = jieba.analyse.TFIDF()
     extractor.stop_words = set(extractor.stop_words) | nlp._STOP_WORDS
+    seg = nlp._segmenter()
+    extractor.postokenizer = seg.postokenizer  # our dictionary: the domain words
     for task in doc_2024.tasks[:6]:
         text = "\n".join([task.task_title, *(c.text for c in task.clauses)])
+        seg.tables.ensure(text)
         assert list(task.keywords) == extractor.extract_tags(text, topK=8, allowPOS=nlp._KEYWORD_POS)
 
 
-# ---- the prefix-dictionary cache (issue 8, finding 8) ----------------------------------------
+# ---- the tables' cache (issue 8, finding 8; issue 13) -----------------------------------------
 
 _KEYWORDS_OF_2024 = (
     "import json, sys; from pathlib import Path; from pipeline.build import extract_file; "
@@ -68,81 +71,147 @@ def _planted_table() -> bytes:
     return marshal.dumps((freq, len(freq)))
 
 
-def test_planted_caches_change_no_keyword_and_ours_is_rebuilt(tmp_path, doc_2024):
-    """Another user's jieba.cache in the shared temp folder is never read, and an edited cache
-    in our own folder fails its digest: keywords stay those of a clean run, the cache is rebuilt."""
+def _header_end(data: bytes) -> int:
+    return data.index(b"\n", len(cache.MAGIC)) + 1
+
+
+def _keywords_run(env: dict[str, str]) -> list[list[str]]:
+    run = [sys.executable, "-c", _KEYWORDS_OF_2024, str(RAW_2024)]
+    return json.loads(subprocess.run(run, cwd=ROOT, env=env, check=True, capture_output=True,
+                                     text=True).stdout)
+
+
+@pytest.mark.parametrize("damage", ["head", "bucket", "truncated", "stale"])
+def test_planted_or_damaged_caches_change_no_keyword_and_ours_is_rebuilt(tmp_path, doc_2024,
+                                                                        damage):
+    """Another user's jieba.cache in the shared temp folder is never read; our cache with an
+    edited head, an edited bucket (found only when a text needs it), cut short, or written for
+    other sources, is not used: keywords stay those of a clean run, and the file is rebuilt."""
     shared_tmp, ours = tmp_path / "tmp", tmp_path / "cache"
     shared_tmp.mkdir()
     ours.mkdir(mode=0o700)
     (shared_tmp / "jieba.cache").write_bytes(_planted_table())  # where jieba itself would look
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "home"), "TMPDIR": str(shared_tmp),
            "CNIPA_PIPELINE_CACHE": str(ours)}
-    run = [sys.executable, "-c", _KEYWORDS_OF_2024, str(RAW_2024)]
     want = [list(t.keywords) for t in doc_2024.tasks]
-    assert json.loads(subprocess.run(run, cwd=ROOT, env=env, check=True, capture_output=True,
-                                     text=True).stdout) == want
-    written = (ours / nlp.PREFIX_DICT_CACHE).read_bytes()
-    # Keep the header (key and digest) and swap the payload: the planted table again.
-    header = written[:written.index(b"\n", len(cache.MAGIC)) + 1]
-    (ours / nlp.PREFIX_DICT_CACHE).write_bytes(header + _planted_table())
-    assert json.loads(subprocess.run(run, cwd=ROOT, env=env, check=True, capture_output=True,
-                                     text=True).stdout) == want
-    rebuilt = (ours / nlp.PREFIX_DICT_CACHE).read_bytes()
-    assert rebuilt.startswith(header) and len(rebuilt) == len(written)
-    assert cache.read(nlp.PREFIX_DICT_CACHE, json.loads(header[len(cache.MAGIC):])["key"]) is not None
+    assert _keywords_run(env) == want  # a cold run: built and stored
+    path = ours / jieba_tables.CACHE_NAME
+    written = path.read_bytes()
+    start = _header_end(written)
+    head_size = json.loads(written[len(cache.MAGIC):start])["head"]
+    if damage == "head":  # one byte of the one-character slice
+        damaged = bytearray(written)
+        damaged[start + 40] ^= 0xFF
+    elif damage == "bucket":  # the first byte of every bucket the 2024 list needs
+        head, blob = memoryview(written)[start:start + head_size], written[start + head_size:]
+        tables = jieba_tables.Tables.from_parts(head, blob)
+        assert tables is not None and tables._offsets is not None
+        damaged = bytearray(written)
+        for b in jieba_tables.buckets_in(RAW_2024.read_text(encoding="utf-8")):
+            if tables._offsets[b + 1] > tables._offsets[b]:
+                damaged[start + head_size + tables._offsets[b]] ^= 0xFF
+    elif damage == "truncated":
+        damaged = bytearray(written[:len(written) // 2])
+    else:  # intact, but for another dictionary
+        header = json.loads(written[len(cache.MAGIC):start])
+        header["key"] = "0" * 64
+        damaged = bytearray(cache.MAGIC + json.dumps(header).encode() + b"\n" + written[start:])
+    path.write_bytes(bytes(damaged))
+    assert _keywords_run(env) == want
+    assert path.read_bytes() == written  # rebuilt, the very same bytes
+    assert _keywords_run(env) == want  # and read back
 
 
-def test_cache_built_for_another_dictionary_is_rebuilt(tmp_path, monkeypatch):
-    import jieba
-
-    monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(tmp_path))
-    cache.write(nlp.PREFIX_DICT_CACHE, "0" * 64, _planted_table())  # intact, but another key
-    fresh = types.SimpleNamespace(dt=jieba.Tokenizer(), __version__=jieba.__version__)
-    nlp._load_prefix_dict(fresh)
-    assert fresh.dt.initialized and "存量" in fresh.dt.FREQ and fresh.dt.total > 10**7
-    again = types.SimpleNamespace(dt=jieba.Tokenizer(), __version__=jieba.__version__)
-    nlp._load_prefix_dict(again)  # now from the rebuilt cache
-    assert again.dt.FREQ == fresh.dt.FREQ and again.dt.total == fresh.dt.total
-
-
-def test_indexed_idf_table_gives_what_a_scan_gives(doc_2024):
-    """Words are looked up in an index of jieba's IDF table (built, or read back from our
-    cache): it gives what a plain scan of the file gives, for listed and unlisted words."""
-    words = {k for t in doc_2024.tasks for k in t.keywords}
-    words |= set(nlp.cut("".join(t.measures for t in doc_2024.tasks[:10])))
-    words |= {"不在表中的词甲乙", "", "a", "Patent", "\U00020000", "知识产权x"}
-    vocabulary = frozenset(words)
-    scanned, scanned_median = nlp._scan_idf(vocabulary)
-    built = nlp._IdfTable(nlp._idf_path().read_bytes())
-    stored = nlp._IdfTable.from_payload(built.payload())
-    for table in (built, stored, nlp._idf_table()):
-        assert table is not None and table.median == scanned_median
-        assert {w: v for w in vocabulary if (v := table.get(w)) is not None} == scanned
-    assert len(scanned) > 100  # most words are listed; the check is not vacuous
-    assert nlp._IdfTable.from_payload(marshal.dumps((b"ab", b"", b"", 1.0, 5))) is None
-
-
-def test_cached_word_tags_are_the_table_jieba_parses(tmp_path, monkeypatch):
-    """posseg's word → tag table, built from the cache (and on a cache miss), is the one
-    jieba.posseg's own parser makes of dict.txt."""
+def test_the_buckets_together_are_jiebas_own_tables(tmp_path, monkeypatch):
+    """Stored and loaded back bucket by bucket, the tables are exactly the ones jieba's own
+    code builds: the prefix dictionary with the domain words, posseg's tag table with their
+    tags, and the IDF table as a plain scan of jieba's file reads it."""
     import jieba
     import jieba.posseg
 
     monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(tmp_path))
-    parsed = jieba.posseg.POSTokenizer(jieba.Tokenizer()).word_tag_tab
-    built = nlp._load_word_tags(jieba, jieba.posseg)  # a miss: parsed and written
-    assert (tmp_path / nlp.WORD_TAGS_CACHE).is_file()
-    cached = nlp._load_word_tags(jieba, jieba.posseg)  # from the cache
-    assert built == parsed and cached == parsed and len(parsed) > 300_000
+    tokenizer = jieba.Tokenizer()
+    with tokenizer.get_dict_file() as f:
+        dict_txt = f.read()
+    tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(io.BytesIO(dict_txt))
+    tokenizer.initialized = True
+    tokenizer.load_userdict(str(ROOT / "pipeline" / "userdict.txt"))
+    parser = jieba.posseg.POSTokenizer(jieba.Tokenizer())
+    tags = {**parser.word_tag_tab, **tokenizer.user_word_tag_tab}
+    idf_words = {line.split()[0] for line in nlp._idf_path().read_text(encoding="utf-8").splitlines()}
+    idf, median = nlp._scan_idf(frozenset(idf_words))
+
+    built = nlp._build_tables(jieba.Tokenizer(), jieba.posseg, dict_txt, nlp._idf_path().read_bytes())
+    assert built.store("k")
+    loaded = jieba_tables.Tables.load("k")
+    assert loaded is not None and not loaded.complete
+    assert len(loaded.freq) < len(built.freq) / 10  # only the one-character slice so far
+    loaded.load_all()
+    assert loaded.complete
+    for tables in (built, loaded):
+        assert tables.freq == tokenizer.FREQ and tables.total == tokenizer.total
+        assert tables.tags == tags and "数据知识产权" in tables.tags
+        assert tables.idf == idf and tables.idf_median == median
+    assert jieba_tables.Tables.load("another key") is None
 
 
-def test_an_edited_word_tags_cache_is_not_used(tmp_path, monkeypatch):
-    import jieba
-    import jieba.posseg
+def test_a_text_loads_every_word_a_cut_of_it_can_look_up():
+    """The buckets a text loads hold every dictionary word that is a piece of the text."""
+    seg = nlp._segmenter()
+    full = nlp._build_tables(nlp._jieba().Tokenizer(), nlp._posseg(), *_jieba_sources())
+    head, blob = full.payload()
+    for piece in [RAW_2024.read_text(encoding="utf-8")[:3000], "知识产权强国", "a知b识c"]:
+        lazy = jieba_tables.Tables.from_parts(head, blob)
+        assert lazy is not None
+        lazy.ensure(piece)
+        pieces = {piece[i:j] for i in range(len(piece)) for j in range(i + 1, min(len(piece), i + 20) + 1)}
+        for table, whole in ((lazy.freq, full.freq), (lazy.tags, full.tags), (lazy.idf, full.idf)):
+            assert {p: whole[p] for p in pieces if p in whole} == {p: table[p] for p in pieces
+                                                                    if p in table}
+    assert seg.tables.total == full.total
 
-    monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(tmp_path))
-    good = nlp._load_word_tags(jieba, jieba.posseg)
-    written = (tmp_path / nlp.WORD_TAGS_CACHE).read_bytes()
-    header = written[:written.index(b"\n", len(cache.MAGIC)) + 1]
-    (tmp_path / nlp.WORD_TAGS_CACHE).write_bytes(header + marshal.dumps({"知识产权": "x"}))
-    assert nlp._load_word_tags(jieba, jieba.posseg) == good
+
+def _jieba_sources() -> tuple[bytes, bytes]:
+    tokenizer = nlp._jieba().Tokenizer()
+    with tokenizer.get_dict_file() as f:
+        return f.read(), nlp._idf_path().read_bytes()
+
+
+def test_lazy_tables_cut_tag_and_rank_as_the_complete_ones(doc_2024):
+    """The pipeline's tokenizers over tables loaded a slice at a time, and over the complete
+    tables: the same words, tags and keywords, for the list's texts and random slices of them."""
+    import random
+
+    full = nlp._segmenter_over(nlp._build_tables(nlp._jieba().Tokenizer(), nlp._posseg(),
+                                                 *_jieba_sources()))
+    head, blob = full.tables.payload()
+    lazy_tables = jieba_tables.Tables.from_parts(head, blob)
+    assert lazy_tables is not None
+    lazy = nlp._segmenter_over(lazy_tables)
+    texts = [t.task_title + "\n" + t.measures for t in doc_2024.tasks]
+    rnd = random.Random(8)
+    whole = "".join(texts)
+    texts += [whole[i:i + rnd.randint(1, 60)] for i in (rnd.randrange(len(whole)) for _ in range(200))]
+    for text in texts:
+        lazy.tables.ensure(text)
+        assert list(lazy.tokenizer.cut(text, HMM=False)) == list(full.tokenizer.cut(text, HMM=False))
+        for hmm in (False, True):
+            assert ([tuple(p) for p in lazy.postokenizer.cut(text, HMM=hmm)]
+                    == [tuple(p) for p in full.postokenizer.cut(text, HMM=hmm)])
+    assert not lazy.tables.complete  # the comparison was of lazily loaded tables
+
+
+def test_other_code_using_jieba_gets_jieba_as_it_is(tmp_path):
+    """The pipeline cuts with its own tokenizers: after it ran, jieba.cut and jieba.posseg in
+    the same process give what they give in a process that never ran the pipeline."""
+    text = "推动数据知识产权工作，加强地理标志保护。我爱北京天安门"
+    show = ("import jieba, jieba.posseg, json; jieba.setLogLevel(60); "
+            f"print(json.dumps([jieba.lcut({text!r}), [tuple(p) for p in jieba.posseg.cut({text!r})]]))")
+    env = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp_path), "HOME": str(tmp_path),
+           "CNIPA_PIPELINE_CACHE": str(tmp_path / "cache")}
+    plain = subprocess.run([sys.executable, "-c", show], cwd=ROOT, env=env, check=True,
+                           capture_output=True, text=True).stdout
+    after = subprocess.run([sys.executable, "-c", "from pipeline import nlp; nlp.keywords("
+                            f"{text!r}); nlp.tagged({text!r}); " + show],
+                           cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
+    assert after == plain and "数据知识产权" not in plain  # our domain words stay ours

@@ -15,27 +15,16 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipeline.diff import Change, change_schema, diff_documents
+from pipeline.diff.args import DEFAULT_OUT, FILES, add_parser  # noqa: F401  (their first home)
+from pipeline.diff.engine import Change, change_schema, diff_documents
 from pipeline.diff.load import load_side
 from pipeline.diff.report import html_page, markdown
 from pipeline.models import Document
 from pipeline.output_folder import FileSet, Record, check_output_folder, write_set
 
-DEFAULT_OUT = Path("changes")
-FILES = ("changes.parquet", "changes.md", "changes.html")
 #: What diff writes into --out; diff has written a manifest from its first version on this rule,
 #: so a change set without one is not provably diff's (no legacy sets).
 FILE_SET = FileSet("diff", frozenset(FILES))
-
-
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("diff", help="what changed between two lists (input files or output folders)")
-    p.add_argument("old", type=Path, help="the earlier list: an input file or an output folder")
-    p.add_argument("new", type=Path, help="the later list: an input file or an output folder")
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                   help=f"folder for changes.parquet/.md/.html (default: {DEFAULT_OUT})")
-    p.add_argument("--debug", action="store_true", help="show tracebacks")
-    p.add_argument("--quiet", action="store_true", help="print errors only")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,0 +1,223 @@
+"""jieba's three tables in one verified cache, of which a run loads only the slices its text needs.
+
+A segmentation needs three tables: the prefix dictionary (word → frequency, every prefix of a
+word listed with 0), posseg's word → tag table, and the IDF table of the keyword ranking. As
+Python dicts they hold some 1.1 million strings, and unmarshalling them took two thirds of a
+short run's time — for a document whose text meets a couple of thousand of those words.
+
+Every lookup jieba makes while cutting a text is of a piece of that text (a fragment
+``sentence[k:i]`` in the word graph and the route, a word of the result for its tag and its
+IDF). So the tables are stored split by the first two characters of the word: one small slice
+of all one-character words, and 262,144 buckets of the longer ones by a hash of their first two
+characters. Before a text is cut, :meth:`Tables.ensure` loads the buckets of every pair of
+adjacent characters in it; then every word that can occur in the text is there, with the very
+values of the full tables, and jieba's answers are the ones it gives with the full tables (the
+tests compare both, and check that the buckets together are exactly the full tables).
+
+The file is one entry of :mod:`pipeline.cache`: its key is a digest of everything the tables
+are built from (jieba's version, its dict.txt and idf.txt, our userdict.txt, the layout). Its
+head — the one-character slice, the buckets' offsets and each bucket's SHA-256 — is checked
+against the header's SHA-256 before it is unmarshalled, and each bucket against its own digest
+before it is, so nothing unverified is ever unmarshalled, and a run hashes the 2 MB it reads
+rather than all 20. On a miss, or a bucket that fails its digest, the tables are built from
+jieba's files with jieba's own parsers, used whole for that run, and stored.
+"""
+from __future__ import annotations
+
+import hashlib
+import marshal
+import threading
+from array import array
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from pipeline import cache
+
+#: The cache file, and the layout's version (part of the key: bump it when the layout changes).
+CACHE_NAME = "jieba-tables.cache"
+LAYOUT = 1
+BUCKET_BITS = 18
+#: Bytes of each bucket's SHA-256 kept (a damaged bucket is told apart by 2^-128 odds).
+DIGEST = 16
+BUCKETS = 1 << BUCKET_BITS
+_MASK = BUCKETS - 1
+#: Spreads the pairs of CJK characters (code points 0x3400–0x9FFF) over the buckets.
+_MULTIPLIER = 40503
+
+
+class DamagedCacheError(Exception):
+    """A bucket of the cache file does not match its digest, and the tables have no rebuild."""
+
+
+def bucket_of(word: str) -> int:
+    """The bucket of a word of two or more characters."""
+    return (ord(word[0]) * _MULTIPLIER + ord(word[1])) & _MASK
+
+
+def buckets_in(text: str) -> set[int]:
+    """The buckets of every pair of adjacent characters in ``text``."""
+    return {(a * _MULTIPLIER + b) & _MASK for a, b in pairwise(map(ord, text))}
+
+
+def key(jieba_version: str, sources: Iterable[bytes]) -> str:
+    """The cache key: a digest of the layout, jieba's version and the source files' bytes."""
+    h = hashlib.sha256(f"jieba tables {LAYOUT} bits {BUCKET_BITS} jieba {jieba_version} "
+                       f"marshal {marshal.version}\n".encode())
+    for data in sources:
+        h.update(len(data).to_bytes(8, "little"))  # so no file's end can pass for the next's start
+        h.update(data)
+    return h.hexdigest()
+
+
+@dataclass
+class Tables:
+    """The tables, complete or loaded so far; ``freq``, ``tags`` and ``idf`` only ever grow.
+
+    ``freq`` and ``total`` are a jieba Tokenizer's ``FREQ`` and ``total``; ``tags`` a
+    POSTokenizer's ``word_tag_tab``; ``idf`` jieba's IDF table as a dict (of a word listed
+    twice, the later line), ``idf_median`` the median of all its values.
+    """
+
+    freq: dict[str, int]
+    total: int
+    tags: dict[str, str]
+    idf: dict[str, float]
+    idf_median: float
+    #: The buckets' bytes, where each starts (BUCKETS + 1 offsets) and each one's SHA-256;
+    #: None once all are loaded.
+    _blob: bytes | memoryview | None = None
+    _offsets: array[int] | None = None
+    _digests: bytes | memoryview = b""
+    #: Builds the complete tables afresh (and stores them), for a bucket that fails its digest.
+    rebuild: Callable[[], Tables] | None = None
+    _loaded: set[int] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def complete(self) -> bool:
+        return self._offsets is None
+
+    def ensure(self, text: str) -> None:
+        """Load every bucket a cut of ``text`` can look a word up in."""
+        if self._offsets is not None:
+            self._load(buckets_in(text))
+
+    def ensure_words(self, words: Iterable[str]) -> None:
+        """Load the buckets of these words (for their tags and IDF)."""
+        if self._offsets is not None:
+            self._load({bucket_of(w) for w in words if len(w) > 1})
+
+    def load_all(self) -> None:
+        """Load every bucket (a worker that will see many documents pays this once)."""
+        if self._offsets is not None:
+            self._load(set(range(BUCKETS)))
+
+    def _load(self, wanted: set[int]) -> None:
+        missing = wanted - self._loaded
+        if not missing:
+            return
+        with self._lock:  # threads of one Dask worker share the tables
+            blob, offsets = self._blob, self._offsets
+            if blob is None or offsets is None:
+                return
+            for b in sorted(missing - self._loaded):
+                start, end = offsets[b], offsets[b + 1]
+                if end > start:
+                    chunk = blob[start:end]
+                    if hashlib.sha256(chunk).digest()[:DIGEST] != self._digests[DIGEST * b:DIGEST * (b + 1)]:
+                        self._complete_from(self._rebuilt(b))
+                        return
+                    freq, tags, idf = marshal.loads(chunk)
+                    self.freq.update(freq)
+                    self.tags.update(tags)
+                    self.idf.update(idf)
+                self._loaded.add(b)
+            if len(self._loaded) == BUCKETS:
+                self._blob = self._offsets = None
+
+    def _rebuilt(self, bucket: int) -> Tables:
+        if self.rebuild is None:
+            raise DamagedCacheError(f"bucket {bucket} of {CACHE_NAME} fails its digest")
+        return self.rebuild()
+
+    def _complete_from(self, full: Tables) -> None:
+        """Become the complete tables (the dicts stay the same objects: tokenizers hold them)."""
+        self.freq.update(full.freq)
+        self.tags.update(full.tags)
+        self.idf.update(full.idf)
+        self.total, self.idf_median = full.total, full.idf_median
+        self._blob = self._offsets = None
+        self._loaded = set(range(BUCKETS))
+
+    # ---- building and storing --------------------------------------------------------------
+
+    def payload(self) -> tuple[bytes, bytes]:
+        """The head (the one-character slice, offsets, digests) and the buckets (complete only)."""
+        if not self.complete:
+            raise ValueError("only complete tables are stored")
+        buckets: list[tuple[dict[str, object], ...]] = [({}, {}, {}) for _ in range(BUCKETS)]
+        singles: tuple[dict[str, object], ...] = ({}, {}, {})
+        tables: tuple[dict[str, object], ...] = (self.freq, self.tags, self.idf)  # type: ignore[assignment]
+        for i, table in enumerate(tables):
+            for word, value in table.items():
+                part = buckets[bucket_of(word)] if len(word) > 1 else singles
+                part[i][word] = value
+        offsets = array("I", [0])
+        chunks = []
+        digests = []
+        for bucket in buckets:
+            chunk = marshal.dumps(bucket) if any(bucket) else b""
+            chunks.append(chunk)
+            digests.append(hashlib.sha256(chunk).digest()[:DIGEST])
+            offsets.append(offsets[-1] + len(chunk))
+        meta = marshal.dumps((LAYOUT, BUCKET_BITS, self.total, self.idf_median, singles))
+        # Fixed-size parts after the meta: read in place, not unmarshalled into copies.
+        head = len(meta).to_bytes(8, "little") + meta + offsets.tobytes() + b"".join(digests)
+        return head, b"".join(chunks)
+
+    @classmethod
+    def from_parts(cls, head: bytes | memoryview, blob: bytes | memoryview) -> Tables | None:
+        """The tables of a verified head and its buckets, only the one-character slice loaded;
+        None if the head is not one of this layout or does not fit the buckets."""
+        head = memoryview(head)
+        meta_size = int.from_bytes(head[:8], "little")
+        offsets_at = 8 + meta_size
+        digests_at = offsets_at + 4 * (BUCKETS + 1)
+        if len(head) != digests_at + DIGEST * BUCKETS:
+            return None
+        try:
+            layout, bits, total, median, singles = marshal.loads(head[8:offsets_at])
+            freq, tags, idf = singles
+        except (EOFError, ValueError, TypeError):
+            return None
+        offsets = array("I")
+        offsets.frombytes(head[offsets_at:digests_at])
+        if (layout != LAYOUT or bits != BUCKET_BITS or offsets[0] != 0 or offsets[-1] != len(blob)
+                or not (isinstance(total, int) and isinstance(median, float)
+                        and isinstance(freq, dict) and isinstance(tags, dict)
+                        and isinstance(idf, dict))):
+            return None
+        return cls(freq, total, tags, idf, median, blob, offsets, head[digests_at:])
+
+    @classmethod
+    def load(cls, cache_key: str) -> Tables | None:
+        """The tables stored for ``cache_key``, if our cache holds them (head intact)."""
+        found = cache.read_head(CACHE_NAME, cache_key)
+        return cls.from_parts(*found) if found is not None else None
+
+    def store(self, cache_key: str) -> bool:
+        head, blob = self.payload()
+        return cache.write(CACHE_NAME, cache_key, head + blob, head_size=len(head))
+
+
+def parse_idf(data: bytes) -> tuple[dict[str, float], float]:
+    """jieba's idf.txt (``word idf`` lines) as a dict, and the median of all its values.
+
+    Read as jieba reads it, one word and one number per line; of a word listed twice the later
+    line counts, as in jieba's own dict; the median is over every line, as jieba takes it.
+    """
+    tokens = data.split()
+    values = list(map(float, tokens[1::2]))
+    median = sorted(values)[len(values) // 2]
+    return dict(zip((w.decode("utf-8") for w in tokens[0::2]), values)), median
