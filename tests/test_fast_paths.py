@@ -37,7 +37,8 @@ def _pieces(count: int, seed: int) -> list[str]:
 
 # ---- the deadline pattern's lookahead --------------------------------------------------------
 
-_DEADLINE_ALPHABET = "在于 0123456789十一二三四五六七八九两几多数每第上下半年月日号底末前之以季度内，。的年"
+_DEADLINE_ALPHABET = ("在于 0123456789十一二三四五六七八九两几多数每按到至截第前全上中下旬半年月份日号底末之以季度内"
+                      "初起来最后一天个去近，。的国")
 
 
 def _deadline_matches(pattern: re.Pattern[str], text: str) -> list[tuple[tuple[int, int], dict]]:
