@@ -9,6 +9,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from pipeline.errors import HtmlDamagedError, InputTooLargeError
+from pipeline.grammar import STANDARD_LAYOUT
 from pipeline.models import RawCell, RawRow
 from pipeline.read import decode
 from pipeline.read.html import table_grids
@@ -69,16 +70,16 @@ def test_header_row_and_its_columns() -> None:
     g = grid(first_table("<table><tr><td colspan=3>2024年任务清单</td></tr>" + HEADER + "</table>"))
     at = header_row(g)
     assert at == 1
-    assert header_columns(g.slots[at]) == {0: 0, 1: 1, 2: 2}
+    assert header_columns(g.slots[at], 3) == {0: 0, 1: 1, 2: 2}
 
 
 def test_logical_cells_read_a_spanned_row_once() -> None:
     g = grid(first_table(SPANS))
-    columns = header_columns(g.slots[0])
-    section = logical_cells(g.slots[1], columns)
+    columns = header_columns(g.slots[0], 3)
+    section = logical_cells(g.slots[1], columns, 3)
     assert section is not None and section[0].paragraphs == ("一、全面强化",)
     assert section[1].is_empty and section[2].is_empty
-    continued = logical_cells(g.slots[3], columns)
+    continued = logical_cells(g.slots[3], columns, 3)
     assert continued is not None
     assert [c.paragraphs for c in continued] == [(), ("有关省份：乙。",), ()]
 
@@ -86,7 +87,7 @@ def test_logical_cells_read_a_spanned_row_once() -> None:
 def test_text_columns_map_spacer_columns_to_their_left() -> None:
     g = grid(first_table("<table><tr><td></td><td>1. 甲</td><td></td><td>各地区：乙</td>"
                          "<td>局内：丙</td></tr></table>"))
-    assert text_columns(g) == {0: 0, 1: 0, 2: 0, 3: 1, 4: 2}
+    assert text_columns(g, 3) == {0: 0, 1: 0, 2: 0, 3: 1, 4: 2}
 
 
 def test_grid_text_shows_origins_and_what_spans_reach() -> None:
@@ -137,7 +138,7 @@ def test_page_breaks_on_rows_count_pages() -> None:
     assert len(before) == 1 and not after
     from pipeline.read.html.continuation import Part
 
-    rows = list(raw_rows([Part(grid(table), 0)]))
+    rows = list(raw_rows([Part(grid(table), 0)], STANDARD_LAYOUT))
     assert [(r.page, r.row) for r in rows] == [(1, 2), (2, 3)]
 
 
@@ -199,18 +200,18 @@ def test_text_in_a_row_outside_its_cells_is_a_damaged_cell_tag() -> None:
 def test_a_damaged_number_on_the_same_page_is_refused_on_a_new_page_it_is_a_cut_row() -> None:
     rows = [row("1. 甲", n=1), row("2…乙", n=2)]
     with pytest.raises(HtmlDamagedError, match=r"row 2 opens with '2…乙'.*task 2 would follow task 1"):
-        check_task_numbers(rows, "n.html")
-    check_task_numbers([row("1. 甲", n=1), row("2024年底前完成", page=2, n=2)], "cut.html")
+        check_task_numbers(rows, STANDARD_LAYOUT, "n.html")
+    check_task_numbers([row("1. 甲", n=1), row("2024年底前完成", page=2, n=2)], STANDARD_LAYOUT, "cut.html")
 
 
 def test_numbered_cells_the_rows_lack_are_lost_tasks() -> None:
     markup = "".join(f"<tr><td>{n}. 任务</td></tr>" for n in range(1, 6))
-    check_accounted(markup, [row(f"{n}. 任务") for n in range(1, 6)], "whole.html")
+    check_accounted(markup, [row(f"{n}. 任务") for n in range(1, 6)], STANDARD_LAYOUT, "whole.html")
     with pytest.raises(HtmlDamagedError, match="the markup holds tasks 3–5 after task 2"):
-        check_accounted(markup, [row("1. 任务"), row("2. 任务")], "lost.html")
+        check_accounted(markup, [row("1. 任务"), row("2. 任务")], STANDARD_LAYOUT, "lost.html")
     # Another list after this one starts again at 1.: not lost tasks.
     check_accounted(markup + "<tr><td>1. 下一年</td></tr>",
-                    [row(f"{n}. 任务") for n in range(1, 6)], "two.html")
+                    [row(f"{n}. 任务") for n in range(1, 6)], STANDARD_LAYOUT, "two.html")
 
 
 # ---- decoding, shared by the dump and HTML readers -------------------------------------------

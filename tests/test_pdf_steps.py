@@ -56,12 +56,28 @@ def test_column_boundaries_come_from_rules_at_the_header_else_from_gutters():
     words = [(60.0, 50.0, 100.0, 60.0), (200.0, 50.0, 240.0, 60.0), (430.0, 50.0, 470.0, 60.0)]
     body = text("一二三四", 60, 80) + text("五六七八九十一二", 160, 80) + text("局内", 410, 80)
     ruled = page(body, vsegs=[Seg(x, 40, 300) for x in (50.0, 155.0, 405.0, 550.0)])
-    assert bounds_at(ruled, words, body, ST) == [50.0, 155.0, 405.0, 550.0]
+    header = ["重点任务", "工作举措", "任务分工"]
+    assert bounds_at(ruled, words, header, body, ST) == ([50.0, 155.0, 405.0, 550.0], header)
     unruled = page(body)
-    left, inner1, inner2, right = bounds_at(unruled, words, body, ST)
+    (left, inner1, inner2, right), _ = bounds_at(unruled, words, header, body, ST)
     # The text's extent (or the last header word's), half an em out.
     assert left == 60 - 0.5 * SIZE and right == 470 + 0.5 * SIZE
     assert 100 < inner1 < 160 and 240 < inner2 < 410  # in the gutters
+
+
+def test_two_rules_with_text_between_and_no_header_word_bound_a_column_with_an_empty_header():
+    words = [(60.0, 50.0, 100.0, 60.0), (200.0, 50.0, 240.0, 60.0), (430.0, 50.0, 470.0, 60.0)]
+    header = ["重点任务", "工作举措", "任务分工"]
+    body = text("12", 30, 80) + text("一二三四", 60, 80) + text("五六七八九十一二", 160, 80) \
+        + text("局内", 410, 80)
+    serial = page(body, vsegs=[Seg(x, 40, 300) for x in (20.0, 50.0, 155.0, 405.0, 550.0)])
+    assert bounds_at(serial, words, header, body, ST) == \
+        ([20.0, 50.0, 155.0, 405.0, 550.0], ["", *header])
+    # A page frame left of the table, with no text between it and the table: no column.
+    framed = page(body[2:], vsegs=[Seg(x, 10, 800) for x in (5.0,)]
+                  + [Seg(x, 40, 300) for x in (50.0, 155.0, 405.0, 550.0)])
+    assert bounds_at(framed, words, header, body[2:], ST) == \
+        ([50.0, 155.0, 405.0, 550.0], header)
 
 
 def test_a_gutter_crossed_by_one_merged_section_title_is_still_found():

@@ -1,11 +1,14 @@
 """Reader for Word documents (.docx): the task table read straight from the OOXML.
 
 A .docx is a ZIP of XML parts; the text is in ``word/document.xml``. The reader finds the
-first table (at any depth: a layout table may hold it) with the header row 重点任务 / 工作举措 /
-任务分工 and lays each row out on the table's grid: ``w:gridSpan`` widens a cell over several
-grid columns (a section row is one cell spanning all three), ``w:vMerge`` continues a cell
-down from the row above (the continuing cell is empty, as a cut row's first cell in the text
-dump), ``w:gridBefore`` skips leading columns. Each ``w:p`` of a cell is one paragraph, a line
+first table (at any depth: a layout table may hold it) with a header row the grammar's
+matcher reads as a task table's (重点任务 / 工作举措 / 任务分工, 序号 / 重点任务 / 具体措施 / 牵头单位 /
+完成时限, …: 3 to 8 columns, which give the table's layout) and lays each row out on the
+table's grid, one cell per column of the layout: ``w:gridSpan`` widens a cell over several
+grid columns (a section row is one cell spanning them all), ``w:vMerge`` continues a cell
+down from the row above (the continuing cell is empty, as a cut row's first cell or a group
+cell under its first row in the text dump — unless the row opens a new task left of it, which
+then gets the shared cell's text too), ``w:gridBefore`` skips leading columns. Each ``w:p`` of a cell is one paragraph, a line
 break (``w:br``) starts another; a table nested in a cell gives its paragraphs in reading
 order. Deleted text of tracked changes (``w:delText``, ``w:moveFrom``), field codes and text
 boxes are not the cell's text.
@@ -24,8 +27,23 @@ from dataclasses import dataclass, replace
 
 from lxml import etree
 
-from pipeline.errors import InputTooLargeError, NoTaskTableError, WordDamagedError
-from pipeline.grammar import HEADER, PAGE_NUMBER, clean_title, has_year, is_header, normalize_ws
+from pipeline.errors import (
+    InputTooLargeError,
+    NoTaskTableError,
+    TableRolesError,
+    WordDamagedError,
+)
+from pipeline.grammar import (
+    HEADER,
+    PAGE_NUMBER,
+    TASK_RE,
+    Layout,
+    clean_title,
+    has_year,
+    match_header,
+    normalize_ws,
+    read_header,
+)
 from pipeline.models import RawCell, RawRow, RawTable
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -72,18 +90,19 @@ def read_docx(data: bytes, source: str) -> RawTable:
     pages = _Pages(body)
     tables = list(body.iter(_TBL))
     for table in tables:
-        header_at = _header_row(table)
-        if header_at is None:
+        found = _header_row(table)
+        if found is None:
             continue
+        header_at, layout = found
         header = _layout(list(_table_rows(table))[header_at])
-        rows = list(_rows(table, header_at, header, pages))
+        rows = list(_rows(table, header_at, header, layout, pages))
         parts = _continuations(table, header)
-        notes: tuple[str, ...] = ()
+        notes: tuple[str, ...] = layout.notes()
         for n, part in enumerate(parts, start=1):
             # Without a recorded break, the split itself is where a page ended.
             shift = 0 if pages.counted else n
             rows.extend(replace(row, page=row.page + shift)
-                        for row in _rows(part, -1, header, pages))
+                        for row in _rows(part, -1, header, layout, pages))
         if parts:
             notes += (f"{source}: the task table is split over {len(parts) + 1} Word tables "
                       "(at page breaks); read as one",)
@@ -92,10 +111,20 @@ def read_docx(data: bytes, source: str) -> RawTable:
                       "page_end are 1 for every task",)
         lines = _lines_above(body, table)
         return RawTable(source=source, fmt="docx", title=_title(lines), rows=tuple(rows),
-                        notes=notes, head=tuple(lines))
-    found = f"{len(tables)} table{'s' * (len(tables) != 1)}" if tables else "no table"
+                        notes=notes, head=tuple(lines), layout=layout)
+    for n, table in enumerate(tables, start=1):
+        # A row naming columns of a task list, but not the ones a task table needs.
+        for i, tr in enumerate(_table_rows(table)):
+            cells = _texts(_layout(tr))
+            reading = read_header(cells)
+            if reading is not None and reading.missing:
+                while cells and not cells[-1]:
+                    cells.pop()
+                raise TableRolesError.of(source, f"row {i + 1} of table {n}", cells,
+                                         reading.missing)
+    count = f"{len(tables)} table{'s' * (len(tables) != 1)}" if tables else "no table"
     raise NoTaskTableError(source, f"no table header row ({' / '.join(HEADER)}) found in the "
-                                   f"Word document ({found})")
+                                   f"Word document ({count})")
 
 
 # ---- the zip and its XML ------------------------------------------------------------------------
@@ -200,6 +229,9 @@ class _Slot:
     column: int
     span: int
     cell: RawCell
+    #: The cell continues a vertical merge from the row above (``cell`` is then empty); the
+    #: merge's text is kept for a row that opens a new task beside it.
+    continued: bool = False
 
 
 def _table_rows(table: etree._Element) -> Iterator[etree._Element]:
@@ -234,7 +266,7 @@ def _layout(tr: etree._Element) -> list[_Slot]:
         span = max(1, _int(tcpr.find(_w("gridSpan")) if tcpr is not None else None, 1))
         vmerge = tcpr.find(_w("vMerge")) if tcpr is not None else None
         continued = vmerge is not None and vmerge.get(_VAL, "continue") == "continue"
-        slots.append(_Slot(column, span, RawCell() if continued else _cell(tc)))
+        slots.append(_Slot(column, span, RawCell() if continued else _cell(tc), continued))
         column += span
     return slots
 
@@ -299,11 +331,12 @@ def _texts(slots: list[_Slot]) -> list[str]:
     return [normalize_ws("".join(s.cell.paragraphs)) for s in slots]
 
 
-def _header_row(table: etree._Element) -> int | None:
-    """Index of the table's header row among its own rows, if it has one."""
+def _header_row(table: etree._Element) -> tuple[int, Layout] | None:
+    """Index of the table's header row among its own rows and its layout, if it has one."""
     for i, tr in enumerate(_table_rows(table)):
-        if is_header(_texts(_layout(tr))):
-            return i
+        layout = match_header(_texts(_layout(tr)))
+        if layout is not None:
+            return i, layout
     return None
 
 
@@ -336,26 +369,41 @@ def _grid_width(table: etree._Element) -> int:
     return sum(s.span for s in _layout(first)) if first is not None else 0
 
 
-def _rows(table: etree._Element, header_at: int, header: list[_Slot],
+def _rows(table: etree._Element, header_at: int, header: list[_Slot], layout: Layout,
           pages: _Pages) -> Iterator[RawRow]:
-    """The rows after the header (all rows when ``header_at`` is -1) as three cells each, by
-    the header's columns."""
+    """The rows after the header (all rows when ``header_at`` is -1), one cell per column of
+    ``layout``, by the header's cells: a cell goes to the header cell it starts under (a section
+    cell spanning the row: the first)."""
     trs = list(_table_rows(table))
-    header = [s for s in header if not s.cell.is_empty]
-    starts = [s.column for s in header]
+    width = len(layout)
+    starts = [s.column for s in header][:width]
+    merged: dict[int, RawCell] = {}  # grid column -> the text of the vertical merge open there
     for i in range(header_at + 1, len(trs)):
         slots = _layout(trs[i])
-        if is_header(_texts(slots)):
+        if match_header(_texts(slots)) is not None:
             continue  # the header repeated (w:tblHeader rows, or typed again after a break)
-        cells: list[list[str]] = [[], [], []]
-        bold = [False, False, False]
-        for slot in slots:
-            if slot.cell.is_empty:
+        columns = [max((j for j, start in enumerate(starts) if start <= slot.column), default=0)
+                   for slot in slots]
+        # The leftmost column at which a cell of the row's own opens a task (a first cell, or
+        # 2.推动… in a 落实举措 column beside a merged group cell): merged cells right of it are
+        # shared by this task, so they give it their text.
+        opens_at = next((k for slot, k in zip(slots, columns) if not slot.cell.is_empty and (
+            k == 0 or TASK_RE.match(normalize_ws(slot.cell.paragraphs[0])))), None)
+        cells: list[list[str]] = [[] for _ in range(width)]
+        bold = [False] * width
+        for slot, k in zip(slots, columns):
+            cell = slot.cell
+            if slot.continued:
+                shared = merged.get(slot.column)
+                if shared is None or opens_at is None or k <= opens_at:
+                    continue
+                cell = shared
+            else:
+                merged[slot.column] = cell
+            if cell.is_empty:
                 continue
-            # The header column the cell starts under (a section cell spanning the row: the first).
-            k = max((j for j, start in enumerate(starts) if start <= slot.column), default=0)
-            cells[k].extend(slot.cell.paragraphs)
-            bold[k] = bold[k] or slot.cell.bold
+            cells[k].extend(cell.paragraphs)
+            bold[k] = bold[k] or cell.bold
         raw = tuple(RawCell(paragraphs=tuple(c), bold=b) for c, b in zip(cells, bold))
         yield RawRow(cells=raw, page=pages.row_page(trs[i]), row=i + 1)
 

@@ -20,7 +20,16 @@ from bs4 import BeautifulSoup, Comment, Tag
 from bs4.element import NavigableString
 
 from pipeline.errors import HtmlDamagedError, InputTooLargeError
-from pipeline.grammar import TASK_MARK, TASK_NUMERAL, TASK_RE, ascii_digits, normalize_ws
+from pipeline.grammar import (
+    MEASURES,
+    TASK,
+    TASK_MARK,
+    TASK_NUMERAL,
+    TASK_RE,
+    Layout,
+    ascii_digits,
+    normalize_ws,
+)
 from pipeline.models import RawRow
 from pipeline.read.html.settings import SETTINGS, HtmlSettings
 from pipeline.read.html.text import SKIP, inside
@@ -188,12 +197,23 @@ def _conditional(comment: str) -> bool:
     return comment.lstrip().startswith("[if")
 
 
-def _task_number(row: RawRow) -> int | None:
-    m = TASK_RE.match(normalize_ws("".join(row.cells[0].paragraphs)))
+def _task_cell(row: RawRow, layout: Layout) -> str:
+    """The text of the row's task column (the first column when the layout names none)."""
+    at = layout.index(TASK)
+    return normalize_ws("".join(row.cells[at if at is not None else 0].paragraphs))
+
+
+def _task_number(row: RawRow, layout: Layout) -> int | None:
+    """The task number the row opens with: in its task column, else (a 2017-style table whose
+    task column holds （一） groups) at the start of its measures column."""
+    m = TASK_RE.match(_task_cell(row, layout))
+    at = layout.index(MEASURES)
+    if m is None and at is not None and row.cells[at].paragraphs:
+        m = TASK_RE.match(normalize_ws(row.cells[at].paragraphs[0]))
     return int(ascii_digits(m["num"])) if m else None
 
 
-def check_task_numbers(rows: Sequence[RawRow], source: str) -> None:
+def check_task_numbers(rows: Sequence[RawRow], layout: Layout, source: str) -> None:
     """Refuse a row that opens with a damaged task number (``2…`` where ``23、`` stood).
 
     Such a row reads as the rest of the row above it, so its task would silently merge into
@@ -201,20 +221,21 @@ def check_task_numbers(rows: Sequence[RawRow], source: str) -> None:
     page; a damaged number stands on the same page as the row before it.
     """
     last, previous = 0, None
+    at = layout.index(TASK) or 0
     for row in rows:
-        number = _task_number(row)
-        first = normalize_ws("".join(row.cells[0].paragraphs))
+        number = _task_number(row, layout)
+        first = _task_cell(row, layout)
         if number is not None:
             last = number
         elif previous is not None and previous.page == row.page and _BROKEN_NUMBER.match(first) \
-                and any(not c.is_empty for c in row.cells[1:]):
+                and any(not c.is_empty for k, c in enumerate(row.cells) if k != at):
             raise HtmlDamagedError(
                 source, f"row {row.row} opens with {_excerpt(first, 12)}, which is no task number "
                 f"(task {last + 1} would follow task {last}): the row would merge into task {last}")
         previous = row
 
 
-def check_accounted(text: str, rows: Sequence[RawRow], source: str) -> None:
+def check_accounted(text: str, rows: Sequence[RawRow], layout: Layout, source: str) -> None:
     """Refuse a page whose markup holds numbered task cells the rows read do not.
 
     The markup is scanned without a parser for cells that open with a task number. The task
@@ -222,7 +243,7 @@ def check_accounted(text: str, rows: Sequence[RawRow], source: str) -> None:
     numbers on from it but is not the next task read (a higher number after the last), the
     parser lost tasks there.
     """
-    read = [n for n in map(_task_number, rows) if n is not None]
+    read = [n for n in (_task_number(row, layout) for row in rows) if n is not None]
     if not read:
         return
     raw = [(int(ascii_digits(m["num"])), m.start()) for m in _NUMBERED_CELL.finditer(text)]

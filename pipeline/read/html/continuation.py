@@ -8,6 +8,7 @@ text, does not.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, Tag
@@ -25,6 +26,9 @@ from pipeline.grammar import (
 from pipeline.read.html.grid import Grid, grid, header_row, row_texts
 from pipeline.read.html.settings import SETTINGS
 from pipeline.read.html.text import BLOCK, DIGITS, SENTENCE_END, SKIP, inside, paragraphs
+
+#: A serial number standing alone in a row's first cell (``12``, ``１２``).
+_SERIAL = re.compile(r"^([0-9０-９]{1,4})[.．、]?$")
 
 
 @dataclass
@@ -105,8 +109,14 @@ def _numbered(slots: dict[int, tuple[Tag, bool]]) -> tuple[str, int] | None:
     first = normalize_ws("".join(paragraphs(slots[min(slots)][0]))) if slots else ""
     if len(texts) == 1 and SECTION_RE.match(texts[0]):
         return "section", _section_number(texts[0])
+    if not slots[min(slots)][1]:
+        return None
     m = TASK_RE.match(first)
-    return ("task", int(ascii_digits(m["num"]))) if m and slots[min(slots)][1] else None
+    if m:
+        return "task", int(ascii_digits(m["num"]))
+    serial = _SERIAL.match(first)
+    # A 序号 cell (``4``) beside the row's other cells numbers the row as a task number does.
+    return ("task", int(ascii_digits(serial[1]))) if serial and len(texts) > 1 else None
 
 
 def _last_numbers(g: Grid, last: tuple[int, int]) -> tuple[int, int]:
@@ -178,7 +188,8 @@ def _opens_like_a_page(g: Grid) -> bool:
         if not any(cells):
             continue
         first = normalize_ws("".join(paragraphs(slots[min(slots)][0]))) if slots else ""
-        return len(slots) >= 2 and (not first or bool(TASK_RE.match(first) or SECTION_RE.match(first)))
+        return len(slots) >= 2 and (not first or bool(TASK_RE.match(first) or SECTION_RE.match(first)
+                                                      or _SERIAL.match(first)))
     return False
 
 

@@ -1,10 +1,12 @@
-"""A table laid out on its grid, and a grid row read as the three logical cells.
+"""A table laid out on its grid, and a grid row read as the table's logical cells.
 
 :func:`grid` expands rowspan and colspan the way a browser does, so each slot of the grid
-holds the cell covering it (and whether the cell starts there). The header row maps grid
-columns to the three logical columns (:func:`header_columns`); a headerless page table on
-another grid maps its three text columns (:func:`text_columns`). :func:`logical_cells` reads
-a grid row as the raw row's three cells. :func:`grid_text` prints a table's grid for people.
+holds the cell covering it (and whether the cell starts there). The header row — the first
+row the grammar's matcher reads as one (:func:`header_layout`) — gives the table's layout (3 to
+8 columns with their roles) and maps grid columns to its logical columns
+(:func:`header_columns`); a headerless page table on another grid maps the columns that hold
+text (:func:`text_columns`). :func:`logical_cells` reads a grid row as the raw row's cells, one
+per column of the layout. :func:`grid_text` prints a table's grid for people.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 
 from bs4 import Tag
 
-from pipeline.grammar import HEADER, is_header, normalize_ws
+from pipeline.grammar import TASK_RE, Layout, match_header, normalize_ws
 from pipeline.models import RawCell
 from pipeline.read.html.settings import SETTINGS
 from pipeline.read.html.text import is_bold, paragraphs
@@ -79,75 +81,93 @@ def row_texts(slots: dict[int, tuple[Tag, bool]]) -> list[str]:
 
 def header_row(g: Grid) -> int | None:
     """Index of the table's header row among its first rows, or None."""
+    found = header_layout(g)
+    return found[0] if found is not None else None
+
+
+def header_layout(g: Grid) -> tuple[int, Layout] | None:
+    """The table's header row among its first rows and the layout it names, or None."""
     for i, slots in enumerate(g.slots[:SETTINGS.header_rows]):
-        if is_header(row_texts(slots)):
-            return i
+        layout = match_header(row_texts(slots))
+        if layout is not None:
+            return i, layout
     return None
 
 
-def header_columns(header: dict[int, tuple[Tag, bool]]) -> dict[int, int]:
-    """Grid column -> logical column 0..2, from the header cell that covers it.
+def header_columns(header: dict[int, tuple[Tag, bool]], width: int) -> dict[int, int]:
+    """Grid column -> logical column (0 … ``width`` - 1), from the header cell that covers it.
 
-    Word often splits a column into several grid columns (a header cell with colspan=2 over
-    misaligned body cells), so every grid column maps to the header cell above it; grid
-    columns left of the first header cell belong to the first column, those under an empty
-    header cell to the column on their left.
+    Each header cell is one logical column, in order (an empty one too: a 序号 column whose
+    header was left blank). Word often splits a column into several grid columns (a header
+    cell with colspan=2 over misaligned body cells), so every grid column maps to the header
+    cell above it; grid columns left of the first header cell belong to the first column,
+    those right of the last (or under trailing empty header cells, which the layout does not
+    count) to the last.
     """
     mapping: dict[int, int] = {}
-    logical = 0
+    logical, seen = -1, None
     for c in sorted(header):
-        text = normalize_ws("".join(paragraphs(header[c][0]))).replace(" ", "")
-        if text in HEADER:
-            logical = HEADER.index(text)
-        mapping[c] = logical
+        cell = header[c][0]
+        if cell is not seen:
+            logical, seen = logical + 1, cell
+        mapping[c] = min(max(logical, 0), width - 1)
     return mapping
 
 
-def text_columns(g: Grid) -> dict[int, int] | None:
+def text_columns(g: Grid, width: int) -> dict[int, int] | None:
     """Grid column -> logical column for a headerless table laid out on another grid than the
-    header's (a converter's empty spacer columns): the three columns that hold text, each
-    empty column going with the one on its left. None unless exactly three hold text."""
+    header's (a converter's empty spacer columns): the ``width`` columns that hold text, each
+    empty column going with the one on its left. None unless exactly ``width`` hold text."""
     used = sorted({c for slots in g.slots for c, (cell, origin) in slots.items()
                    if origin and not empty_cell(cell)})
-    if len(used) != 3:
+    if len(used) != width:
         return None
     return {c: max(0, sum(1 for u in used if u <= c) - 1) for c in range(g.width)}
 
 
-def logical_cells(slots: dict[int, tuple[Tag, bool]],
-                   columns: dict[int, int]) -> tuple[RawCell, RawCell, RawCell] | None:
-    """The row's three cells; None for a row that has no cells at all.
+def logical_cells(slots: dict[int, tuple[Tag, bool]], columns: dict[int, int],
+                  width: int) -> tuple[RawCell, ...] | None:
+    """The row's ``width`` cells; None for a row that has no cells at all.
 
     A cell spanning several columns (a merged section row) gives its text to the first
     column it covers. A cell reaching down from a row above (rowspan) is empty in the rows it
-    reaches, so a task title spanning two rows makes the second a continuation row, and a
-    工作举措/任务分工 cell spanning rows of one task is read once. The exception is a
-    rowspan in the later columns reaching a row that opens with a cell of its own (a new task
-    sharing the 任务分工 of the one above): there the text is repeated, so each task has it.
+    reaches, as the text dump leaves a group cell (（一）…) empty under its first row: a task
+    title spanning two rows makes the second a continuation row, and a 工作举措/任务分工 cell
+    spanning rows of one task is read once. The exception is a rowspan reaching a row that
+    opens a new task left of it — with a cell of its own in the first column, or a cell of its
+    own that opens with a task number (``2.推动…`` in a 落实举措 column beside a spanning group
+    cell): there the text is repeated, so each task has the 任务分工 or 完成时间 it shares.
     """
     if not slots:
         return None
     widest = max(columns, default=0)
-    opens = any(origin and columns.get(c, 0) == 0 and not empty_cell(cell)
-                for c, (cell, origin) in slots.items())
-    parts: list[list[str]] = [[], [], []]
-    bold = [False, False, False]
+    parts: list[list[str]] = [[] for _ in range(width)]
+    bold = [False] * width
     done: set[int] = set()
     leftmost: dict[int, int] = {}  # id(cell) -> the leftmost slot it covers in this row
     for c in sorted(slots):
         leftmost.setdefault(id(slots[c][0]), c)
+    # The leftmost logical column at which a cell of this row's own opens a task (None: none).
+    opens_at: int | None = None
+    for c in sorted(slots):
+        cell, origin = slots[c]
+        logical = columns.get(c, width - 1 if c > widest else 0)
+        if origin and not empty_cell(cell) and (
+                logical == 0 or TASK_RE.match(normalize_ws("".join(paragraphs(cell))))):
+            opens_at = logical
+            break
     for c in sorted(slots):
         cell, origin = slots[c]
         if id(cell) in done:
             continue
-        logical = columns.get(c, 2 if c > widest else 0)
-        if not origin and not (opens and logical > 0 and leftmost[id(cell)] == c):
+        logical = columns.get(c, width - 1 if c > widest else 0)
+        if not origin and not (opens_at is not None and logical > opens_at
+                               and leftmost[id(cell)] == c):
             continue
         done.add(id(cell))
         parts[logical].extend(paragraphs(cell))
         bold[logical] = bold[logical] or is_bold(cell)
-    return tuple(RawCell(paragraphs=tuple(p), bold=b)  # type: ignore[return-value]
-                 for p, b in zip(parts, bold))
+    return tuple(RawCell(paragraphs=tuple(p), bold=b) for p, b in zip(parts, bold))
 
 
 def empty_cell(cell: Tag) -> bool:

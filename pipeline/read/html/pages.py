@@ -12,7 +12,12 @@ from collections.abc import Iterator
 from bs4 import Tag
 from bs4.element import NavigableString
 
-from pipeline.grammar import PAGE_NUMBER_CHARS as _PAGE_NUMBER, TITLE_WORD, normalize_ws
+from pipeline.grammar import (
+    PAGE_NUMBER_CHARS as _PAGE_NUMBER,
+    TITLE_WORD,
+    Layout,
+    normalize_ws,
+)
 from pipeline.models import RawCell, RawRow
 from pipeline.read.html.continuation import Part
 from pipeline.read.html.grid import (
@@ -60,18 +65,20 @@ def breaks_between(first: Tag, second: Tag) -> int:
     return count
 
 
-def raw_rows(parts: list[Part]) -> Iterator[RawRow]:
-    """Raw rows of the task table after its header row, page by page."""
+def raw_rows(parts: list[Part], layout: Layout) -> Iterator[RawRow]:
+    """Raw rows of the task table after its header row, page by page, one cell per column of
+    ``layout`` (the first table's header)."""
     page, number = 1, 0
     previous: Tag | None = None
     paged = False  # the last row read was a page-number row (it counted the page already)
-    by_header = header_columns(parts[0].g.slots[parts[0].header_at])
+    columns_n = len(layout)
+    by_header = header_columns(parts[0].g.slots[parts[0].header_at], columns_n)
     width = parts[0].g.width
     # A converter lays every page out on the same grid: a page table with too few filled
     # columns to tell (a single cut row) borrows the mapping of another table of its width.
     by_width: dict[int, dict[int, int]] = {}
     for part in parts[1:]:
-        mapping = text_columns(part.g)
+        mapping = text_columns(part.g, columns_n)
         if mapping is not None:
             by_width.setdefault(part.g.width, mapping)
     for part in parts:
@@ -80,21 +87,22 @@ def raw_rows(parts: list[Part]) -> Iterator[RawRow]:
             page += max(0 if part.same_page or paged else 1, breaks_between(previous, g.table))
         for heading in part.sections:
             # A heading above the table stands where a merged section row would.
-            yield RawRow(cells=(RawCell((heading,), bold=True), RawCell(), RawCell()),
+            yield RawRow(cells=(RawCell((heading,), bold=True),
+                                *(RawCell() for _ in range(columns_n - 1))),
                          page=page, row=number + header_at + 2)
         head = header_row(g) if header_at < 0 else header_at
         if head is not None:
-            by_header, width = header_columns(g.slots[head]), g.width
+            by_header, width = header_columns(g.slots[head], columns_n), g.width
         columns = by_header
         if head is None and g.width != width:
-            columns = text_columns(g) or by_width.get(g.width) or by_header
+            columns = text_columns(g, columns_n) or by_width.get(g.width) or by_header
         before, after = break_marks(g.table)
         number += header_at + 1  # rows above the header are counted, not read
         for tr, slots in zip(g.rows[header_at + 1:], g.slots[header_at + 1:]):
             number += 1
             if id(tr) in before:
                 page += 1
-            cells = logical_cells(slots, columns)
+            cells = logical_cells(slots, columns, columns_n)
             running = running_row(cells) if cells is not None else None
             if running == "page number":
                 page += 1  # a page's foot kept as a row: the next row is on a new page
@@ -107,7 +115,7 @@ def raw_rows(parts: list[Part]) -> Iterator[RawRow]:
         previous = g.table
 
 
-def running_row(cells: tuple[RawCell, RawCell, RawCell]) -> str | None:
+def running_row(cells: tuple[RawCell, ...]) -> str | None:
     """``page number`` or ``running head`` for a row that is a PDF page's foot or head carried
     into the table by a converter (- 3 -, 第3页, the list's title alone); None for data."""
     texts = [normalize_ws("".join(c.paragraphs)) for c in cells]

@@ -5,8 +5,9 @@ A recipe of small steps, each a module of this package:
 1. ``load``: open the file (the only module calling pdfplumber/pdfminer), within ``Limits``.
 2. ``glyphs``: each page's characters and its ruling lines (lines, outlined rectangles, or thin
    filled paths as browsers draw borders).
-3. ``columns``: the header row (重点任务 · 工作举措 · 任务分工) and the four column boundaries —
-   the vertical rules at the header, else the gutters between the header words.
+3. ``columns``: the header row (any the grammar's matcher reads as a task table's: 重点任务 ·
+   工作举措 · 任务分工, 序号 · 重点任务 · 具体措施 · 牵头单位 · 完成时限 …), its layout, and the column
+   boundaries — the vertical rules at the header, else the gutters between the header words.
 4. ``bands``: each row's top and bottom — ``ruled`` from horizontal rules that span the table
    and cross its first column, ``unruled`` from the first column's text blocks, their edges in
    the widest gaps between lines (cells may be top-aligned or centred).
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 
 from pipeline import progress
 from pipeline.errors import NoTaskTableError, PdfDamagedError, PdfNoTextError
-from pipeline.grammar import is_header
+from pipeline.grammar import STANDARD_LAYOUT, match_header
 from pipeline.models import BBox, RawTable
 from pipeline.read.pdf.bands import Band, is_ruled
 from pipeline.read.pdf.cells import (
@@ -61,7 +62,7 @@ class PageReading:
     height: float
     hsegs: tuple[Seg, ...]  # the ruling lines the page has
     vsegs: tuple[Seg, ...]
-    columns: tuple[float, ...]  # the four column boundaries (x)
+    columns: tuple[float, ...]  # the column boundaries (x), one more than the columns
     ruled: bool  # which row-band strategy the page took
     bands: tuple[Band, ...]  # (top, bottom) of each row band
     rows: tuple[RowLines, ...]  # the rows read from the bands: cells with their lines
@@ -126,12 +127,14 @@ def inspect_pdf(data: bytes, source: str, limits: Limits = LIMITS,
         raise PdfNoTextError(source, f"page {scanned[0]} is an image without a text layer, "
                                      "inside the table")
     build_paragraphs(rows, st)
-    raw_rows = join_cut_section_rows([r for r in map(raw_row, rows) if not is_header(
-        [c.text for c in r.cells]) and not row_is_empty(r)])
+    # The header repeated on later pages is any row the matcher reads as a header.
+    raw_rows = join_cut_section_rows([r for r in map(raw_row, rows) if match_header(
+        [c.text for c in r.cells]) is None and not row_is_empty(r)])
     if not raw_rows:
         raise NoTaskTableError(source, "the table under the header has no rows")
-    table = RawTable(source=source, fmt="pdf", title=title, rows=raw_rows, notes=tuple(notes),
-                     head=head)
+    layout = columns.layout or STANDARD_LAYOUT
+    table = RawTable(source=source, fmt="pdf", title=title, rows=raw_rows,
+                     notes=(*notes, *layout.notes()), head=head, layout=layout)
     return PdfReading(table, tuple(readings), st)
 
 

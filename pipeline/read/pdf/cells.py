@@ -1,4 +1,5 @@
-"""Cells: a row band's glyphs split at the inner column boundaries, into lines; the raw rows."""
+"""Cells: a row band's glyphs split at the inner column boundaries, into lines; the raw rows,
+one cell per column of the header's layout."""
 from __future__ import annotations
 
 import statistics
@@ -119,7 +120,7 @@ def row_cells(page: PageGlyphs, columns: Columns, number: int, band: Band,
     lines = visual_lines(chars, st) if not page.vsegs else []
     section = bool(lines) and bool(_SECTION_OPENER.match(
         next((line.text for line in lines if line.text.strip()), "")))
-    for x in b[1:3]:
+    for x in b[1:-1]:
         # A merged (section) cell has no rule at the inner boundary inside its row; on a page
         # without vertical rules, its text runs across the boundary without a gap.
         if page.vsegs:
@@ -137,10 +138,8 @@ def row_cells(page: PageGlyphs, columns: Columns, number: int, band: Band,
                       if line.chars[0].xmid < x < line.chars[-1].xmid]
             if not (section and across and 2 * sum(across) > len(across) - 1):
                 cuts.append(x)
-    cuts.append(b[3])
-    cells = []
-    for k in range(3):
-        cells.append(CellLines([], b[k], b[k + 1], k))
+    cuts.append(b[-1])
+    cells = [CellLines([], b[k], b[k + 1], k) for k in range(len(b) - 1)]
     spans = list(pairwise(cuts))
     by_span: dict[int, list[Char]] = defaultdict(list)
     for c in chars:
@@ -152,7 +151,7 @@ def row_cells(page: PageGlyphs, columns: Columns, number: int, band: Band,
         cell.left, cell.right = lo, hi
         cell.lines = [line for line in visual_lines(by_span[k], st) if line.text.strip()]
         cell.bbox = (lo, top, hi, bottom)
-    return RowLines(page.number, number, cells, (b[0], top, b[3], bottom))
+    return RowLines(page.number, number, cells, (b[0], top, b[-1], bottom))
 
 
 def runs_across(line: Line, x: float, st: Settings) -> bool:
@@ -194,14 +193,14 @@ def join_cut_section_rows(rows: list[RawRow]) -> tuple[RawRow, ...]:
                 and not _ROW_OPENER.match(row.cells[0].text)):
             head = prev.cells[0]
             cell = RawCell(head.paragraphs + row.cells[0].paragraphs, head.bold, head.bbox)
-            out[-1] = RawRow((cell, prev.cells[1], prev.cells[2]), prev.page, prev.row, prev.bbox)
+            out[-1] = RawRow((cell, *prev.cells[1:]), prev.page, prev.row, prev.bbox)
             continue
         out.append(row)
     return tuple(out)
 
 
 def first_cell_only(row: RawRow) -> bool:
-    return not row.cells[0].is_empty and row.cells[1].is_empty and row.cells[2].is_empty
+    return not row.cells[0].is_empty and all(c.is_empty for c in row.cells[1:])
 
 
 def is_bold(cell: CellLines) -> bool:

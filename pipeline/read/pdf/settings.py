@@ -33,6 +33,10 @@ class Settings:
     header_line_step: float = 0.5
     #: Lines holding more glyphs than this many times the header words' are no header row.
     header_max_glyphs: int = 3
+    #: Vertical rules crossing the header row further apart than this (in body font sizes),
+    #: with text between them below the header, bound a column of their own (an empty header
+    #: cell over a 序号 column); closer ones are one boundary drawn twice.
+    empty_column: float = 1.5
 
     # ---- columns ----------------------------------------------------------------------------
     #: Resolution of the coverage count that finds gutters between columns (pt).
