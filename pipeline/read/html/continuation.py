@@ -109,7 +109,7 @@ def _numbered(slots: dict[int, tuple[Tag, bool]]) -> tuple[str, int] | None:
     first = normalize_ws("".join(paragraphs(slots[min(slots)][0]))) if slots else ""
     if len(texts) == 1 and SECTION_RE.match(texts[0]):
         return "section", _section_number(texts[0])
-    if not slots[min(slots)][1]:
+    if not slots or not slots[min(slots)][1]:
         return None
     m = TASK_RE.match(first)
     if m:
