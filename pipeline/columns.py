@@ -146,19 +146,44 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "task_no": ("任务序号", "the clause it stands in"),
         "clause_no": ("举措序号", "the clause it stands in"),
         "actor": ("主体", "that clause's actor"),
-        "expression": ("指标表述", "as in the text: `10%以上`, `不低于13%`, `5个`, `1至2所`"),
-        "metric": ("指标", "what it measures (`知识产权质押融资规模`); "
-                           "one row per metric joined by 和/与/及"),
-        "value": ("数值", "the number"),
+        "expression": ("指标表述", (
+            'as in the text: `10%以上`, `不低于13%`, `5个`, `1至2所`, '
+            '`1.5万件`, `100 起以上`'
+        )),
+        "metric": ("指标", (
+            'what it measures (`知识产权质押融资规模`); one row per metric '
+            'joined by 和/与/及 where both sides are complete metrics, ending '
+            'in a metric word such as 规模, 数量, 率, 占比, 金额, 周期 '
+            '(`质押融资规模和惠及中小企业数量` → two rows; '
+            '`高校和科研机构专利转化率` → one)'
+        )),
+        "value": ("数值", (
+            'the number; 万 and 亿 multiply it (`1.5万件` → 15000, `1000亿元` '
+            '→ 100000000000)'
+        )),
         "value_max": ("上限值", "upper end of a range (`1 至 2 所` → 2), else null"),
-        "unit": ("单位", "`%`, a measure word (`个`, `所`, `家`, `人次`, `亿元` …) "
-                         "or a measured unit (`个月`, `个百分点`, `个工作日`)"),
+        "unit": ("单位", (
+            '`%`, a measure word (`个`, `所`, `家`, `件`, `起`, `人次` …), an '
+            'amount (`元`; a 万/亿 before it is in `value`) or a measured unit '
+            '(`个月`, `个百分点`, `个工作日`)'
+        )),
         "comparator": ("比较", "`>=` (以上, 不低于, 不少于), `<=` (以下, 以内, 不超过), "
                                "`>` (超过, 高于, 突破, 10余个, 100多家), `<` (低于), "
                                "`=` (none, or 左右), `between` (a range)"),
         "due": ("截止日期", "due date of a deadline in the same sentence, else null"),
         "char_start": ("起始字符", "offsets of the expression in the clause's `text`"),
         "char_end": ("结束字符", "offsets of the expression in the clause's `text`"),
+        "kind": ("指标类型", (
+            '`growth`: a change from where the metric stands — after a change '
+            'verb without 到/至/为 (`增长10%`, `增长15%左右`, `下降5%`, '
+            '`缩短2个月`), in 百分点 (`提高5个百分点`), or of a metric that is '
+            'a rate of change (`增幅达到10%`); `level`: the value a share, '
+            'rate, period or amount is to reach or keep (`提高到75%`, '
+            '`转化率达到50%以上`, `占比不低于13%`, `压减至16个月以内`, '
+            '`突破1000亿元`); `count`: a number of things in a measure word '
+            '(`不少于100家`, `达到1.5万件`, `100 起以上`, `新建5个`; '
+            '`增加200件` is growth)'
+        )),
     },
 }
 

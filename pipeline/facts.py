@@ -9,6 +9,7 @@ import calendar
 import re
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 
 from pipeline import nlp
 from pipeline.errors import TooManyFiguresError
@@ -25,6 +26,18 @@ from pipeline.grammar.deadlines import (
     RECURRENCE,
     SUSPECT_FORMS,
     SUSPECT_REFERENCE_AFTER,
+)
+from pipeline.grammar.targets import (
+    AMOUNT_UNITS,
+    COUNT_UNITS,
+    GROWTH_METRICS,
+    GROWTH_UNITS,
+    GROWTH_VERBS,
+    LEVEL_VERBS,
+    MEASURE_UNITS,
+    METRIC_HEADS,
+    MULTIPLIERS,
+    TO_LEVEL,
 )
 from pipeline.models import Clause, Deadline, Issue, Target
 
@@ -91,25 +104,23 @@ _NUM = rf"[0-9]{{1,{MAX_FIGURE_DIGITS}}}(?:\.[0-9]{{1,{MAX_FIGURE_DIGITS}}})?"
 _PRE = r"(?:(?P<pre>不低于|不少于|不超过|不高于|超过|高于|低于)\s*)?"
 _POST = r"(?:\s*(?P<post>以上|以下|以内|左右))?"
 _RANGE = rf"(?:\s*(?:%\s*)?(?:至|到|~|～|-|－|—)\s*(?P<v2>{_NUM}))?"
-_UNITS = "人次|场次|家次|件次|户次|个|所|家|项|件|次|场|名|人|条|部|类|批|种|套|户|座|期|元"
-#: Units that measure a quantity of the phrase before them (审查周期压减至4个月), never count
-#: things named after them; listed before 个 so the longer unit wins.
-_MEASURES = ("个百分点", "百分点", "个工作日", "工作日", "个月", "天")
+_UNITS = "|".join((*COUNT_UNITS, *AMOUNT_UNITS))
+_MULT = "|".join(sorted(MULTIPLIERS, key=len, reverse=True))
+_MEASURES = MEASURE_UNITS
 
 PERCENT_RE = re.compile(f"{_PRE}(?<![0-9.第])(?P<v>{_NUM}){_RANGE}\\s*%{_POST}")
 # Counts need a measure word; 第N…, N年, N周年 and N月 are never counts.
 COUNT_RE = re.compile(
     f"{_PRE}(?<![0-9.第])(?P<v>{_NUM}){_RANGE}\\s*(?P<more>余|多)?\\s*"
-    f"(?P<unit>{'|'.join(_MEASURES)}|(?:万|亿)?(?:{_UNITS})){_POST}"
+    f"(?P<unit>{'|'.join(_MEASURES)}|(?P<mult>{_MULT})?(?:{_UNITS})){_POST}"
 )
 #: A figure past MAX_FIGURE_DIGITS where a target would stand (before % or a unit).
 _LONG_FIGURE_RE = re.compile(
     f"(?<![0-9.])(?P<v>[0-9]+(?:\\.[0-9]+)?)(?=\\s*(?:余|多)?\\s*"
-    f"(?:%|{'|'.join(_MEASURES)}|(?:万|亿)?(?:{_UNITS})))")
+    f"(?:%|{'|'.join(_MEASURES)}|(?:{_MULT})?(?:{_UNITS})))")
 
 #: Verbs between a metric and its figure: 规模增长10%, 覆盖率达到90%.
-_CHANGE_VERBS = ("增长", "提高", "提升", "增加", "上升", "下降", "降低", "减少", "压减", "缩短",
-                 "达到", "达", "占", "保持在", "稳定在", "控制在", "突破")
+_CHANGE_VERBS = (*GROWTH_VERBS, *LEVEL_VERBS)
 #: Words that open a phrase before its metric: 实现…规模增长.
 _LEAD_WORDS = frozenset("实现 推动 确保 力争 促进 带动 保持 推进 完成 使 让 努力 争取 全年 年内 并".split())
 #: What may stand between a change verb and its figure (压减至, 提高到, 达到了): dropped first.
@@ -367,7 +378,8 @@ def targets(clause: Clause, clause_deadlines: tuple[Deadline, ...]) -> tuple[Tar
         for m in pattern.finditer(digits):
             if _is_ordinal(digits, m) or any(s < m.end() and m.start() < e for s, e in taken):
                 continue
-            found.append((m.start(), m.end(), m, "%" if pattern is PERCENT_RE else m["unit"]))
+            unit = "%" if pattern is PERCENT_RE else m["unit"][len(m["mult"] or ""):]
+            found.append((m.start(), m.end(), m, unit))
             taken.append((m.start(), m.end()))
     out: list[Target] = []
     for start, end, m, unit in sorted(found, key=lambda f: f[0]):
@@ -380,12 +392,34 @@ def targets(clause: Clause, clause_deadlines: tuple[Deadline, ...]) -> tuple[Tar
         # Another figure or a deadline bounds the phrase a metric is read from.
         floor = max((e for s, e in taken if e <= start), default=0)
         ceiling = min((s for s, e in taken if s >= end), default=len(text))
+        # 1.5万件 is 15,000 件: the multiplier scales the value, the unit is what is counted.
+        scale = MULTIPLIERS.get(m.groupdict().get("mult") or "", 1)
+        value = _scaled(m["v"], scale)
+        value_max = _scaled(m["v2"], scale) if m["v2"] else None
+        before = _phrase_before(text, start, floor)
         for metric in metrics(text, start, end, unit in _MEASURES, floor, ceiling):
             out.append(Target(
                 clause.task_no, clause.clause_no, clause.actor, text[start:end], metric,
-                float(m["v"]), float(m["v2"]) if m["v2"] else None, unit, comparator, due,
-                start, end))
+                value, value_max, unit, comparator, due, start, end,
+                _target_kind(before, unit, metric)))
     return tuple(out)
+
+
+def _scaled(figure: str, scale: int) -> float:
+    """A figure times its multiplier, exact in decimal before it becomes a float (0.3万 → 3000)."""
+    return float(figure) if scale == 1 else float(Decimal(figure) * scale)
+
+
+def _target_kind(before: str, unit: str, metric: str) -> str:
+    """growth, level or count (see :mod:`pipeline.grammar.targets`)."""
+    if unit in GROWTH_UNITS:
+        return "growth"
+    stem = before.rstrip().removesuffix("了").rstrip()
+    if stem.endswith(TO_LEVEL) and stem[:-1].rstrip().endswith(GROWTH_VERBS):
+        return "count" if unit in COUNT_UNITS else "level"  # 提高到75%: the level reached
+    if stem.endswith(GROWTH_VERBS) or metric.endswith(GROWTH_METRICS):
+        return "growth"  # 增长10%; 增幅达到10%
+    return "count" if unit in COUNT_UNITS else "level"
 
 
 def long_figures(clause: Clause) -> list[Issue]:
@@ -467,14 +501,33 @@ def _trim_after(phrase: str) -> list[str]:
 
 
 def _split_joined(words: list[str]) -> list[str]:
-    """One phrase per run of words between 和/与/及 joiners."""
-    phrases: list[str] = []
+    """One phrase per metric joined by 和/与/及, split only where both sides are complete.
+
+    A side is a complete metric when it ends in a metric head (:data:`METRIC_HEADS`: 规模, 数量,
+    转化率 …): 质押融资规模和惠及中小企业数量 is two metrics, while in 高校和科研机构专利转化率 the
+    words before 和 are no metric, so they join what follows them (one metric); a last side
+    without a head joins the one before (质押融资规模和惠及中小企业 is one).
+    """
+    sides: list[tuple[str, str]] = []  # (text, the joiner after it)
     current: list[str] = []
     for word in words:
         if word in _JOINERS:
-            phrases.append("".join(current))
+            sides.append(("".join(current).strip(), word))
             current = []
         else:
             current.append(word)
-    phrases.append("".join(current))
-    return [p.strip() for p in phrases if p.strip()]
+    sides.append(("".join(current).strip(), ""))
+    phrases: list[tuple[str, str]] = []
+    for text, joiner in sides:
+        if phrases and not _is_metric(phrases[-1][0]):
+            prev, prev_joiner = phrases.pop()
+            text = prev + prev_joiner + text if text else prev
+        phrases.append((text, joiner))
+    if len(phrases) > 1 and not _is_metric(phrases[-1][0]):
+        (prev, prev_joiner), (last, joiner) = phrases[-2], phrases[-1]
+        phrases[-2:] = [(prev + prev_joiner + last if last else prev, joiner)]
+    return [p for p, _ in phrases if p]
+
+
+def _is_metric(phrase: str) -> bool:
+    return phrase.endswith(METRIC_HEADS)

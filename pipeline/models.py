@@ -169,6 +169,7 @@ class Target:
     due: date | None
     char_start: int
     char_end: int
+    kind: str | None = None  # growth / level / count (pipeline.grammar.targets)
 
 
 # ---- the assembled document ---------------------------------------------------------------

@@ -116,6 +116,7 @@ def schemas() -> dict[str, Any]:
             ("task_no", i16), ("clause_no", i16), ("actor", s), ("expression", s), ("metric", s),
             ("value", pa.float64()), ("value_max", pa.float64()), ("unit", s),
             ("comparator", s), ("due", pa.date32()), ("char_start", i32), ("char_end", i32),
+            ("kind", s),
         ]),
     }
 

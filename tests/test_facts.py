@@ -107,7 +107,8 @@ def _row(t):
     ("培训5000人次以上。", [("5000人次以上", "培训", 5000.0, None, "人次", ">=")]),
     ("建设5个左右分中心。", [("5个左右", "分中心", 5.0, None, "个", "=")]),
     ("培育10余个运营中心。", [("10余个", "运营中心", 10.0, None, "个", ">")]),
-    ("质押融资登记金额突破1000亿元。", [("1000亿元", "质押融资登记金额", 1000.0, None, "亿元", ">")]),
+    # 亿 multiplies like 万: the value is in 元 (1000亿元 = 100,000,000,000 元).
+    ("质押融资登记金额突破1000亿元。", [("1000亿元", "质押融资登记金额", 1e11, None, "元", ">")]),
 ], ids=["two-metrics", "percent-space", "fullwidth-percent", "not-lower", "not-fewer", "not-over",
         "below", "within", "count", "range", "range-dash", "points", "person-times", "about",
         "more-than", "hundred-million-yuan"])
@@ -313,3 +314,58 @@ def test_due_text_without_a_deadline_is_a_warning(text):
 def test_a_due_column_without_a_year_is_not_dated():
     found, issues = facts.parse_deadlines("年底前", None, task_no=3)
     assert found == () and [i.code for i in issues] == ["deadline_not_dated"]
+
+
+# ---- targets of real lists (issue 10): kind, 万, 起, one metric joined by 和 -------------------
+
+def _kinded(t):
+    return (t.expression, t.metric, t.value, t.unit, t.comparator, t.kind)
+
+
+@pytest.mark.parametrize("text, rows", [
+    ("高校和科研机构专利转化率提高到75%。",
+     [("75%", "高校和科研机构专利转化率", 75.0, "%", "=", "level")]),
+    ("专利质押项目达到1.5万件。", [("1.5万件", "专利质押项目", 15000.0, "件", "=", "count")]),
+    ("培育不少于100家示范企业。", [("不少于100家", "示范企业", 100.0, "家", ">=", "count")]),
+    ("知识产权使用费进出口总额增长15%左右。",
+     [("15%左右", "知识产权使用费进出口总额", 15.0, "%", "=", "growth")]),
+    ("查处案件100 起以上。", [("100 起以上", "查处案件", 100.0, "起", ">=", "count")]),
+    ("专利密集型产业增加值增长6.2%左右。",
+     [("6.2%左右", "专利密集型产业增加值", 6.2, "%", "=", "growth")]),
+    ("质押融资规模增长10%。", [("10%", "质押融资规模", 10.0, "%", "=", "growth")]),
+    ("覆盖率提高5个百分点。", [("5个百分点", "覆盖率", 5.0, "个百分点", "=", "growth")]),
+    ("转化率提升至50%以上。", [("50%以上", "转化率", 50.0, "%", ">=", "level")]),
+    ("专利密集型产业增加值占比不低于13%。",
+     [("不低于13%", "专利密集型产业增加值占比", 13.0, "%", ">=", "level")]),
+    ("平均审查周期压减至16个月以内。", [("16个月以内", "平均审查周期", 16.0, "个月", "<=", "level")]),
+    ("审查周期缩短2个月。", [("2个月", "审查周期", 2.0, "个月", "=", "growth")]),
+    ("交易额增幅达到10%。", [("10%", "交易额增幅", 10.0, "%", "=", "growth")]),
+    ("质押融资金额达到0.3万亿元。", [("0.3万亿元", "质押融资金额", 3e11, "元", "=", "level")]),
+    ("新建5个国家重点产业专利专题数据库。",
+     [("5个", "国家重点产业专利专题数据库", 5.0, "个", "=", "count")]),
+    ("完成30%以上存量专利盘点入库。", [("30%以上", "存量专利盘点入库", 30.0, "%", ">=", "level")]),
+    ("专利授权量增加了200件。", [("200件", "专利授权量", 200.0, "件", "=", "growth")]),
+], ids=["rate-to-level", "wan", "not-fewer-count", "growth-about", "qi", "growth-decimal",
+        "growth", "points", "level-to", "share", "period-to", "period-growth", "growth-metric",
+        "wan-yi", "count", "share-of-stock", "growth-of-count"])
+def test_target_kinds_and_units_of_real_lists(text, rows):
+    got = _targets(text)
+    assert [_kinded(t) for t in got] == rows
+    for t in got:
+        assert text[t.char_start:t.char_end] == t.expression
+
+
+@pytest.mark.parametrize("text, metrics", [
+    # Both sides end in a metric head: two metrics.
+    ("实现知识产权质押融资规模和惠及中小企业数量增长10%以上。",
+     ["知识产权质押融资规模", "惠及中小企业数量"]),
+    ("专利转化率与产业化率提高到50%。", ["专利转化率", "产业化率"]),
+    # One side is no metric: it qualifies the other.
+    ("高校和科研机构专利转化率提高到75%。", ["高校和科研机构专利转化率"]),
+    ("企业及高校专利实施率达到60%。", ["企业及高校专利实施率"]),
+    ("质押融资规模和惠及中小企业增长10%。", ["质押融资规模和惠及中小企业"]),
+    # Things counted are one set, not a metric each.
+    ("培育100家示范企业和服务机构。", ["示范企业和服务机构"]),
+])
+def test_joined_metrics_split_only_where_both_sides_are_metrics(text, metrics):
+    assert [t.metric for t in _targets(text)] == metrics

@@ -175,14 +175,18 @@ def _compare_block(o: Block, n: Block, old_year: int | None, new_year: int | Non
 
 
 def _compare_targets(old: Sequence[Target], new: Sequence[Target]) -> list[Diff]:
-    """Targets paired on their metric; a change is one of value, range, unit or comparator."""
+    """Targets paired on their metric; a change is one of value, range, unit, comparator or kind.
+
+    (A kind is compared only where both runs have one: an older folder's targets have none.)
+    """
     paired = assign(old, new, lambda a, b: ratio(key_text(a.metric), key_text(b.metric)),
                     TARGET_PAIR)
     out: list[Diff] = []
     for a, b, _ in paired:
         x, y = old[a], new[b]
-        if (x.value, x.value_max, x.unit, x.comparator) != (y.value, y.value_max, y.unit,
-                                                            y.comparator):
+        kinds_differ = x.kind is not None and y.kind is not None and x.kind != y.kind
+        if kinds_differ or (x.value, x.value_max, x.unit, x.comparator) != (
+                y.value, y.value_max, y.unit, y.comparator):
             out.append(Diff("target_changed", y.metric, x.expression, y.expression))
     out += [Diff("target_removed", x.metric, x.expression, None)
             for a, x in enumerate(old) if a not in {p[0] for p in paired}]

@@ -91,7 +91,8 @@ def _document(doc_id: str, tables: dict[str, list[dict[str, Any]]], source: str)
                             for d in by_task["deadlines"][n]),
             targets=tuple(Target(n, x["clause_no"], x["actor"], x["expression"], x["metric"],
                                  x["value"], x["value_max"], x["unit"], x["comparator"], x["due"],
-                                 x["char_start"], x["char_end"]) for x in by_task["targets"][n]),
+                                 x["char_start"], x["char_end"], x.get("kind"))
+                            for x in by_task["targets"][n]),
             task_key=r.get("task_key") or "",
         ))
     if any(not t.task_key for t in tasks):

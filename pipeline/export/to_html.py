@@ -283,6 +283,10 @@ def _obligations(ctx: _Context, assignments: Sequence[Row]) -> str:
             f"</thead><tbody>{lines}</tbody></table></div>")
 
 
+#: How report.html names a target's kind (targets.kind).
+_KIND_ZH = {"growth": "增长", "level": "水平", "count": "数量"}
+
+
 def _targets(ctx: _Context, targets: Sequence[Row]) -> str:
     if not targets:
         return '<h3>指标</h3><p class="none">没有量化指标。</p>'
@@ -292,11 +296,12 @@ def _targets(ctx: _Context, targets: Sequence[Row]) -> str:
         f"<td class=\"num\">{_e(_number(r.get('value')))}"
         + (f"–{_e(_number(r.get('value_max')))}" if r.get("value_max") is not None else "")
         + f" {_e(r.get('unit') or '')}</td><td>{_e(r.get('comparator') or '')}</td>"
+        f"<td>{_e(_KIND_ZH.get(r.get('kind') or '', r.get('kind') or ''))}</td>"
         f"<td>{_e(r['due'].isoformat()) if r.get('due') else ''}</td>"
         f"<td>{ctx.fact_link(r)}</td></tr>"
-        for r in sorted(targets, key=lambda r: (r["task_no"], r["clause_no"], r["char_start"])))
+        for r in sorted(targets, key=lambda r: (r["task_no"], r["clause_no"] or 0, r["char_start"])))
     return ('<h3>指标</h3><div class="scroll"><table class="targets"><thead><tr><th>任务</th>'
-            "<th>主体</th><th>指标</th><th>表述</th><th>数值</th><th>比较</th><th>期限</th>"
+            "<th>主体</th><th>指标</th><th>表述</th><th>数值</th><th>比较</th><th>类型</th><th>期限</th>"
             f"<th>出处</th></tr></thead><tbody>{lines}</tbody></table></div>")
 
 

@@ -1,4 +1,4 @@
-"""Recurring deadlines (no due date) through every output: ics, report.html, diff, Parquet."""
+"""New fact columns through every output: recurring deadlines (ics, report.html, diff, Parquet), target kinds."""
 from __future__ import annotations
 
 from datetime import date
@@ -74,3 +74,21 @@ def test_diff_keeps_a_recurring_deadline_and_sees_it_change():
                    title="## 2025 年推动知识产权高质量发展任务清单")
     kinds = [c.kind for c in diff_documents(old, monthly) if c.kind.startswith("deadline")]
     assert kinds in (["deadline_moved"], ["deadline_removed", "deadline_added"])
+
+
+def test_a_target_changing_kind_is_a_target_change():
+    old = _doc("实现专利转化率增长10%。")
+    new = _doc("实现专利转化率提高到10%。", name="list-2025.txt",
+               title="## 2025 年推动知识产权高质量发展任务清单")
+    assert [t.kind for t in old.tasks[0].targets] == ["growth"]
+    assert [t.kind for t in new.tasks[0].targets] == ["level"]
+    changes = [(c.kind, c.old, c.new) for c in diff_documents(old, new) if c.kind.startswith("target")]
+    assert changes == [("target_changed", "10%", "10%")]
+
+
+def test_targets_parquet_and_report_html_carry_the_kind():
+    doc = _doc("实现专利转化率增长10%，培育不少于100家示范企业。")
+    rows = table_rows([doc])["targets"]
+    assert [(r["expression"], r["kind"]) for r in rows] == [("10%", "growth"), ("不少于100家", "count")]
+    page = render_report_html(table_rows([doc]))
+    assert "<th>类型</th>" in page and "<td>增长</td>" in page and "<td>数量</td>" in page
