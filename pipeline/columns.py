@@ -73,10 +73,16 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     "assignments": {
         "doc_id": ("文档", "see tasks"),
         "task_no": ("任务序号", "see tasks"),
-        "entry_no": ("分工序号", "1-based position within the task's 任务分工"),
+        "entry_no": ("分工序号", (
+            "1-based position within the task's 任务分工 (the same on each row "
+            'of an entry split into parts)'
+        )),
         "level": ("层级", "the entry's label: `局内`, `省份`, `地市`, `涉及地方` "
                           "or another label of that shape"),
-        "scope": ("范围", "the entry's text without label and obligation (`各省`, `强市建设示范城市`)"),
+        "scope": ("范围", (
+            "the entry's text without label and obligation (`各省`, "
+            '`强市建设示范城市`); of its part, for an entry split into parts'
+        )),
         "units": ("单位", "`局内` only: the units, split on `、` and `，`; else empty"),
         "obligation": ("必做/选做", "`必做`, `选做`, or null (局内, or none stated: a warning)"),
         "clause_no": ("举措序号", "the clause the entry concerns, null where that cannot be decided "
@@ -85,18 +91,35 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
                                   "written short after its parent gets the parent "
                                   "(`专利局审业部、自动化部` → `专利局审业部`, `专利局自动化部`), "
                                   "one per element of `units`; else empty"),
-        "applies_to": ("适用范围", "who the entry reaches: `all` (a scope for every locality: "
-                                  "`各省`, `各地`, `各省份`, `全国`, `所有…`), `group` (one or more "
-                                  "groups of localities), `named` (only place names: `北京、上海`); "
-                                  "null for 局内 or an empty scope"),
-        "groups": ("地方群组", "the groups (or, for `named`, the places) of the scope, in order, "
-                              "each once: a combined scope is split "
-                              "(`建立强省共建机制的省份、强市建设城市` → `强省共建省份`, "
-                              "`强市建设城市`; `第一批、第二批示范区` → `第一批示范区`, "
-                              "`第二批示范区`), aliases the document defines "
-                              "(`国家知识产权强市（以下简称强市）建设城市` → `强市建设城市`) are "
-                              "written short, and `建立…机制的省份` becomes `…省份`; "
-                              "empty for `all` and 局内"),
+        "applies_to": ("适用范围", (
+            'who the entry reaches: `all` (a scope for every locality: `各省`, '
+            '`各地`, `各省份`, `全国`, `所有…`), `rest` (every locality of the '
+            "level that the entry's other parts or the task's other entries do "
+            'not name: `其他省份`, `其余地市`; no groups), `group` (one or '
+            'more groups of localities), `named` (only place names: `北京、'
+            '上海`); null for 局内 or an empty scope'
+        )),
+        "groups": ("地方群组", (
+            'the groups (or, for `named`, the places) of the scope, in order, '
+            'each once: a combined scope is split (`建立强省共建机制的省份、'
+            '强市建设城市` → `强省共建省份`, `强市建设城市`; `第一批、'
+            '第二批示范区` → `第一批示范区`, `第二批示范区`), aliases the '
+            'document defines (`国家知识产权强市（以下简称强市）建设城市` → '
+            '`强市建设城市`) are written short, and `建立…机制的省份` becomes '
+            '`…省份`; empty for `all`, `rest` and 局内'
+        )),
+        "part_no": ("分项序号", (
+            '1 for an entry of one scope; an entry holding several scopes each '
+            'with its own obligation (`省份：强省试点省、一类省份必做，'
+            '其他省份选做`) is one row per part, numbered 1, 2 … in order, all '
+            "with the entry's `entry_no` (`强省试点省、一类省份` 必做 `group`; "
+            '`其他省份` 选做 `rest`). It is cut after each 必做/选做 a '
+            'separator follows, only when every part ends in one'
+        )),
+        "entry_text": ("分工原文", (
+            'the whole entry as written, label included (`省份：强省试点省、'
+            '一类省份必做，其他省份选做`), the same on each of its rows'
+        )),
     },
     "deadlines": {
         "doc_id": ("文档", "the clause it stands in"),

@@ -135,9 +135,14 @@ class Assignment:
     units: tuple[str, ...]  # as written (专利局审业部、自动化部 → 专利局审业部, 自动化部)
     obligation: str | None
     units_full: tuple[str, ...]  # full names (专利局审业部, 专利局自动化部)
-    applies_to: str | None  # all / group / named; None for 局内 or an empty scope
+    applies_to: str | None  # all / rest / group / named; None for 局内 or an empty scope
     groups: tuple[str, ...]
     clause_no: int | None
+    #: An entry holding two scopes with two obligations (强省必做，其他省份选做) is a row per
+    #: part, all with its entry_no: part_no numbers them (1 for an entry of one part), and
+    #: entry_text is the whole entry as written, label included.
+    part_no: int = 1
+    entry_text: str = ""
 
 
 # ---- facts -------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ sub-unit (…部, …处) that follows a unit ``X局…部`` in the same 、-run
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 from pipeline.grammar import (
@@ -31,10 +32,12 @@ from pipeline.grammar import (
     ETC_TAIL,
     GROUP_WORDS,
     LOCALITY_HEADS,
+    OBLIGATION_PART,
     PARENT_UNIT,
     PHRASE_STOP_POS,
     PROVINCE_NAME,
     RELATIVE_SCOPE,
+    REST_OPENERS,
     SCOPE_PIECE_SEP,
     STANDING_ALIASES,
     SUB_UNIT,
@@ -76,10 +79,34 @@ def with_aliases(text: str, aliases: Mapping[str, str]) -> str:
 
 # ---- scopes ------------------------------------------------------------------------------------
 
+def obligation_parts(body: str) -> tuple[tuple[str, str | None], ...]:
+    """``(scope, obligation)`` of each part of a 省份/地市/涉及地方 entry's text.
+
+    One entry may hold several scopes with their own obligations —
+    ``强省试点省、一类省份必做，其他省份选做`` → (强省试点省、一类省份, 必做), (其他省份, 选做) —:
+    it is cut after each 必做/选做 that a separator follows, when every part ends in one.
+    Otherwise the entry is one part: the obligation that ends it (or None) and the text before.
+    """
+    marks = list(OBLIGATION_PART.finditer(body))
+    if len(marks) > 1 and marks[-1].end() == len(body):
+        parts, start = [], 0
+        for m in marks:
+            parts.append((body[start:m.start()].strip(), m[1]))
+            start = m.end()
+        if all(scope for scope, _ in parts):
+            return tuple(parts)
+    end = _OBLIGATION_AT_END.search(body)
+    return ((body[: end.start()].strip(), end[1]) if end else (body, None)),
+
+
+_OBLIGATION_AT_END = re.compile(r"(必做|选做)[。；;.]?$")
+
+
 def applies_to(scope: str, aliases: Mapping[str, str]) -> tuple[str | None, tuple[str, ...]]:
     """``(applies_to, groups)`` of a 省份/地市/涉及地方 entry's scope.
 
-    ``all`` (every locality; no groups), ``group`` (the groups named, short forms, split),
+    ``all`` (every locality; no groups), ``rest`` (the localities the entry's other parts do not
+    name: 其他省份, 其余地市; no groups), ``group`` (the groups named, short forms, split),
     ``named`` (only place names; ``groups`` lists them), or ``None`` for an empty scope.
     """
     scope = with_aliases(scope.strip(), aliases)
@@ -87,6 +114,8 @@ def applies_to(scope: str, aliases: Mapping[str, str]) -> tuple[str | None, tupl
         return None, ()
     if scope.startswith(ALL_OPENERS):
         return "all", ()
+    if scope.startswith(REST_OPENERS):
+        return "rest", ()
     listed = ETC_TAIL.sub("", scope) or scope
     groups = tuple(dict.fromkeys(_group_name(p) for p in _pieces(listed)))
     return ("named" if all(map(_is_place, groups)) else "group"), groups

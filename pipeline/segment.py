@@ -1,14 +1,12 @@
 """Segment stage: 工作举措 into actor clauses, 任务分工 into assignment entries."""
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from pipeline import scopes
 from pipeline.grammar import KNOWN_ACTORS, STANDING_ALIASES, actor_label, level_label
 from pipeline.models import Assignment, Clause, Issue, Para
 
-_OBLIGATION = re.compile(r"(必做|选做)[。；;.]?$")
 _COLON_LEN = 1
 
 
@@ -51,6 +49,7 @@ def assignments(task_no: int, division: tuple[Para, ...], task_clauses: tuple[Cl
     out: list[Assignment] = []
     issues: list[Issue] = []
     for para in division:
+        entry_no = out[-1].entry_no + 1 if out else 1  # an entry may give several rows
         level = level_label(para.text)
         body = para.text[len(level) + _COLON_LEN:].strip() if level else para.text
         if level is None:
@@ -59,20 +58,20 @@ def assignments(task_no: int, division: tuple[Para, ...], task_clauses: tuple[Cl
                                 task_no))
             level = ""
         if level == "局内":
-            entry = Assignment(task_no, len(out) + 1, level, body, scopes.split_units(body),
-                               None, scopes.full_units(body), None, (), None)
-        else:
-            m = _OBLIGATION.search(body)
-            obligation = m[1] if m else None
-            scope = body[: m.start()].strip() if m else body
+            out.append(Assignment(task_no, entry_no, level, body, scopes.split_units(body),
+                                  None, scopes.full_units(body), None, (), None,
+                                  entry_text=para.text))
+            continue
+        # 强省试点省、一类省份必做，其他省份选做: a row per scope with its own obligation.
+        for part_no, (scope, obligation) in enumerate(scopes.obligation_parts(body), 1):
             if obligation is None:
                 issues.append(Issue("entry_without_obligation",
                                     f"task {task_no}: 任务分工 entry {level}：{body} says neither "
                                     "必做 nor 选做", task_no))
             reach, groups = scopes.applies_to(scope, aliases)
-            entry = Assignment(task_no, len(out) + 1, level, scope, (), obligation, (), reach,
-                               groups, link_clause(level, scope, task_clauses))
-        out.append(entry)
+            out.append(Assignment(task_no, entry_no, level, scope, (), obligation, (), reach,
+                                  groups, link_clause(level, scope, task_clauses),
+                                  part_no=part_no, entry_text=para.text))
     return tuple(out), issues
 
 

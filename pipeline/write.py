@@ -103,7 +103,7 @@ def schemas() -> dict[str, Any]:
             *doc,
             ("task_no", i16), ("entry_no", i16), ("level", s), ("scope", s), ("units", lst),
             ("obligation", s), ("clause_no", i16), ("units_full", lst), ("applies_to", s),
-            ("groups", lst),
+            ("groups", lst), ("part_no", i16), ("entry_text", s),
         ]),
         "deadlines": pa.schema([
             *doc,

@@ -110,3 +110,56 @@ def test_segment_fills_the_new_columns():
     assert (province.applies_to, province.groups, province.units_full) == ("all", (), ())
     assert (city.scope, city.obligation, city.applies_to, city.groups) == (
         "国家知识产权强市（以下简称强市）建设城市", "选做", "group", ("强市建设城市",))
+
+
+# ---- two scopes with two obligations in one entry (issue 10) ----------------------------------
+
+@pytest.mark.parametrize(("body", "parts"), [
+    ("强省试点省、一类省份必做，其他省份选做", (("强省试点省、一类省份", "必做"), ("其他省份", "选做"))),
+    ("强省试点省、一类省份必做，其他省份选做。", (("强省试点省、一类省份", "必做"), ("其他省份", "选做"))),
+    ("强市建设城市必做；其余地市选做", (("强市建设城市", "必做"), ("其余地市", "选做"))),
+    ("北京、上海必做、其他省份选做", (("北京、上海", "必做"), ("其他省份", "选做"))),
+    ("示范区必做，试点城市必做，其他城市选做",
+     (("示范区", "必做"), ("试点城市", "必做"), ("其他城市", "选做"))),
+    # One part: as before.
+    ("各省必做", (("各省", "必做"),)),
+    ("各省必做；", (("各省", "必做"),)),
+    ("强市建设城市选做", (("强市建设城市", "选做"),)),
+    # A later part without its own obligation: no split, and no obligation stated (a warning).
+    ("强省必做，其他省份结合实际推进", (("强省必做，其他省份结合实际推进", None),)),
+    ("各省", (("各省", None),)),
+])
+def test_obligation_parts(body, parts):
+    assert scopes.obligation_parts(body) == parts
+
+
+@pytest.mark.parametrize("scope", ["其他省份", "其余地市", "其它城市", "除强省外的省份"])
+def test_the_rest_is_its_own_reach(scope):
+    assert scopes.applies_to(scope, STANDING) == ("rest", ())
+
+
+def test_an_entry_with_two_scopes_and_two_obligations_is_two_rows():
+    text = "省份：强省试点省、一类省份必做，其他省份选做"
+    entries, issues = segment.assignments(
+        1, (Para("局内：协调司、管理司", 1, 1), Para(text, 1, 1), Para("地市：各地市选做", 1, 1)), ())
+    assert not issues
+    rows = [(a.entry_no, a.part_no, a.level, a.scope, a.obligation, a.applies_to, a.groups,
+             a.entry_text) for a in entries]
+    assert rows == [
+        (1, 1, "局内", "协调司、管理司", None, None, (), "局内：协调司、管理司"),
+        (2, 1, "省份", "强省试点省、一类省份", "必做", "group", ("强省试点省", "一类省份"), text),
+        (2, 2, "省份", "其他省份", "选做", "rest", (), text),
+        (3, 1, "地市", "各地市", "选做", "all", (), "地市：各地市选做"),
+    ]
+
+
+def test_a_split_entry_reaches_the_tables_with_its_entry_no(make_doc):
+    from pipeline.write import table_rows
+
+    doc = make_doc(["一、全面强化知识产权宏观统筹\t\t",
+                    "1. 任务\t<p>有关省份：做好甲。</p>\t<p>省份：强省试点省、一类省份必做，其他省份选做</p>"])
+    rows = table_rows([doc])["assignments"]
+    assert [(r["entry_no"], r["part_no"], r["scope"], r["obligation"], r["applies_to"], r["clause_no"])
+            for r in rows] == [(1, 1, "强省试点省、一类省份", "必做", "group", 1),
+                               (1, 2, "其他省份", "选做", "rest", 1)]
+    assert {r["entry_text"] for r in rows} == {"省份：强省试点省、一类省份必做，其他省份选做"}

@@ -78,11 +78,13 @@ def _document(doc_id: str, tables: dict[str, list[dict[str, Any]]], source: str)
             clauses=tuple(Clause(n, c["clause_no"], c["actor"], c["text"], c["page_start"],
                                  c["page_end"], c["actor_known"])
                           for c in by_task["clauses"][n]),
-            # units_full, applies_to and groups came later: an older folder reads without them.
+            # units_full, applies_to, groups, part_no and entry_text came later: an older folder
+            # reads without them.
             assignments=tuple(Assignment(n, a["entry_no"], a["level"], a["scope"],
                                          tuple(a["units"]), a["obligation"],
                                          tuple(a.get("units_full") or ()), a.get("applies_to"),
-                                         tuple(a.get("groups") or ()), a["clause_no"])
+                                         tuple(a.get("groups") or ()), a["clause_no"],
+                                         a.get("part_no") or 1, a.get("entry_text") or "")
                               for a in by_task["assignments"][n]),
             # recurrence came later: an older folder reads without it.
             deadlines=tuple(Deadline(n, d["clause_no"], d["actor"], d["expression"], d["due"],

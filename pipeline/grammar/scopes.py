@@ -18,6 +18,14 @@ LOCALITY_HEADS: tuple[str, ...] = (
     "园区", "州", "盟",
 )
 
+#: Openers of a scope that means every locality of the level the entry's other parts do not
+#: name: ``强省试点省、一类省份必做，其他省份选做`` — 其他省份 are the rest.
+REST_OPENERS: tuple[str, ...] = ("其他", "其它", "其余", "剩余", "除")
+
+#: An obligation that closes one part of an entry holding several, each with its own
+#: (``强省试点省、一类省份必做，其他省份选做``): 必做/选做 followed by a separator or the end.
+OBLIGATION_PART = re.compile(r"(必做|选做)\s*[。.]?\s*(?:[，,；;、]\s*|$)")
+
 #: Words that make a piece a group, not a proper place name (强市, 重点城市, 示范区, 涉及省份).
 GROUP_WORDS: tuple[str, ...] = (
     "城市", "地市", "省份", "地区", "地方", "强", "试点", "示范", "建设", "重点", "涉及", "有关",
