@@ -11,15 +11,16 @@ order, the same tie-breaking — with less work:
   pair is impossible). Here only the pairs with a transition are scored, from a reverse
   transition table built once; when even the best of them is ``-inf`` the step is scored
   jieba's way, so its tie-breaking among impossible moves is kept too.
-- **get_DAG**: one dictionary lookup per fragment instead of two.
-- **calc**: a position with one way forward (most of them) takes it without building a
-  generator for ``max``.
+- **get_DAG and calc**: one pass from the end of the sentence makes both the word graph and
+  the best route, so each fragment is sliced and looked up once instead of three times; jieba
+  calls calc right after get_DAG with the graph it got, and is handed the route made with it.
 
 :func:`install` puts them in place on jieba's default tokenizer and on jieba.posseg; the
 tests compare each with jieba's own on the fixtures' texts and on random ones.
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from math import log
 from typing import Any
@@ -93,12 +94,22 @@ class FastViterbi:
 
 def get_dag(tokenizer: Any, sentence: str) -> dict[int, list[int]]:
     """``Tokenizer.get_DAG``: for each position, the ends of the dictionary words starting there."""
+    return dag_and_route(tokenizer, sentence)[0]
+
+
+def dag_and_route(tokenizer: Any, sentence: str) -> tuple[dict[int, list[int]],
+                                                          dict[int, tuple[float, int]]]:
+    """``get_DAG`` and ``calc`` in one pass from the end: each fragment is looked up once, and
+    a word's score is made as it is found (the same floats: ``calc`` adds the same terms)."""
     tokenizer.check_initialized()
     get = tokenizer.FREQ.get
-    dag: dict[int, list[int]] = {}
+    logtotal = log(tokenizer.total)
     n = len(sentence)
-    for k in range(n):
+    dag: dict[int, list[int]] = {}
+    route: dict[int, tuple[float, int]] = {n: (0, 0)}
+    for k in range(n - 1, -1, -1):
         ends = []
+        scores = []
         i = k
         frag = sentence[k]
         while i < n:
@@ -107,10 +118,16 @@ def get_dag(tokenizer: Any, sentence: str) -> dict[int, list[int]]:
                 break
             if freq:
                 ends.append(i)
+                scores.append((log(freq) - logtotal + route[i + 1][0], i))
             i += 1
             frag = sentence[k:i + 1]
-        dag[k] = ends or [k]
-    return dag
+        if not ends:  # the character alone, scored as calc does (a frequency of 0 or none: 1)
+            ends.append(k)
+            route[k] = (log(get(sentence[k]) or 1) - logtotal + route[k + 1][0], k)
+        else:
+            route[k] = scores[0] if len(scores) == 1 else max(scores)
+        dag[k] = ends
+    return dag, route
 
 
 def calc(tokenizer: Any, sentence: str, dag: Mapping[int, list[int]],
@@ -130,10 +147,34 @@ def calc(tokenizer: Any, sentence: str, dag: Mapping[int, list[int]],
                               for x in ends])
 
 
+class _Kernels:
+    """A tokenizer's get_DAG and calc: get_DAG finds the route too, and calc hands it over
+    when it is asked for the route of that very graph (jieba calls them one after the other)."""
+
+    def __init__(self, tokenizer: Any) -> None:
+        self.tokenizer = tokenizer
+        self.last = threading.local()  # threads of a Dask worker share the tokenizer
+
+    def get_dag(self, sentence: str) -> dict[int, list[int]]:
+        dag, route = dag_and_route(self.tokenizer, sentence)
+        self.last.found = (dag, route)
+        return dag
+
+    def calc(self, sentence: str, dag: Mapping[int, list[int]],
+             route: dict[int, tuple[float, int]]) -> None:
+        found = getattr(self.last, "found", None)
+        self.last.found = None
+        if found is not None and found[0] is dag:
+            route.update(found[1])
+        else:
+            calc(self.tokenizer, sentence, dag, route)
+
+
 def install_tokenizer(tokenizer: Any) -> None:
-    """get_DAG and calc of this tokenizer instance (jieba.dt) replaced by the ones above."""
-    tokenizer.get_DAG = lambda sentence: get_dag(tokenizer, sentence)
-    tokenizer.calc = lambda sentence, dag, route: calc(tokenizer, sentence, dag, route)
+    """get_DAG and calc of this tokenizer instance replaced by the ones above."""
+    kernels = _Kernels(tokenizer)
+    tokenizer.get_DAG = kernels.get_dag
+    tokenizer.calc = kernels.calc
 
 
 def install_posseg(posseg: Any) -> None:

@@ -126,6 +126,13 @@ def test_get_dag_and_calc_as_jiebas():
         jieba.Tokenizer.calc(tokenizer, sentence, dag, theirs)
         jieba_kernels.calc(tokenizer, sentence, dag, mine)
         assert mine == theirs
+        assert jieba_kernels.dag_and_route(tokenizer, sentence) == (dag, theirs)
+        # The installed pair: calc hands over get_DAG's route for its graph, and computes
+        # the route of any other graph (here an equal copy) itself.
+        for graph in (tokenizer.get_DAG(sentence), dict(dag)):
+            handed: dict[int, tuple[float, int]] = {}
+            tokenizer.calc(sentence, graph, handed)
+            assert handed == theirs
 
 
 @pytest.mark.parametrize("hmm", [False, True])
