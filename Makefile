@@ -10,6 +10,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	# jieba's tables into the per-user cache now, so the first extract starts warm (see README).
+	$(PY) -c "from pipeline import nlp; nlp.warm()"
 	touch $(STAMP)
 
 extract: $(STAMP)

@@ -6,7 +6,8 @@ machine's load stretches wall time; the load average is printed at the start and
 
 - **start-up**: the 2024 text dump end to end (``python -m pipeline extract``), cold (an empty
   cache folder, so jieba's tables are built and cached) and warm; the floor is
-  ``python -c "import pyarrow.parquet"``.
+  ``python -c "import pyarrow.parquet"`` (Python's start and the one import every run needs),
+  and "wall s over base" is what the pipeline adds to it.
 - **PDF**: the pipeline against bare pdfplumber ``extract_tables`` over every page, a
   pypdfium2 text dump (the floor) and Camelot lattice (if installed: the ``bench`` extra).
 - **corpus**: N = 1, 10, 100, 1000 variants of the 2024 dump (each its own title, one task
@@ -101,9 +102,22 @@ def run(argv: Sequence[str], env: dict[str, str] | None = None) -> Run:
 
 
 def median_run(make: Callable[[], Run], repeat: int) -> Run:
-    runs = [make() for _ in range(repeat)]
+    return _median([make() for _ in range(repeat)])
+
+
+def _median(runs: Sequence[Run]) -> Run:
     return Run(statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs),
                max(r.peak_mb for r in runs), max(r.tree_mb for r in runs))
+
+
+def interleaved(makers: Sequence[Callable[[], Run]], repeat: int) -> list[Run]:
+    """The median run of each maker, taking turns (one of each per round), so that a change in
+    the machine's load in the course of the rounds falls on all of them alike."""
+    runs: list[list[Run]] = [[] for _ in makers]
+    for _ in range(repeat):
+        for make, done in zip(makers, runs):
+            done.append(make())
+    return [_median(done) for done in runs]
 
 
 def _extract(inputs: Sequence[Path], out: Path, *extra: str) -> list[str]:
@@ -184,17 +198,19 @@ def _load() -> str:
 def _row(name: str, r: Run, base: Run | None = None) -> str:
     ratio = f"{r.wall / base.wall:.2f}×" if base else ""
     cpu_ratio = f"{r.cpu / base.cpu:.2f}×" if base and base.cpu else ""
+    extra = f"+{r.wall - base.wall:.2f}" if base else ""
     return (f"| {name} | {r.wall:.2f} | {r.cpu:.2f} | {r.peak_mb:.0f} | {r.tree_mb:.0f} | "
-            f"{ratio} | {cpu_ratio} |")
+            f"{ratio} | {cpu_ratio} | {extra} | {os.getloadavg()[0]:.2f} |")
 
 
 HEAD = ("| what | wall s | CPU s | peak RSS MB (largest process) | peak PSS MB (process tree) "
-        "| wall ratio | CPU ratio |\n|---|---:|---:|---:|---:|---:|---:|")
+        "| wall ratio | CPU ratio | wall s over base | load (1 min) |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.bench")
-    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--corpus", default="1,10,100,1000",
                    help="corpus sizes, comma-separated (0 or empty: none)")
     p.add_argument("--corpus-repeat", type=int, default=1)
@@ -216,8 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     say(f"machine: {machine['cpu']}, {machine['cores']} cores; {machine['os']}; Python "
         f"{machine['python']}, pyarrow {machine['pyarrow']}, pdfplumber {machine['pdfplumber']}")
     say(f"date: {machine['date']}; load average at start (1, 5, 15 min): {_load()}")
-    say(f"median of {args.repeat} fresh processes (corpus: {args.corpus_repeat}); "
-        "ratios against the row marked (base)")
+    say(f"median of {args.repeat} fresh processes (corpus: {args.corpus_repeat}), the start-up "
+        "rows taking turns; ratios against the row marked (base)")
     with tempfile.TemporaryDirectory(prefix="cnipa-bench-") as tmp_name:
         tmp = Path(tmp_name)
         warm_cache = tmp / "cache-warm"
@@ -231,11 +247,13 @@ def main(argv: list[str] | None = None) -> int:
 
         say("\n### Start-up: the 2024 text dump end to end\n")
         say(HEAD)
-        floor = median_run(lambda: run(_py("import pyarrow.parquet")), args.repeat)
+        floor, warm, cold_run = interleaved([
+            lambda: run(_py("import pyarrow.parquet")),
+            lambda: run(_extract([RAW_2024], tmp / "o"), env_warm),
+            cold], args.repeat)
         say(_row("floor: python -c 'import pyarrow.parquet' (base)", floor))
-        say(_row("extract, warm cache", median_run(
-            lambda: run(_extract([RAW_2024], tmp / "o"), env_warm), args.repeat), floor))
-        say(_row("extract, cold (empty cache folder)", median_run(cold, args.repeat), floor))
+        say(_row("extract, warm cache", warm, floor))
+        say(_row("extract, cold (empty cache folder)", cold_run, floor))
 
         if args.pdf.is_file():
             pages = _pages(args.pdf)
@@ -251,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
                 say(_row("Camelot lattice", median_run(
                     lambda: run(_py(CAMELOT, str(args.pdf))), args.repeat), base))
             else:
-                say("| Camelot lattice | not installed (pip install '.[bench]') | | | | | |")
+                say("| Camelot lattice | not installed (pip install '.[bench]') | | | | | | | |")
 
         sizes = [int(x) for x in args.corpus.split(",") if x.strip() and int(x) > 0]
         if sizes:
@@ -259,12 +277,13 @@ def main(argv: list[str] | None = None) -> int:
             say(f"\n### Corpus: N variants of the 2024 dump in one extract call "
                 f"(--jobs default: {os.cpu_count()} here; warm cache)\n")
             say("| N | wall s | CPU s | peak RSS MB (largest process) | "
-                "peak PSS MB (process tree) | wall s per document |\n|---:|---:|---:|---:|---:|---:|")
+                "peak PSS MB (process tree) | wall s per document | CPU s per document "
+                "| load (1 min) |\n|---:|---:|---:|---:|---:|---:|---:|---:|")
             for n in sizes:
                 r = median_run(lambda n=n: run(_extract(corpus[:n], tmp / "o"), env_warm),
                                args.corpus_repeat)
                 say(f"| {n} | {r.wall:.2f} | {r.cpu:.2f} | {r.peak_mb:.0f} | {r.tree_mb:.0f} | "
-                    f"{r.wall / n:.3f} |")
+                    f"{r.wall / n:.3f} | {r.cpu / n:.3f} | {os.getloadavg()[0]:.2f} |")
         say(f"\nload average at the end (1, 5, 15 min): {_load()}")
     if args.stages:
         stages(args.repeat)

@@ -27,6 +27,7 @@ import json
 import os
 import stat
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 #: The folder name under the XDG cache home.
@@ -141,17 +142,25 @@ def _verified(data: bytes, key: str) -> tuple[int | None, memoryview] | None:
     return head, payload
 
 
-def write(name: str, key: str, payload: bytes, head_size: int | None = None) -> bool:
-    """Store ``payload`` for ``key`` as cache file ``name``, atomically; False if not possible.
+def write(name: str, key: str, payload: bytes | Sequence[bytes],
+          head_size: int | None = None) -> bool:
+    """Store ``payload`` (bytes, or parts written one after the other) for ``key`` as cache
+    file ``name``, atomically; False if not possible.
 
-    With ``head_size``, the digest covers only ``payload[:head_size]`` (see :func:`read_head`).
+    With ``head_size``, the digest covers only the first ``head_size`` bytes (see
+    :func:`read_head`).
     """
+    parts = [payload] if isinstance(payload, bytes) else list(payload)
+    size = sum(map(len, parts))
     where = usable_folder()
-    if where is None or len(payload) > MAX_CACHE_BYTES - _MAX_HEADER:
+    if where is None or size > MAX_CACHE_BYTES - _MAX_HEADER:
         return False
-    covered = payload if head_size is None else payload[:head_size]
-    fields: dict[str, object] = {"key": key, "size": len(payload),
-                                 "sha256": hashlib.sha256(covered).hexdigest()}
+    digest = hashlib.sha256()
+    left = size if head_size is None else head_size
+    for part in parts:
+        digest.update(memoryview(part)[:left])
+        left -= min(left, len(part))
+    fields: dict[str, object] = {"key": key, "size": size, "sha256": digest.hexdigest()}
     if head_size is not None:
         fields["head"] = head_size
     header = json.dumps(fields).encode()
@@ -162,7 +171,9 @@ def write(name: str, key: str, payload: bytes, head_size: int | None = None) -> 
         return False
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(MAGIC + header + b"\n" + payload)
+            f.write(MAGIC + header + b"\n")
+            for part in parts:
+                f.write(part)
         os.replace(tmp, where / name)
     except OSError:
         with contextlib.suppress(OSError):  # a leftover temporary file is harmless

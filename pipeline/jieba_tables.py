@@ -156,18 +156,31 @@ class Tables:
         """The head (the one-character slice, offsets, digests) and the buckets (complete only)."""
         if not self.complete:
             raise ValueError("only complete tables are stored")
-        buckets: list[tuple[dict[str, object], ...]] = [({}, {}, {}) for _ in range(BUCKETS)]
+        # Only the buckets that hold words get dicts (about half of them).
+        parts: dict[int, tuple[dict[str, object], ...]] = {}
         singles: tuple[dict[str, object], ...] = ({}, {}, {})
         tables: tuple[dict[str, object], ...] = (self.freq, self.tags, self.idf)  # type: ignore[assignment]
         for i, table in enumerate(tables):
             for word, value in table.items():
-                part = buckets[bucket_of(word)] if len(word) > 1 else singles
-                part[i][word] = value
+                if len(word) > 1:
+                    b = (ord(word[0]) * _MULTIPLIER + ord(word[1])) & _MASK  # bucket_of, inlined
+                    part = parts.get(b)
+                    if part is None:
+                        part = parts[b] = ({}, {}, {})
+                    part[i][word] = value
+                else:
+                    singles[i][word] = value
         offsets = array("I", [0])
         chunks = []
         digests = []
-        for bucket in buckets:
-            chunk = marshal.dumps(bucket) if any(bucket) else b""
+        empty = hashlib.sha256(b"").digest()[:DIGEST]
+        for b in range(BUCKETS):
+            found = parts.pop(b, None)  # freed as it is written out
+            if found is None:
+                digests.append(empty)
+                offsets.append(offsets[-1])
+                continue
+            chunk = marshal.dumps(found)
             chunks.append(chunk)
             digests.append(hashlib.sha256(chunk).digest()[:DIGEST])
             offsets.append(offsets[-1] + len(chunk))
@@ -208,7 +221,7 @@ class Tables:
 
     def store(self, cache_key: str) -> bool:
         head, blob = self.payload()
-        return cache.write(CACHE_NAME, cache_key, head + blob, head_size=len(head))
+        return cache.write(CACHE_NAME, cache_key, (head, blob), head_size=len(head))
 
 
 def parse_idf(data: bytes) -> tuple[dict[str, float], float]:
