@@ -180,6 +180,20 @@ def test_html_header_of_nine_columns_is_named_with_the_limit():
         read_html(page("", head), "nine.html")
 
 
+def test_html_header_over_two_rows_reads_the_columns_under_the_spanning_cell():
+    head = ("<tr><td rowspan=2>序号</td><td rowspan=2>重点任务</td><td rowspan=2>具体措施</td>"
+            "<td colspan=2>责任单位</td><td rowspan=2>完成时限</td></tr>"
+            "<tr><td>牵头单位</td><td>配合单位</td></tr>")
+    rows = "<tr><td>1</td><td>提升质量</td><td>严格评估。</td><td>省知识产权局</td><td>省科技厅</td><td>全年</td></tr>"
+    table = read_html(page(rows + head + rows.replace(">1<", ">2<"), head), "two.html")
+    assert table.layout.roles == (SERIAL, TASK, "measures", LEAD, SUPPORT, DUE)
+    assert cells(table) == [["1", "提升质量", "严格评估。", "省知识产权局", "省科技厅", "全年"],
+                            ["序号", "重点任务", "具体措施", "责任单位", "", "完成时限"],
+                            ["2", "提升质量", "严格评估。", "省知识产权局", "省科技厅", "全年"]]
+    # The upper row repeated on a new page reads as a header (stitch drops it); the lower is gone.
+    assert match_header(cells(table)[1]) is not None
+
+
 # ---- Word --------------------------------------------------------------------------------------
 
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
@@ -273,3 +287,14 @@ def test_pdf_title_or_annex_line_above_the_header_is_not_read_with_it():
 def test_pdf_body_line_is_no_header():
     chars = header_line(("1", 40), ("提升质量", 90), ("严格评估。", 200), ("省局", 330), ("全年", 420))
     assert header_words(visual_lines(chars, SETTINGS), SETTINGS) is None
+
+
+def test_docx_header_over_two_rows_and_a_title_row_inside_the_table():
+    table = read_docx(docx([["<6>2025年知识产权重点任务清单"],
+                            ["!序号", "!重点任务", "!具体措施", "<2>责任单位", "!完成时限"],
+                            ["^", "^", "^", "牵头单位", "配合单位", "^"],
+                            ["1", "提升质量", "严格评估。", "省知识产权局", "省科技厅", "全年"],
+                            ["^", "^", "^", "牵头单位", "配合单位", "^"]]), "two.docx")
+    assert table.layout.roles == (SERIAL, TASK, "measures", LEAD, SUPPORT, DUE)
+    assert table.title == "2025年知识产权重点任务清单"
+    assert cells(table) == [["1", "提升质量", "严格评估。", "省知识产权局", "省科技厅", "全年"]]

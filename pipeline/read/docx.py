@@ -40,6 +40,7 @@ from pipeline.grammar import (
     Layout,
     clean_title,
     has_year,
+    header_role,
     match_header,
     normalize_ws,
     read_header,
@@ -93,23 +94,25 @@ def read_docx(data: bytes, source: str) -> RawTable:
         found = _header_row(table)
         if found is None:
             continue
-        header_at, layout = found
-        header = _layout(list(_table_rows(table))[header_at])
-        rows = list(_rows(table, header_at, header, layout, pages))
-        parts = _continuations(table, header)
+        header_at, header = found
+        layout = header.layout
+        rows = list(_rows(table, header_at, header, pages))
+        parts = _continuations(table, header.slots)
         notes: tuple[str, ...] = layout.notes()
         for n, part in enumerate(parts, start=1):
             # Without a recorded break, the split itself is where a page ended.
             shift = 0 if pages.counted else n
             rows.extend(replace(row, page=row.page + shift)
-                        for row in _rows(part, -1, header, layout, pages))
+                        for row in _rows(part, -1, header, pages))
         if parts:
             notes += (f"{source}: the task table is split over {len(parts) + 1} Word tables "
                       "(at page breaks); read as one",)
         if not pages.counted and not parts:
             notes += (f"{source}: the Word document records no page breaks; page_start and "
                       "page_end are 1 for every task",)
-        lines = _lines_above(body, table)
+        # A title row inside the table, above its header, is text above the table too.
+        lines = _lines_above(body, table) + [t for tr in list(_table_rows(table))[:header_at]
+                                             for t in _texts(_layout(tr)) if t]
         return RawTable(source=source, fmt="docx", title=_title(lines), rows=tuple(rows),
                         notes=notes, head=tuple(lines), layout=layout)
     for n, table in enumerate(tables, start=1):
@@ -331,13 +334,51 @@ def _texts(slots: list[_Slot]) -> list[str]:
     return [normalize_ws("".join(s.cell.paragraphs)) for s in slots]
 
 
-def _header_row(table: etree._Element) -> tuple[int, Layout] | None:
-    """Index of the table's header row among its own rows and its layout, if it has one."""
-    for i, tr in enumerate(_table_rows(table)):
-        layout = match_header(_texts(_layout(tr)))
-        if layout is not None:
-            return i, layout
+@dataclass(frozen=True)
+class _Header:
+    """The header row's cells on the grid, its layout, and the lower row's words of a header set
+    over two rows (None for one row)."""
+
+    slots: list[_Slot]
+    layout: Layout
+    sub: list[str] | None = None
+
+
+def _header_row(table: etree._Element) -> tuple[int, _Header] | None:
+    """Index of the table's header row among its own rows, its layout and its cells, if it has
+    one. A header set over two rows — a cell spanning several columns (责任单位) over a row
+    naming them (牵头单位 / 配合单位) — is read whole, at the lower row's index."""
+    trs = list(_table_rows(table))
+    for i, tr in enumerate(trs):
+        slots = _layout(tr)
+        layout = match_header(_texts(slots))
+        if layout is None:
+            continue
+        whole = _two_row_header(slots, _layout(trs[i + 1])) if i + 1 < len(trs) else None
+        wide = match_header(_texts(whole)) if whole is not None else None
+        if whole is not None and wide is not None and len(wide) > len(layout):
+            sub = [t for s, t in zip(whole, _texts(whole)) if s not in slots and t]
+            return i + 1, _Header(whole, wide, sub)
+        return i, _Header(slots, layout)
     return None
+
+
+def _two_row_header(upper: list[_Slot], lower: list[_Slot]) -> list[_Slot] | None:
+    """``upper`` with each cell spanning several columns replaced by the cells of ``lower``
+    under it, when ``lower`` holds nothing but header words under such cells."""
+    own = [s for s in lower if not s.continued and not s.cell.is_empty]
+    whole: list[_Slot] = []
+    used = 0
+    for slot in upper:
+        under = [s for s in own if slot.column <= s.column < slot.column + slot.span]
+        if slot.span > 1 and under:
+            whole.extend(under)
+            used += len(under)
+        else:
+            whole.append(slot)
+    if not own or used != len(own) or any(header_role(t) is None for t in _texts(own)):
+        return None
+    return whole
 
 
 def _continuations(table: etree._Element, header: list[_Slot]) -> list[etree._Element]:
@@ -369,19 +410,23 @@ def _grid_width(table: etree._Element) -> int:
     return sum(s.span for s in _layout(first)) if first is not None else 0
 
 
-def _rows(table: etree._Element, header_at: int, header: list[_Slot], layout: Layout,
+def _rows(table: etree._Element, header_at: int, header: _Header,
           pages: _Pages) -> Iterator[RawRow]:
     """The rows after the header (all rows when ``header_at`` is -1), one cell per column of
     ``layout``, by the header's cells: a cell goes to the header cell it starts under (a section
     cell spanning the row: the first)."""
     trs = list(_table_rows(table))
-    width = len(layout)
-    starts = [s.column for s in header][:width]
+    width = len(header.layout)
+    starts = [s.column for s in header.slots][:width]
+    sub = header.sub
+
     merged: dict[int, RawCell] = {}  # grid column -> the text of the vertical merge open there
     for i in range(header_at + 1, len(trs)):
         slots = _layout(trs[i])
         if match_header(_texts(slots)) is not None:
             continue  # the header repeated (w:tblHeader rows, or typed again after a break)
+        if sub and [t for t in _texts(slots) if t] == sub:
+            continue  # the lower row of a two-row header, repeated on a new page
         columns = [max((j for j, start in enumerate(starts) if start <= slot.column), default=0)
                    for slot in slots]
         # The leftmost column at which a cell of the row's own opens a task (a first cell, or

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from bs4 import Tag
 
-from pipeline.grammar import TASK_RE, Layout, match_header, normalize_ws
+from pipeline.grammar import TASK_RE, Layout, header_role, match_header, normalize_ws
 from pipeline.models import RawCell
 from pipeline.read.html.settings import SETTINGS
 from pipeline.read.html.text import is_bold, paragraphs
@@ -30,6 +30,9 @@ class Grid:
     #: per row, per grid column: (cell, is_origin) — is_origin is False for slots a span reaches.
     slots: list[dict[int, tuple[Tag, bool]]] = field(default_factory=list)
     width: int = 0
+    #: A header set over two rows (责任单位 spanning 牵头单位 / 配合单位 below it): the lower row's
+    #: index -> the header read whole, each grid column under its lowest header cell.
+    two_row_headers: dict[int, dict[int, tuple[Tag, bool]]] = field(default_factory=dict)
 
 
 def own_rows(table: Tag) -> list[Tag]:
@@ -86,12 +89,63 @@ def header_row(g: Grid) -> int | None:
 
 
 def header_layout(g: Grid) -> tuple[int, Layout] | None:
-    """The table's header row among its first rows and the layout it names, or None."""
+    """The table's header row among its first rows and the layout it names, or None.
+
+    A header set over two rows — a cell spanning several columns (责任单位) over a row naming
+    them (牵头单位 / 配合单位) — is read whole: the index is the lower row's, and
+    :func:`header_slots` gives each grid column its lowest header cell.
+    """
     for i, slots in enumerate(g.slots[:SETTINGS.header_rows]):
         layout = match_header(row_texts(slots))
-        if layout is not None:
-            return i, layout
+        if layout is None:
+            continue
+        if i + 1 < len(g.slots):
+            whole = _two_row_header(slots, g.slots[i + 1])
+            wide = match_header(row_texts(whole)) if whole is not None else None
+            if whole is not None and wide is not None and len(wide) > len(layout):
+                g.two_row_headers[i + 1] = whole
+                return i + 1, wide
+        return i, layout
     return None
+
+
+def header_slots(g: Grid, at: int) -> dict[int, tuple[Tag, bool]]:
+    """The header row's slots (a two-row header's read whole)."""
+    return g.two_row_headers.get(at, g.slots[at])
+
+
+def sub_header_texts(g: Grid, at: int) -> list[str] | None:
+    """The lower row's words of a two-row header (牵头单位, 配合单位): a row of just these is
+    that header repeated on a new page. None for a one-row header."""
+    if at not in g.two_row_headers:
+        return None
+    return [t for t in (normalize_ws("".join(paragraphs(cell)))
+                        for cell, origin in g.slots[at].values() if origin) if t]
+
+
+def _two_row_header(upper: dict[int, tuple[Tag, bool]],
+                    lower: dict[int, tuple[Tag, bool]]) -> dict[int, tuple[Tag, bool]] | None:
+    """``upper`` with its cells that span several columns replaced by the cells of ``lower``
+    under them, when ``lower`` holds nothing but header words under such cells."""
+    chosen: dict[int, Tag] = {}
+    for c in sorted(upper):
+        cell = upper[c][0]
+        below = lower.get(c)
+        if span(cell, "colspan") > 1 and below is not None and below[1] \
+                and not empty_cell(below[0]):
+            chosen[c] = below[0]
+        else:
+            chosen[c] = cell
+    own = [(c, cell) for c, (cell, origin) in lower.items() if origin and not empty_cell(cell)]
+    if not own or any(chosen.get(c) is not cell for c, cell in own) or any(
+            header_role(normalize_ws("".join(paragraphs(cell)))) is None for _, cell in own):
+        return None
+    whole: dict[int, tuple[Tag, bool]] = {}
+    seen: set[int] = set()
+    for c in sorted(chosen):
+        whole[c] = (chosen[c], id(chosen[c]) not in seen)
+        seen.add(id(chosen[c]))
+    return whole
 
 
 def header_columns(header: dict[int, tuple[Tag, bool]], width: int) -> dict[int, int]:

@@ -23,8 +23,10 @@ from pipeline.read.html.continuation import Part
 from pipeline.read.html.grid import (
     header_columns,
     header_row,
+    header_slots,
     logical_cells,
     own_rows,
+    sub_header_texts,
     text_columns,
 )
 from pipeline.read.html.settings import SETTINGS
@@ -72,7 +74,8 @@ def raw_rows(parts: list[Part], layout: Layout) -> Iterator[RawRow]:
     previous: Tag | None = None
     paged = False  # the last row read was a page-number row (it counted the page already)
     columns_n = len(layout)
-    by_header = header_columns(parts[0].g.slots[parts[0].header_at], columns_n)
+    by_header = header_columns(header_slots(parts[0].g, parts[0].header_at), columns_n)
+    sub_header = sub_header_texts(parts[0].g, parts[0].header_at)
     width = parts[0].g.width
     # A converter lays every page out on the same grid: a page table with too few filled
     # columns to tell (a single cut row) borrows the mapping of another table of its width.
@@ -92,7 +95,7 @@ def raw_rows(parts: list[Part], layout: Layout) -> Iterator[RawRow]:
                          page=page, row=number + header_at + 2)
         head = header_row(g) if header_at < 0 else header_at
         if head is not None:
-            by_header, width = header_columns(g.slots[head], columns_n), g.width
+            by_header, width = header_columns(header_slots(g, head), columns_n), g.width
         columns = by_header
         if head is None and g.width != width:
             columns = text_columns(g, columns_n) or by_width.get(g.width) or by_header
@@ -103,6 +106,9 @@ def raw_rows(parts: list[Part], layout: Layout) -> Iterator[RawRow]:
             if id(tr) in before:
                 page += 1
             cells = logical_cells(slots, columns, columns_n)
+            if sub_header and cells is not None and \
+                    [t for t in (normalize_ws(c.text) for c in cells) if t] == sub_header:
+                cells = None  # the lower row of a two-row header, repeated on a new page
             running = running_row(cells) if cells is not None else None
             if running == "page number":
                 page += 1  # a page's foot kept as a row: the next row is on a new page
