@@ -76,10 +76,10 @@ def test_header_row_and_its_columns() -> None:
 def test_logical_cells_read_a_spanned_row_once() -> None:
     g = grid(first_table(SPANS))
     columns = header_columns(g.slots[0], 3)
-    section = logical_cells(g.slots[1], columns, 3)
+    section = logical_cells(g.slots[1], columns, STANDARD_LAYOUT)
     assert section is not None and section[0].paragraphs == ("一、全面强化",)
     assert section[1].is_empty and section[2].is_empty
-    continued = logical_cells(g.slots[3], columns, 3)
+    continued = logical_cells(g.slots[3], columns, STANDARD_LAYOUT)
     assert continued is not None
     assert [c.paragraphs for c in continued] == [(), ("有关省份：乙。",), ()]
 

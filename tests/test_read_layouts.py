@@ -132,6 +132,15 @@ def test_html_rowspan_group_cell_is_empty_below_but_a_shared_unit_cell_goes_to_e
     ]
 
 
+def test_html_task_title_spanning_serial_rows_stays_on_its_first_row_units_go_to_each():
+    rows = ("<tr><td>1</td><td rowspan=2>提升质量</td><td>严格评估。</td>"
+            "<td rowspan=2>省知识产权局</td><td>省科技厅</td><td rowspan=2>全年</td></tr>"
+            "<tr><td>2</td><td>开展整治。</td><td>各市州</td></tr>")
+    assert cells(read_html(page(rows), "t.html")) == [
+        ["1", "提升质量", "严格评估。", "省知识产权局", "省科技厅", "全年"],
+        ["2", "", "开展整治。", "省知识产权局", "各市州", "全年"]]
+
+
 def test_html_rowspan_within_one_task_is_read_once():
     rows = ("<tr><td rowspan=2>1</td><td rowspan=2>提升质量</td><td>严格评估。</td>"
             "<td rowspan=2>省知识产权局</td><td rowspan=2>省科技厅</td><td rowspan=2>全年</td></tr>"
@@ -298,3 +307,11 @@ def test_docx_header_over_two_rows_and_a_title_row_inside_the_table():
     assert table.layout.roles == (SERIAL, TASK, "measures", LEAD, SUPPORT, DUE)
     assert table.title == "2025年知识产权重点任务清单"
     assert cells(table) == [["1", "提升质量", "严格评估。", "省知识产权局", "省科技厅", "全年"]]
+
+
+def test_docx_task_title_spanning_serial_rows_stays_on_its_first_row_units_go_to_each():
+    table = read_docx(docx([["序号", "重点任务", "具体措施", "牵头单位", "完成时限"],
+                            ["1", "!提升质量", "严格评估。", "!省知识产权局", "全年"],
+                            ["2", "^", "开展整治。", "^", "每季度末"]]), "t.docx")
+    assert cells(table) == [["1", "提升质量", "严格评估。", "省知识产权局", "全年"],
+                            ["2", "", "开展整治。", "省知识产权局", "每季度末"]]

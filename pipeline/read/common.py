@@ -1,10 +1,12 @@
-"""What every reader shares besides decoding: telling the formats apart from the bytes."""
+"""What every reader shares besides decoding: telling the formats apart from the bytes, and
+which cells spanning rows each row they span gets."""
 from __future__ import annotations
 
 import re
 from dataclasses import fields
 from typing import Any
 
+from pipeline.grammar import GROUP, OBJECTIVE, SERIAL, TASK
 from pipeline.read.decode import bom_encoding, few_controls, utf16_without_bom
 
 _HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|html|table|body|head|meta)\b", re.I)
@@ -120,3 +122,9 @@ def require_positive_ints(settings: Any) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{type(settings).__name__}.{f.name} must be a positive integer, "
                              f"not {value!r}")
+
+
+#: Roles whose cell, spanning rows (rowspan, w:vMerge), names what the rows below share as a
+#: group — a task title, a （一） group, its 任务目标: the text dump writes it on the first row
+#: only, so the readers do too; a cell saying who or when is given to each task it spans.
+GROUPING_ROLES = frozenset({SERIAL, TASK, GROUP, OBJECTIVE})

@@ -46,6 +46,7 @@ from pipeline.grammar import (
     read_header,
 )
 from pipeline.models import RawCell, RawRow, RawTable
+from pipeline.read.common import GROUPING_ROLES
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _DOCUMENT = "word/document.xml"
@@ -439,8 +440,11 @@ def _rows(table: etree._Element, header_at: int, header: _Header,
         for slot, k in zip(slots, columns):
             cell = slot.cell
             if slot.continued:
+                # Who or when is shared by the tasks beside it; a grouping cell (a task title,
+                # a （一） group, its 任务目标) is written on its first row only, as in the dump.
                 shared = merged.get(slot.column)
-                if shared is None or opens_at is None or k <= opens_at:
+                if shared is None or opens_at is None or k <= opens_at \
+                        or header.layout.roles[k] in GROUPING_ROLES:
                     continue
                 cell = shared
             else:

@@ -15,8 +15,15 @@ from dataclasses import dataclass, field
 
 from bs4 import Tag
 
-from pipeline.grammar import TASK_RE, Layout, header_role, match_header, normalize_ws
+from pipeline.grammar import (
+    TASK_RE,
+    Layout,
+    header_role,
+    match_header,
+    normalize_ws,
+)
 from pipeline.models import RawCell
+from pipeline.read.common import GROUPING_ROLES
 from pipeline.read.html.settings import SETTINGS
 from pipeline.read.html.text import is_bold, paragraphs
 
@@ -180,7 +187,7 @@ def text_columns(g: Grid, width: int) -> dict[int, int] | None:
 
 
 def logical_cells(slots: dict[int, tuple[Tag, bool]], columns: dict[int, int],
-                  width: int) -> tuple[RawCell, ...] | None:
+                  layout: Layout) -> tuple[RawCell, ...] | None:
     """The row's ``width`` cells; None for a row that has no cells at all.
 
     A cell spanning several columns (a merged section row) gives its text to the first
@@ -190,10 +197,13 @@ def logical_cells(slots: dict[int, tuple[Tag, bool]], columns: dict[int, int],
     spanning rows of one task is read once. The exception is a rowspan reaching a row that
     opens a new task left of it — with a cell of its own in the first column, or a cell of its
     own that opens with a task number (``2.推动…`` in a 落实举措 column beside a spanning group
-    cell): there the text is repeated, so each task has the 任务分工 or 完成时间 it shares.
+    cell): there the text of a column saying who or when (任务分工, 牵头单位, 完成时间 …, not one
+    of :data:`GROUPING_ROLES`) is repeated, so each task has the units or deadline it shares.
     """
     if not slots:
         return None
+    width = len(layout)
+    roles = layout.roles
     widest = max(columns, default=0)
     parts: list[list[str]] = [[] for _ in range(width)]
     bold = [False] * width
@@ -216,7 +226,7 @@ def logical_cells(slots: dict[int, tuple[Tag, bool]], columns: dict[int, int],
             continue
         logical = columns.get(c, width - 1 if c > widest else 0)
         if not origin and not (opens_at is not None and logical > opens_at
-                               and leftmost[id(cell)] == c):
+                               and leftmost[id(cell)] == c and roles[logical] not in GROUPING_ROLES):
             continue
         done.add(id(cell))
         parts[logical].extend(paragraphs(cell))

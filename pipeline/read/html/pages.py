@@ -105,7 +105,7 @@ def raw_rows(parts: list[Part], layout: Layout) -> Iterator[RawRow]:
             number += 1
             if id(tr) in before:
                 page += 1
-            cells = logical_cells(slots, columns, columns_n)
+            cells = logical_cells(slots, columns, layout)
             if sub_header and cells is not None and \
                     [t for t in (normalize_ws(c.text) for c in cells) if t] == sub_header:
                 cells = None  # the lower row of a two-row header, repeated on a new page
