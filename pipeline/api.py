@@ -8,6 +8,7 @@ the same dtypes whether it comes from a PDF just read or from a folder written l
   integer column with ``<NA>``, not float64)
 - date32 → ``datetime64[ns]`` (missing is ``NaT``)
 - list<string> → ``object`` holding Python lists
+- map<string, string> → ``object`` holding Python dicts (``tasks.extra``)
 - float64 and bool as they are.
 
 pandas is imported here only, so the command line's extraction never loads it.
@@ -135,6 +136,9 @@ def frame(table: Any) -> pd.DataFrame:
     for f in table.schema:
         if pa.types.is_date(f.type):
             df[f.name] = df[f.name].astype("datetime64[ns]")
+        elif pa.types.is_map(f.type):  # tasks.extra: header → text, as a dict
+            df[f.name] = pd.Series([None if v is None else dict(v) for v in df[f.name]],
+                                   index=df.index, dtype=object)
         elif pa.types.is_list(f.type):
             df[f.name] = pd.Series([None if v is None else list(v) for v in df[f.name]],
                                    index=df.index, dtype=object)

@@ -31,12 +31,26 @@ def table(rows: Sequence[Mapping[str, Any]], schema: Any) -> Any:
 
 
 def column(values: Sequence[Any], type_: Any) -> Any:
-    """One Arrow array of ``type_`` (string, list of string, int8…64, double, bool, date32)."""
+    """One Arrow array of ``type_`` (string, list of string, map of string to string, int8…64,
+    double, bool, date32)."""
     import pyarrow as pa
 
     n = len(values)
     nulls = sum(v is None for v in values)
     validity = _bitmap([v is not None for v in values]) if nulls else None
+    if pa.types.is_map(type_):
+        # A map is a list of (key, value) structs; its values come as pairs (to_pylist's shape)
+        # or a dict.
+        pairs = [list(v.items()) if isinstance(v, dict) else list(v) if v is not None else None
+                 for v in values]
+        flat = [kv for v in pairs if v is not None for kv in v]
+        entry = pa.struct([type_.key_field, type_.item_field])
+        entries = pa.Array.from_buffers(
+            entry, len(flat), [None], children=[column([k for k, _ in flat], type_.key_type),
+                                                column([x for _, x in flat], type_.item_type)])
+        offsets = _offsets(0 if v is None else len(v) for v in pairs)
+        return pa.Array.from_buffers(type_, n, [validity, offsets], null_count=nulls,
+                                     children=[entries])
     if pa.types.is_list(type_):
         if not pa.types.is_string(type_.value_type):
             raise TypeError(f"no layout for {type_}")

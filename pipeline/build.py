@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pipeline import documents, facts, nlp, scopes, segment
 from pipeline.errors import InputTooLargeError, TooManyFiguresError
+from pipeline.grammar import level_label
 from pipeline.models import (
     Deadline,
     Document,
@@ -51,6 +52,7 @@ def build_document(loaded: LoadedInput, table: RawTable) -> Document:
         sections=stitched.sections, tasks=tasks, issues=(*stitched.issues, *issues),
         notes=table.notes, doc_number=number,
         issuer=documents.issuer(stitched.head, stitched.title, number),
+        layout=stitched.layout.name,
     )
 
 
@@ -61,8 +63,13 @@ def assemble(stitched: StitchedTable) -> tuple[tuple[Task, ...], list[Issue]]:
     # An alias (（以下简称强省）) may be defined in any cell and used in any later one.
     aliases = scopes.aliases_in(p.text for b in stitched.tasks for p in (*b.measures, *b.division))
     facts.check_document_budget(p.text for b in stitched.tasks for p in b.measures)
+    infer = not segment.labelled(p for b in stitched.tasks for p in b.measures)
+    # A division column without a single 局内：/省份： label is a 责任单位 column of unit lists.
+    unit_lists = not any(level_label(p.text) for b in stitched.tasks for p in b.division)
+    layout = stitched.layout.role_names
     for block in stitched.tasks:
-        task, task_issues = _task(block, stitched.year, aliases)
+        task, task_issues = _task(block, stitched.year, aliases, infer=infer,
+                                  unit_lists=unit_lists, layout=layout)
         tasks.append(task)
         issues.extend(task_issues)
     keyword_texts = ["\n".join([t.task_title, *(c.text for c in t.clauses)]) for t in tasks]
@@ -72,10 +79,33 @@ def assemble(stitched: StitchedTable) -> tuple[tuple[Task, ...], list[Issue]]:
                  for t, k, key in zip(tasks, found, keys)), issues
 
 
-def _task(block: TaskBlock, year: int | None,
-          aliases: Mapping[str, str]) -> tuple[Task, list[Issue]]:
-    clauses, issues = segment.clauses(block.task_no, block.measures)
-    entries, entry_issues = segment.assignments(block.task_no, block.division, clauses, aliases)
+def _owner(block: TaskBlock, unit_lists: bool) -> str | None:
+    """Who does what a task's unlabelled measures say, where the table tells: its lead units
+    (牵头单位), else 国家知识产权局 for a task with 局内 entries (CNIPA's own departments),
+    else the units of its 责任单位 column."""
+    if block.lead_units:
+        return "、".join(p.text for p in block.lead_units)
+    if any(level_label(p.text) == "局内" for p in block.division):
+        return segment.CNIPA
+    if unit_lists or all(segment.looks_like_units(p.text) for p in block.division):
+        return "、".join(p.text for p in block.division) or None
+    return None
+
+
+def _task(block: TaskBlock, year: int | None, aliases: Mapping[str, str], *,
+          infer: bool = False, unit_lists: bool = False,
+          layout: str = "") -> tuple[Task, list[Issue]]:
+    clauses, issues = segment.clauses(block.task_no, block.measures, infer=infer,
+                                      owner=_owner(block, unit_lists) if infer else None)
+    entries, entry_issues = segment.assignments(block.task_no, block.division, clauses, aliases,
+                                                unit_lists=unit_lists)
+    # Numbered on after the 任务分工 entries (an entry split into parts has one entry_no).
+    after = entries[-1].entry_no if entries else 0
+    lead = segment.unit_entries(block.task_no, segment.LEAD_LEVEL, block.lead_units, after + 1)
+    after = lead[-1].entry_no if lead else after
+    support = segment.unit_entries(block.task_no, segment.SUPPORT_LEVEL, block.support_units,
+                                   after + 1)
+    entries = (*entries, *lead, *support)
     issues.extend(entry_issues)
     deadlines: list[Deadline] = []
     targets: list[Target] = []
@@ -85,6 +115,9 @@ def _task(block: TaskBlock, year: int | None,
         deadlines.extend(found)
         targets.extend(facts.targets(clause, found))
         issues.extend(facts.long_figures(clause))
+    due_found, due_issues = _due_column(block, year)
+    deadlines.extend(due_found)
+    issues.extend(due_issues)
     actors = tuple(dict.fromkeys(c.actor for c in clauses if c.actor))
     departments = tuple(u for a in entries if a.level == "局内" for u in a.units)
     task = Task(
@@ -94,5 +127,21 @@ def _task(block: TaskBlock, year: int | None,
         departments=departments, keywords=(),
         page_start=block.page_start, page_end=block.page_end, clauses=clauses,
         assignments=entries, deadlines=tuple(deadlines), targets=tuple(targets),
+        serial=block.serial, group_no=block.group_no, group_title=block.group_title,
+        objective=block.objective, due_text=block.due_text,
+        # The last day the due column allows (a recurring deadline has no one day: None).
+        due=max((d.due for d in due_found if d.due is not None), default=None),
+        lead_units=tuple(u for a in lead for u in a.units),
+        support_units=tuple(u for a in support for u in a.units),
+        outcome=block.outcome, layout=layout, extra=block.extra,
     )
     return task, issues
+
+
+def _due_column(block: TaskBlock, year: int | None) -> tuple[tuple[Deadline, ...], list[Issue]]:
+    """The deadlines of the task's due column (完成时限): rows with ``clause_no`` None, offsets
+    and action within ``due_text`` (facts.parse_deadlines; 持续推进 gives none and no warning,
+    text it cannot read a deadline_not_understood warning)."""
+    if not block.due_text:
+        return (), []
+    return facts.parse_deadlines(block.due_text, year, block.task_no)

@@ -57,6 +57,17 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "n_targets": ("指标条数", "rows of this task in targets.parquet"),
         "task_key": ("任务标识", "the task's identity across renderings and years: 12 hex digits, "
                                 "see *Task identity*"),
+        "serial": ("序号列", 'the 序号 cell as written (`1`, `12`), where the table has a serial column; else null'),
+        "group_no": ("组序号", "number of the `（一）` group the task stands in (2017's 工作任务 column; a group column), else null"),
+        "group_title": ("任务组", "that group's title without its number (`完善专利法律制度`), else null; a group cell spanning several rows is every one of its tasks'"),
+        "objective": ("任务目标", "the 任务目标 cell (spanning a group's rows: each of its tasks'), else null"),
+        "due_text": ("完成时限", "the due column's text as written (`2025年9月`, `年内有阶段性成果`, `持续推进`), else null"),
+        "due": ("完成日期", 'the last day `due_text` allows (its deadlines rows, `clause_no` null); null where it names none (`持续推进`) or the table has no due column'),
+        "lead_units": ("牵头单位", 'units of the 牵头单位 column, split on `、` and `，` (also the assignments rows of level `牵头`); else empty'),
+        "support_units": ("配合单位", 'units of the 配合单位 column (level `配合`), likewise; else empty'),
+        "outcome": ("成果形式", 'the 成果形式 cell, else null'),
+        "layout": ("列角色", "the roles of the table's columns, in order (`task/measures/division`, `serial/task/measures/lead_units/support_units/due`, `group/objective/measures/division/due`); `extra` for a column not in the vocabulary"),
+        "extra": ("其他列", 'text of the columns whose header is not in the vocabulary, by header (`{备注: 新增任务}`); empty cells left out'),
     },
     "clauses": {
         "doc_id": ("文档", "see tasks"),
@@ -69,6 +80,7 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "page_end": ("结束页", "page where it ends (later when cut by a page break)"),
         "actor_known": ("标准主体", "the label is one of the five of the published lists "
                                    "(国家知识产权局, 各地区, 有关省份, 有关地市, 有关地方)"),
+        "actor_inferred": ("主体推断", 'the paragraph has no label and its actor was inferred: `各地应…` → `各地区` (see *Tables without actor labels*); else false'),
     },
     "assignments": {
         "doc_id": ("文档", "see tasks"),
@@ -78,16 +90,18 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
             'of an entry split into parts)'
         )),
         "level": ("层级", "the entry's label: `局内`, `省份`, `地市`, `涉及地方` "
-                          "or another label of that shape"),
+                          "or another label of that shape; `牵头` / `配合` for the units of a "
+                          "牵头单位 / 配合单位 column, `责任` for a 任务分工 column of unit lists "
+                          "without labels (责任单位)"),
         "scope": ("范围", (
             "the entry's text without label and obligation (`各省`, "
             '`强市建设示范城市`); of its part, for an entry split into parts'
         )),
-        "units": ("单位", "`局内` only: the units, split on `、` and `，`; else empty"),
+        "units": ("单位", "`局内`, `牵头`, `配合`, `责任`: the units, split on `、` and `，`; else empty"),
         "obligation": ("必做/选做", "`必做`, `选做`, or null (局内, or none stated: a warning)"),
         "clause_no": ("举措序号", "the clause the entry concerns, null where that cannot be decided "
-                                 "(always null for 局内)"),
-        "units_full": ("单位全称", "`局内` only: the same units by their full names — a sub-unit "
+                                 "(always null for 局内, 牵头, 配合, 责任)"),
+        "units_full": ("单位全称", "`局内`, `牵头`, `配合`, `责任`: the same units by their full names — a sub-unit "
                                   "written short after its parent gets the parent "
                                   "(`专利局审业部、自动化部` → `专利局审业部`, `专利局自动化部`), "
                                   "one per element of `units`; else empty"),
@@ -152,7 +166,8 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
             'recurring deadline'
         )),
         "action": ("工作内容", "the clause text from the expression to the end of its sentence "
-                              "(or to the next deadline)"),
+                              "(or to the next deadline); for a deadline of the due column, the "
+                              "task's title"),
         "char_start": ("起始字符", "offset of the expression in the clause's `text`"),
         "char_end": ("结束字符", "end offset (exclusive): `text[char_start:char_end] == expression`"),
         "recurrence": ("重复周期", (

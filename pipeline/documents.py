@@ -14,8 +14,7 @@ from typing import Any
 from pipeline.grammar import HAN, HEADER, YEAR_IN_TEXT
 from pipeline.models import Document, Issue, Task
 
-#: The roles of the table's columns, in order. Every published list so far has these three;
-#: a list with other columns would be read (and named here) differently.
+#: The columns of the 2024 list, the layout of a document that does not say its own.
 LAYOUT = "/".join(HEADER)
 
 # ---- the document's head: 文号 and issuer ---------------------------------------------------
@@ -112,7 +111,7 @@ def document_row(d: Document) -> dict[str, Any]:
     tasks = d.tasks
     return {
         "doc_id": d.doc_id, "title": d.title, "year": d.year, "issuer": d.issuer,
-        "doc_number": d.doc_number, "format": d.fmt, "layout": LAYOUT, "sha256": d.sha256,
+        "doc_number": d.doc_number, "format": d.fmt, "layout": d.layout or LAYOUT, "sha256": d.sha256,
         "source": d.source, "pages": max((t.page_end for t in tasks), default=None),
         "n_sections": len(d.sections), "n_tasks": len(tasks),
         "n_clauses": sum(len(t.clauses) for t in tasks),

@@ -86,6 +86,16 @@ class TaskBlock:
     division: tuple[Para, ...]
     page_start: int
     page_end: int
+    # The other columns a layout may have (None / empty where the table has no such column).
+    serial: str | None = None  # the 序号 cell as written
+    group_no: int | None = None  # the （一） group the task stands in (2017's 工作任务 column)
+    group_title: str | None = None
+    objective: str | None = None  # 任务目标
+    due_text: str | None = None  # the due column's text (完成时限: 2025年9月, 持续推进)
+    outcome: str | None = None  # 成果形式
+    lead_units: tuple[Para, ...] = ()  # 牵头单位 cell
+    support_units: tuple[Para, ...] = ()  # 配合单位 cell
+    extra: tuple[tuple[str, str], ...] = ()  # (header, text) of columns not in the vocabulary
 
 
 @dataclass(frozen=True)
@@ -111,6 +121,10 @@ class StitchedTable:
     tasks: tuple[TaskBlock, ...]
     issues: tuple[Issue, ...] = ()
     head: tuple[str, ...] = ()  # the raw table's head lines, whitespace normalised, blanks dropped
+    #: The columns' roles as the rows read them (a task column holding （一） groups, with the
+    #: tasks numbered in the measures, is the group column), and the header's own layout.
+    layout: Layout = STANDARD_LAYOUT
+    header_layout: Layout = STANDARD_LAYOUT
 
 
 # ---- segment -----------------------------------------------------------------------------
@@ -124,6 +138,8 @@ class Clause:
     page_start: int
     page_end: int
     actor_known: bool  # the actor is one of the published lists' five labels (KNOWN_ACTORS)
+    #: The text has no label; its actor was inferred (各地应… → 各地区; the task's owner).
+    actor_inferred: bool = False
 
 
 @dataclass(frozen=True)
@@ -197,6 +213,18 @@ class Task:
     deadlines: tuple[Deadline, ...] = ()
     targets: tuple[Target, ...] = ()
     task_key: str = ""  # content-derived identity across renderings and years (pipeline/docmeta.py)
+    # The columns of other layouts (issue 10); None / empty where the table has no such column.
+    serial: str | None = None
+    group_no: int | None = None
+    group_title: str | None = None
+    objective: str | None = None
+    due_text: str | None = None
+    due: date | None = None
+    lead_units: tuple[str, ...] = ()
+    support_units: tuple[str, ...] = ()
+    outcome: str | None = None
+    layout: str = ""  # the roles of the table's columns, in order (serial/task/measures/division)
+    extra: tuple[tuple[str, str], ...] = ()  # (header, text) of the columns not in the vocabulary
 
 
 @dataclass(frozen=True)
@@ -214,3 +242,4 @@ class Document:
     issuer: str | None = None  # 国家知识产权局, where the document or its title says so
     doc_number: str | None = None  # 文号 such as 国知发运字〔2024〕7号, where the document has one
     duplicate_of: str | None = None  # doc_id of an input of the run holding the same list, kept by --dedupe
+    layout: str = ""  # the table's header cells in order (重点任务/工作举措/任务分工); "" for that one

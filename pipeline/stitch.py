@@ -5,26 +5,37 @@ paragraphs cut by page breaks, and normalises whitespace.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from pipeline.errors import NoTaskTableError
 from pipeline.grammar import (
     DIVISION,
+    DUE,
     FILE_NAME_YEAR,
+    GROUP,
     KNOWN_ACTORS,
     KNOWN_LEVELS,
     LATIN_IN_HAN,
+    LEAD,
     MEASURES,
+    OBJECTIVE,
+    OUTCOME,
     SECTION_RE,
+    SERIAL,
     STANDARD_LAYOUT,
+    SUPPORT,
+    TASK,
     TASK_RE,
     YEAR_RE,
     Layout,
     actor_label,
     ascii_digits,
     cn_number,
+    is_serial_text,
     level_label,
+    locality_actor,
     match_header,
     normalize_ws,
     split_at_actor_labels,
@@ -48,7 +59,12 @@ UNSECTIONED = Section(0, "")
 
 def stitch(table: RawTable, doc_id: str = "") -> StitchedTable:
     """The raw table as sections and tasks, continuation rows joined to their task."""
-    builder = _Builder(table.layout)
+    layout = settle_layout(table.layout, table.rows)
+    builder = _Builder(layout, unnumbered=_unnumbered(layout, table.rows))
+    if builder.unnumbered:
+        builder.issues.append(Issue(
+            "tasks_numbered_by_position", "no task of the table has a number (1. …, a 序号 "
+            "column, a numbered 工作举措): each row with a task title is a task, numbered in order"))
     for row in table.rows:
         builder.add(row)
     if not builder.tasks:
@@ -60,30 +76,116 @@ def stitch(table: RawTable, doc_id: str = "") -> StitchedTable:
               *_latin_issues(tasks))
     head = tuple(line for line in map(normalize_ws, table.head) if line)
     return StitchedTable(title=title, year=year, sections=tuple(builder.sections),
-                         tasks=tasks, issues=tuple(issues), head=head)
+                         tasks=tasks, issues=tuple(issues), head=head,
+                         layout=builder.effective_layout(), header_layout=table.layout)
+
+
+def settle_layout(layout: Layout, rows: Iterable[RawRow]) -> Layout:
+    """The layout with an empty-headed column over numbers made the serial column.
+
+    Reposts of the list add a 序号 column and sometimes leave its header cell empty; only its
+    cells (``1``, ``2`` …; rows that hold one cell alone, section rows, are not looked at) say
+    what it is.
+    """
+    if layout.has(SERIAL):
+        return layout
+    blank = [c.index for c in layout.extras if not c.header]
+    if not blank:
+        return layout
+    texts: dict[int, list[str]] = {i: [] for i in blank}
+    for row in rows:
+        cells = [_cell_text(c) for c in row.cells]
+        if sum(bool(t) for t in cells) < 2 or match_header(cells) is not None:
+            continue
+        for i in blank:
+            if cells[i]:
+                texts[i].append(cells[i])
+    for i in blank:
+        if texts[i] and all(is_serial_text(t) for t in texts[i]):
+            return layout.with_role(i, SERIAL)
+    return layout
+
+
+def _unnumbered(layout: Layout, rows: Iterable[RawRow]) -> bool:
+    """No row of the table numbers a task: neither its task column (1. …), nor a serial column,
+    nor its measures (2017). Such a list (a provincial table of titles only) has a task per row
+    with a task title."""
+    if not layout.has(TASK) or layout.has(SERIAL):
+        return False
+    for row in rows:
+        kind = classify(row, layout)
+        if kind == "task":
+            return False
+    return True
 
 
 def classify(row: RawRow, layout: Layout = STANDARD_LAYOUT) -> str:
     """``header``, ``blank``, ``section``, ``task`` or ``continuation``.
 
     A header row is any row the header matcher reads as one (the header repeated on each page).
+    A section row holds one cell (a merged row's text in the first cell, or the task column's),
+    a section number and its title; a task row a numbered task (in the task column, or a serial
+    number beside a task title, or a numbered first paragraph of the measures).
     """
     texts = [_cell_text(c) for c in row.cells]
     if match_header(texts) is not None:
         return "header"
-    first, *rest = texts
-    if not first and not any(rest):
+    if not any(texts):
         return "blank"
-    if SECTION_RE.match(first) and not any(rest):
+    if _section_text(texts, layout) is not None:
         return "section"
-    if TASK_RE.match(first):
+    task_text = _role_text(texts, layout, TASK, default=0)
+    serial = _role_text(texts, layout, SERIAL)
+    if TASK_RE.match(task_text) or (serial and is_serial_text(serial)):
+        return "task"
+    if _numbered_measures(row, layout) is not None and _group_text(texts, layout):
         return "task"
     return "continuation"
+
+
+def _role_text(texts: list[str], layout: Layout, role: str, default: int | None = None) -> str:
+    at = layout.index(role)
+    if at is None:
+        at = default
+    return texts[at] if at is not None else ""
+
+
+def _section_text(texts: list[str], layout: Layout) -> re.Match[str] | None:
+    """The section number and title of a row holding nothing else, None for other rows."""
+    filled = [i for i, t in enumerate(texts) if t]
+    if len(filled) != 1:
+        return None
+    at = filled[0]
+    if at not in (0, layout.index(TASK), layout.index(GROUP)):
+        return None
+    return SECTION_RE.match(texts[at])
+
+
+def _group_text(texts: list[str], layout: Layout) -> str:
+    """A group cell: the group column's text, or a task cell numbered （一） (2017's 工作任务)."""
+    if layout.has(GROUP):
+        return _role_text(texts, layout, GROUP)
+    task = _role_text(texts, layout, TASK)
+    m = SECTION_RE.match(task)
+    return task if m and m["num_open"] else ""
+
+
+def _numbered_measures(row: RawRow, layout: Layout) -> re.Match[str] | None:
+    """The task number opening the measures cell (2017: ``1.推动制定…政策。``), if any."""
+    at = layout.index(MEASURES)
+    if at is None:
+        return None
+    paras = [normalize_ws(p) for p in row.cells[at].paragraphs if normalize_ws(p)]
+    return TASK_RE.match(paras[0]) if paras else None
 
 
 def _cell_text(cell: RawCell) -> str:
     """A first-column cell as one normalised line (titles may wrap over paragraphs)."""
     return normalize_ws("".join(cell.paragraphs))
+
+
+#: Where a task title taken from a numbered measures paragraph ends: its first sentence.
+_TITLE_END = re.compile(r"[。；;！？!?]")
 
 
 @dataclass
@@ -95,13 +197,32 @@ class _TaskBuilder:
     page_end: int
     measures: list[Para] = field(default_factory=list)
     division: list[Para] = field(default_factory=list)
+    serial: str | None = None
+    group: tuple[int | None, str] | None = None
+    columns: dict[str, list[Para]] = field(default_factory=dict)  # role or extra key → paragraphs
 
-    def freeze(self) -> TaskBlock:
+    def text(self, key: str) -> str | None:
+        paras = self.columns.get(key, [])
+        return "\n".join(p.text for p in paras) or None
+
+    def freeze(self, extra_keys: tuple[str, ...] = ()) -> TaskBlock:
         return TaskBlock(
             section_no=self.section.section_no, section_title=self.section.section_title,
             task_no=self.number, task_title=self.title, measures=tuple(self.measures),
             division=tuple(self.division), page_start=self.page_start, page_end=self.page_end,
+            serial=self.serial,
+            group_no=self.group[0] if self.group else None,
+            group_title=self.group[1] if self.group else None,
+            objective=self.text(OBJECTIVE), due_text=self.text(DUE), outcome=self.text(OUTCOME),
+            lead_units=tuple(self.columns.get(LEAD, ())),
+            support_units=tuple(self.columns.get(SUPPORT, ())),
+            extra=tuple((k, v) for k in self.columns if k not in _TEXT_ROLES
+                        for v in [self.text(k)] if v),
         )
+
+
+#: Roles whose cells are kept as text of the task (the rest of the columns are extra).
+_TEXT_ROLES = (OBJECTIVE, DUE, OUTCOME, LEAD, SUPPORT)
 
 
 @dataclass
@@ -110,58 +231,139 @@ class _Builder:
     sections: list[Section] = field(default_factory=list)
     tasks: list[_TaskBuilder] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    group: tuple[int | None, str] | None = None
+    #: Tasks are numbered in the measures column (2017: the task column holds （一） groups).
+    tasks_in_measures: bool = False
+    plain_sections: bool = False  # a section numbered 一、 was seen: a lone （一） row is a group
+    unnumbered: bool = False  # no task has a number: each row with a task title is a task
+
+    def effective_layout(self) -> Layout:
+        """The layout as the rows read it: a task column holding （一） groups is the group column."""
+        at = self.layout.index(TASK)
+        if self.tasks_in_measures and at is not None and not self.layout.has(GROUP):
+            return self.layout.with_role(at, GROUP)
+        return self.layout
+
+    def extra_keys(self) -> dict[int, str]:
+        """The key of each extra column in ``extra``: its header, made unique by its position."""
+        keys: dict[int, str] = {}
+        for column in self.layout.extras:
+            key = column.header or f"column {column.index + 1}"
+            if key in keys.values():
+                key = f"{key} ({column.index + 1})"
+            keys[column.index] = key
+        return keys
 
     def add(self, row: RawRow) -> None:
-        kind = classify(row, self.layout)
+        layout = self.layout
+        kind = classify(row, layout)
         if kind in ("header", "blank"):
             return
-        first = _cell_text(row.cells[0])
+        texts = [_cell_text(c) for c in row.cells]
         if kind == "section":
-            m = SECTION_RE.match(first)
+            m = _section_text(texts, layout)
             assert m is not None
+            if m["num_open"] and self.plain_sections:
+                # （一） alone under 一、 sections: a group of the section's tasks.
+                self.group = (cn_number(m["num"]), m["title"])
+                return
+            self.plain_sections = self.plain_sections or not m["num_open"]
             self.sections.append(Section(cn_number(m["num"]), m["title"]))
+            self.group = None
             return
-        if kind == "task":
-            m = TASK_RE.match(first)
-            assert m is not None
-            if not self.sections:
-                # Tasks before any section row get a section of their own (number 0, no title),
-                # so every task of tasks.parquet also stands under a section in tasks.json.
-                self.sections.append(UNSECTIONED)
-                self.issues.append(Issue("task_before_section",
-                                         f"task {m['num']} stands before any section row"))
-            section = self.sections[-1]
-            task = _TaskBuilder(section, int(ascii_digits(m["num"])), m["title"], row.page,
-                                row.page)
-            self.tasks.append(task)
+        task_at = layout.index(TASK)
+        task_text = _role_text(texts, layout, TASK, default=0)
+        serial = _role_text(texts, layout, SERIAL)
+        group = _group_text(texts, layout)
+        if group:
+            self.group = _parse_group(group)
+        measures_at = layout.index(MEASURES)
+        measures_cell = row.cells[measures_at] if measures_at is not None else None
+        numbered = _numbered_measures(row, layout)
+        if numbered is not None and ((group and not layout.has(GROUP)) or self.tasks_in_measures) \
+                and not TASK_RE.match(task_text):
+            # 2017: the task's number and title open its measures cell; the task column holds
+            # its group (on the group's first row, empty below it).
+            self.tasks_in_measures = True
+            title, rest = _title_sentence(numbered["title"])
+            task = self._new_task(row, int(ascii_digits(numbered["num"])), title, serial)
+            assert measures_cell is not None
+            measures_cell = RawCell((rest, *measures_cell.paragraphs[1:]) if rest
+                                    else measures_cell.paragraphs[1:], measures_cell.bold)
+        elif (m := TASK_RE.match(task_text)) and not (group and task_at == layout.index(GROUP)):
+            task = self._new_task(row, int(ascii_digits(m["num"])), m["title"], serial)
+        elif serial and is_serial_text(serial):
+            # A serial number beside a task title without one (provincial lists), or beside an
+            # empty task cell spanned from the row above (the same task title again).
+            title = task_text if task_at is not None else ""
+            if not title and self.tasks:
+                title = self.tasks[-1].title
+            number = _serial_number(serial)
+            if number is None:
+                number = self.tasks[-1].number + 1 if self.tasks else 1
+            task = self._new_task(row, number, title, serial)
+        elif self.unnumbered and task_text and not group:
+            task = self._new_task(row, self.tasks[-1].number + 1 if self.tasks else 1, task_text,
+                                  serial)
         elif not self.tasks:
+            first = next((t for t in texts if t), "")
             self.issues.append(Issue("text_before_first_task",
                                      f"row {row.row} (page {row.page}) stands before the first "
-                                     f"task and was ignored: {first or _cell_text(row.cells[1])[:30]}"))
+                                     f"task and was ignored: {first[:30]}"))
             return
         else:
             task = self.tasks[-1]
             task.page_end = max(task.page_end, row.page)
-            if first:  # a task title cut by a page break
-                task.title += first
+            if task_text and task_at is not None and not group and not self.tasks_in_measures:
+                task.title += task_text  # a task title cut by a page break
         self._numbering_not_understood(row, task, kind)
-        for role, paras, split, label, known in (
-                (MEASURES, task.measures, split_at_actor_labels, actor_label, KNOWN_ACTORS),
-                (DIVISION, task.division, split_at_level_labels, level_label, KNOWN_LEVELS)):
-            at = self.layout.index(role)
-            if at is not None:
-                _extend(paras, row.cells[at], row.page, split, label, known)
+        if measures_cell is not None:
+            _extend(task.measures, measures_cell, row.page, split_at_actor_labels, actor_label,
+                    KNOWN_ACTORS, opens_paragraph=_opens_locality)
+        at = layout.index(DIVISION)
+        if at is not None:
+            _extend(task.division, row.cells[at], row.page, split_at_level_labels, level_label,
+                    KNOWN_LEVELS)
+        keys = self.extra_keys()
+        for column in layout.columns:
+            key = column.role if column.role in _TEXT_ROLES else keys.get(column.index)
+            if key is None:
+                continue
+            _extend(task.columns.setdefault(key, []), row.cells[column.index], row.page,
+                    _whole, _no_label, ())
 
+    def _new_task(self, row: RawRow, number: int, title: str, serial: str) -> _TaskBuilder:
+        if not self.sections:
+            # Tasks before any section row get a section of their own (number 0, no title),
+            # so every task of tasks.parquet also stands under a section in tasks.json.
+            self.sections.append(UNSECTIONED)
+            self.issues.append(Issue("task_before_section",
+                                     f"task {number} stands before any section row"))
+        task = _TaskBuilder(self.sections[-1], number, title, row.page, row.page,
+                            serial=serial or None, group=self.group)
+        previous = self.tasks[-1] if self.tasks else None
+        self.tasks.append(task)
+        at = self.layout.index(OBJECTIVE)
+        if (at is not None and row.cells[at].is_empty and previous is not None
+                and previous.group is not None and previous.group == task.group
+                and OBJECTIVE in previous.columns):
+            # The group's 任务目标 spans its rows: written once, it is every task's of the group.
+            task.columns[OBJECTIVE] = list(previous.columns[OBJECTIVE])
+        return task
 
     def _numbering_not_understood(self, row: RawRow, task: _TaskBuilder, kind: str) -> None:
-        """Warn of a first-column paragraph that opens like a number no pattern takes.
+        """Warn of a task-column paragraph that opens like a number no pattern takes.
 
         Such a row, or a line a reader joined to the row above, reads as text of ``task``, so
         the section or task it numbers would vanish without a word. Each paragraph is looked
         at (a task row's own number excepted), as a reader may have put a row that it did not
         see open into the cell above as a paragraph of its own.
         """
-        paras = [normalize_ws(p) for p in row.cells[0].paragraphs]
+        at = self.layout.index(TASK)
+        cell = row.cells[0 if at is None else at]
+        paras = [normalize_ws(p) for p in cell.paragraphs]
+        if self.tasks_in_measures:
+            return  # the task column holds groups, numbered （一）
         for text in paras[1:] if kind == "task" else paras:
             odd = NUMBERING_LIKE.match(text)
             if odd:
@@ -172,12 +374,48 @@ class _Builder:
                     f"{task.number}: {text[:30]}", task.number))
 
 
+def _parse_group(text: str) -> tuple[int | None, str]:
+    """A group cell as (number, title): ``（一）完善专利法律制度`` → (1, 完善专利法律制度)."""
+    m = SECTION_RE.match(text)
+    return (cn_number(m["num"]), m["title"]) if m else (None, text)
+
+
+def _serial_number(serial: str) -> int | None:
+    """A serial cell as a task number: ``12`` → 12, ``（3）`` → 3; None for ``1.2`` or ``三``."""
+    digits = ascii_digits(serial).strip("（()）.．、 ")
+    return int(digits) if digits.isdigit() and len(digits) <= 9 else None
+
+
+def _title_sentence(text: str) -> tuple[str, str]:
+    """A numbered measures paragraph cut after its first sentence: the task title (its end mark
+    dropped) and the text after it (2017: ``推动制定…专利政策。配合立法机关…``)."""
+    m = _TITLE_END.search(text)
+    if m is None:
+        return text, ""
+    return text[:m.start()], text[m.end():].strip()
+
+
+def _opens_locality(text: str) -> bool:
+    return locality_actor(text) is not None
+
+
+def _whole(text: str) -> list[str]:
+    return [text]
+
+
+def _no_label(text: str) -> str | None:
+    return None
+
+
 def _extend(paras: list[Para], cell: RawCell, page: int, split: Callable[[str], list[str]],
-            label: Callable[[str], str | None], known: tuple[str, ...]) -> None:
-    """Append a cell's paragraphs; a first one that continues the last paragraph is joined to it."""
+            label: Callable[[str], str | None], known: tuple[str, ...],
+            opens_paragraph: Callable[[str], bool] = lambda text: False) -> None:
+    """Append a cell's paragraphs; a first one that continues the last paragraph is joined to it
+    (unless ``opens_paragraph`` says it opens one of its own: 各地应…, the localities' part)."""
     pieces = [normalize_ws(piece) for raw in cell.paragraphs for piece in split(raw)]
     pieces = [p for p in pieces if p]
-    if pieces and paras and _continues(paras[-1].text, pieces[0], label, known):
+    if (pieces and paras and not opens_paragraph(pieces[0])
+            and _continues(paras[-1].text, pieces[0], label, known)):
         last = paras[-1]
         paras[-1] = Para(last.text + pieces.pop(0), last.page_start, page)
     paras.extend(Para(p, page, page) for p in pieces)

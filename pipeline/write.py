@@ -77,6 +77,10 @@ def schemas() -> dict[str, Any]:
     i16: pa.DataType = pa.int16()
     i32: pa.DataType = pa.int32()
     lst: pa.DataType = pa.list_(pa.string())
+    # extra: header → text of the columns not in the vocabulary. A map, not JSON text: DuckDB
+    # reads extra['备注'], Polars a list of key/value structs, pandas pairs (pipeline.load:
+    # a dict); the text exports write it as a JSON object.
+    mp: pa.DataType = pa.map_(pa.string(), pa.string())
     doc: list[tuple[str, pa.DataType]] = [("doc_id", s)]
     return {
         "documents": pa.schema([
@@ -93,11 +97,15 @@ def schemas() -> dict[str, Any]:
             ("departments", lst), ("keywords", lst), ("page_start", i16), ("page_end", i16),
             ("source", s), ("n_clauses", i16), ("n_deadlines", i16), ("n_targets", i16),
             ("task_key", s),
+            ("serial", s), ("group_no", i16), ("group_title", s), ("objective", s),
+            ("due_text", s), ("due", pa.date32()), ("lead_units", lst), ("support_units", lst),
+            ("outcome", s), ("layout", s), ("extra", mp),
         ]),
         "clauses": pa.schema([
             *doc,
             ("task_no", i16), ("clause_no", i16), ("actor", s), ("text", s),
             ("page_start", i16), ("page_end", i16), ("actor_known", pa.bool_()),
+            ("actor_inferred", pa.bool_()),
         ]),
         "assignments": pa.schema([
             *doc,
@@ -137,6 +145,10 @@ def table_rows(docs: Sequence[Document]) -> dict[str, list[dict[str, Any]]]:
                 "page_start": t.page_start, "page_end": t.page_end, "source": d.source,
                 "n_clauses": len(t.clauses), "n_deadlines": len(t.deadlines),
                 "n_targets": len(t.targets), "task_key": t.task_key,
+                "serial": t.serial, "group_no": t.group_no, "group_title": t.group_title,
+                "objective": t.objective, "due_text": t.due_text, "due": t.due,
+                "lead_units": list(t.lead_units), "support_units": list(t.support_units),
+                "outcome": t.outcome, "layout": t.layout, "extra": list(t.extra),
             })
             for name, records in (("clauses", t.clauses), ("assignments", t.assignments),
                                   ("deadlines", t.deadlines), ("targets", t.targets)):
@@ -168,6 +180,7 @@ def document_json(d: Document) -> dict[str, Any]:
                                 "section_no", "section_title")},
                 # actor_known is a column of clauses.parquet; tasks.json keeps its shape.
                 "clauses": [strip(c, "task_no", "actor_known") for c in t.clauses],
+                "extra": dict(t.extra),
                 "assignments": [strip(a, "task_no") for a in t.assignments],
                 "deadlines": [strip(x, "task_no") for x in t.deadlines],
                 "targets": [strip(x, "task_no") for x in t.targets],

@@ -12,8 +12,10 @@ from pipeline.write import document_json, dumps
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "fixtures" / "golden"
-#: Each golden file pins the whole JSON of one source in raw/.
-SOURCES = [ROOT / "raw" / "cnipa-2024-task-list.txt"]
+#: Each golden file pins the whole JSON of one source: the 2024 list in raw/, and the text dump
+#: of each layout of the family (tests/fixtures/layouts/, issue 10).
+SOURCES = [ROOT / "raw" / "cnipa-2024-task-list.txt",
+           *sorted((ROOT / "tests" / "fixtures" / "layouts").glob("*.txt"))]
 
 
 def golden_path(source: Path) -> Path:

@@ -101,7 +101,7 @@ def test_load_of_a_folder_without_an_output_set_says_so(tmp_path):
 def test_readme_lists_the_pandas_dtype_of_every_arrow_type(from_str):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Python", 1)[1].split("\n## ", 1)[0]
-    row = r"^\| `([a-z0-9<>\[\]]+)` \| `([A-Za-z0-9\[\]]+)` \|"
+    row = r"^\| `([a-z0-9<>\[\], ]+)` \| `([A-Za-z0-9\[\]]+)` \|"
     documented = dict(re.findall(row, section, re.M))
     seen: dict[str, str] = {}
     for name in TABLES:

@@ -15,8 +15,10 @@ from tests.conftest import RAW_2024, ROOT
 
 def _values(type_: pa.DataType) -> st.SearchStrategy[object]:
     text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=8)
-    if pa.types.is_list(type_):
-        base: st.SearchStrategy[object] = st.lists(text, max_size=4)
+    if pa.types.is_map(type_):  # tasks.extra: (header, text) pairs, a text may be null
+        base: st.SearchStrategy[object] = st.lists(st.tuples(text, st.none() | text), max_size=4)
+    elif pa.types.is_list(type_):
+        base = st.lists(text, max_size=4)
     elif pa.types.is_string(type_):
         base = text
     elif pa.types.is_boolean(type_):

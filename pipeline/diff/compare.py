@@ -19,6 +19,8 @@ from pipeline.models import Assignment, Deadline, Document, Target, Task
 
 #: Two blocks of different actors whose texts are this alike are one clause relabelled.
 RELABEL = 0.6
+#: The block a task's due column (完成时限) is compared as; its changes name it as their field.
+DUE_BLOCK = "完成时限"
 #: Deadlines of paired blocks pair on the text they govern (``action``) and their day.
 DEADLINE_PAIR = 0.5
 #: Targets of paired blocks pair on their metric.
@@ -49,6 +51,13 @@ def merged_view(tasks: Sequence[Task]) -> TaskView:
                                        if d.clause_no == c.clause_no),
                 prev.targets + tuple(_shift(x, shift) for x in t.targets
                                      if x.clause_no == c.clause_no))
+    # A due column (完成时限) is compared as a block of its own, with its deadlines.
+    for t in tasks:
+        if t.due_text:
+            prev = blocks.get(DUE_BLOCK, Block(DUE_BLOCK, "", (), ()))
+            shift = len(prev.text)
+            blocks[DUE_BLOCK] = Block(DUE_BLOCK, prev.text + t.due_text, prev.deadlines + tuple(
+                _shift(d, shift) for d in t.deadlines if d.clause_no is None), prev.targets)
     units = tuple(dict.fromkeys(u for t in tasks for a in t.assignments if a.level == "局内"
                                 for u in a.units))
     entries = tuple({(a.level, a.scope, a.obligation): a for t in tasks for a in t.assignments

@@ -76,7 +76,7 @@ def _document(doc_id: str, tables: dict[str, list[dict[str, Any]]], source: str)
             actors=tuple(r["actors"]), departments=tuple(r["departments"]),
             keywords=tuple(r["keywords"]), page_start=r["page_start"], page_end=r["page_end"],
             clauses=tuple(Clause(n, c["clause_no"], c["actor"], c["text"], c["page_start"],
-                                 c["page_end"], c["actor_known"])
+                                 c["page_end"], c["actor_known"], bool(c.get("actor_inferred")))
                           for c in by_task["clauses"][n]),
             # units_full, applies_to, groups, part_no and entry_text came later: an older folder
             # reads without them.
@@ -96,6 +96,12 @@ def _document(doc_id: str, tables: dict[str, list[dict[str, Any]]], source: str)
                                  x["char_start"], x["char_end"], x.get("kind"))
                             for x in by_task["targets"][n]),
             task_key=r.get("task_key") or "",
+            # The columns of other layouts came later (issue 10): an older folder has none.
+            serial=r.get("serial"), group_no=r.get("group_no"), group_title=r.get("group_title"),
+            objective=r.get("objective"), due_text=r.get("due_text"), due=r.get("due"),
+            lead_units=tuple(r.get("lead_units") or ()),
+            support_units=tuple(r.get("support_units") or ()), outcome=r.get("outcome"),
+            layout=r.get("layout") or "", extra=tuple(r.get("extra") or ()),
         ))
     if any(not t.task_key for t in tasks):
         tasks = [replace(t, task_key=k) for t, k in zip(tasks, task_keys(tasks))]

@@ -181,6 +181,22 @@ def _read_json(path: Path, default: Any) -> Any:
 LIST_SEPARATOR = "、"
 
 
+def is_map_value(value: Any) -> bool:
+    """A map column's value (tasks.extra) as rows carry it: a dict, or (key, value) pairs as
+    pyarrow's to_pylist gives them."""
+    return isinstance(value, dict) or (isinstance(value, (list, tuple)) and bool(value)
+                                       and all(isinstance(v, tuple) and len(v) == 2 for v in value))
+
+
+def map_text(value: Any) -> str:
+    """A map value as the text exports write it: a JSON object (``{"备注": "新增任务"}``), keys in
+    column order; empty text for an empty map."""
+    import json
+
+    pairs = dict(value.items() if isinstance(value, dict) else value or ())
+    return json.dumps(pairs, ensure_ascii=False) if pairs else ""
+
+
 def display_width(text: str) -> int:
     """Columns the longest line of ``text`` takes in a fixed-width font: CJK counts 2."""
     import unicodedata

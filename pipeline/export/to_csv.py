@@ -1,6 +1,7 @@
 """csv: csv/<table>.csv, UTF-8 with a byte-order mark so Excel and WPS read the Chinese text.
 
-English column names (the data dictionary's, as in Parquet); list cells joined with 、, dates
+English column names (the data dictionary's, as in Parquet); list cells joined with 、, a map
+(tasks.extra) as a JSON object, dates
 ISO (2024-03-31), booleans true/false, null as an empty cell.
 """
 from __future__ import annotations
@@ -10,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pipeline.export import LIST_SEPARATOR, TABLES, OutputSet
+from pipeline.export import LIST_SEPARATOR, TABLES, OutputSet, is_map_value, map_text
 
 
 def write(data: OutputSet, folder: Path) -> None:
@@ -36,6 +37,8 @@ def text(value: Any) -> str:
         return shown[:-2] if shown.endswith(".0") else shown
     if isinstance(value, date):
         return value.isoformat()
+    if is_map_value(value):
+        return map_text(value)
     if isinstance(value, (list, tuple)):
         return LIST_SEPARATOR.join(str(v) for v in value)
     return str(value)

@@ -1,6 +1,7 @@
 """sqlite: tasks.db, every table in one SQLite database with full-text search over the text.
 
-Column names and order are the Parquet schema's; lists are JSON text (``json_each`` unpacks
+Column names and order are the Parquet schema's; lists are JSON text, a map (tasks.extra) a
+JSON object (``json_each`` unpacks
 them), dates ISO text, booleans 0/1. ``clauses_fts`` (clause text and actor) and
 ``tasks_fts`` (title, 工作举措, 任务分工) are FTS5 tables with the trigram tokenizer,
 which needs no word segmentation and so works for Chinese: ``MATCH '知识产权'`` finds
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ExportError
-from pipeline.export import TABLES, OutputSet
+from pipeline.export import TABLES, OutputSet, is_map_value, map_text
 
 #: The trigram tokenizer came with SQLite 3.34.0 (2020-12).
 TRIGRAM_SINCE = (3, 34, 0)
@@ -41,7 +42,7 @@ def write(data: OutputSet, folder: Path) -> None:
             for table in TABLES:
                 schema = schemas()[table]
                 cols = [(f.name, _sql_type(f.type)) for f in schema]
-                _table(db, table, cols, [[_value(row[f.name]) for f in schema]
+                _table(db, table, cols, [[_value(row[f.name], f.type) for f in schema]
                                          for row in data.tables[table]])
                 key = [c for c in ("doc_id", "task_no", "clause_no") if c in schema.names]
                 db.execute(f"create index {table}_key on {table} ({', '.join(key)})")
@@ -69,7 +70,11 @@ def _sql_type(typ: Any) -> str:
     return "TEXT"  # strings, ISO dates, JSON lists
 
 
-def _value(value: Any) -> Any:
+def _value(value: Any, typ: Any = None) -> Any:
+    import pyarrow as pa
+
+    if (typ is not None and pa.types.is_map(typ)) or is_map_value(value):
+        return map_text(value) or "{}"  # tasks.extra: a JSON object (json_extract reads it)
     if isinstance(value, (list, tuple)):
         return json.dumps(list(value), ensure_ascii=False)
     if isinstance(value, date):

@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import columns
-from pipeline.export import LIST_SEPARATOR, TABLES, OutputSet, display_width
+from pipeline.export import (
+    LIST_SEPARATOR,
+    TABLES,
+    OutputSet,
+    display_width,
+    is_map_value,
+    map_text,
+)
 
 #: Sheet order: the tasks first (the sheet a workbook opens on), the documents last.
 SHEETS = (*(t for t in TABLES if t != "documents"), "documents")
@@ -91,6 +98,8 @@ def _type_name(typ: Any) -> str:
     """pyarrow's type as the README writes it: ``list<string>``, ``int16``, ``date32`` …"""
     import pyarrow as pa
 
+    if pa.types.is_map(typ):
+        return f"map<{typ.key_type}, {typ.item_type}>"
     if pa.types.is_list(typ):
         return f"list<{typ.value_type}>"
     return "bool" if pa.types.is_boolean(typ) else str(typ)
@@ -103,7 +112,9 @@ def _cell(value: Any) -> Any:
     """
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    if isinstance(value, (list, tuple)):
+    if is_map_value(value):
+        value = map_text(value)  # tasks.extra: {"备注": "…"}
+    elif isinstance(value, (list, tuple)):
         value = LIST_SEPARATOR.join(str(v) for v in value)
     if isinstance(value, str):
         return ILLEGAL_CHARACTERS_RE.sub("", value)

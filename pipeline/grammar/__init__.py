@@ -33,6 +33,7 @@ from pipeline.grammar.labels import (
     KNOWN_LEVELS,
     actor_label,
     level_label,
+    locality_actor,
     split_at_actor_labels,
     split_at_level_labels,
 )
@@ -189,6 +190,7 @@ __all__ = [
     "is_serial_text",
     "layout",
     "level_label",
+    "locality_actor",
     "match_header",
     "normalize_ws",
     "read_header",

@@ -95,3 +95,29 @@ def _split(text: str, pattern: re.Pattern[str]) -> list[str]:
     bounds = [0, *cuts, len(text)]
     pieces = (text[a:b].strip() for a, b in pairwise(bounds))
     return [p for p in pieces if p]
+
+
+# An unlabelled paragraph addressed to the localities (2017's 落实举措: 各地应…, 各地要…): its
+# subject, then a modal verb or a verb of doing. The subject gives the actor of the published
+# lists' five labels it stands for.
+_LOCALITY_SUBJECTS: tuple[tuple[str, str], ...] = (
+    ("有关省份|相关省份|试点省份|各有关省份", "有关省份"),
+    ("有关地市|相关地市|有关城市|相关城市|各地市|各市州|各设区市|各城市", "有关地市"),
+    ("有关地方|相关地方|有关地区|相关地区", "有关地方"),
+    ("各地区|各地方|各地|各省(?:（区、市）|\\(区、市\\)|区市|份)?|地方各级|各级地方", "各地区"),
+)
+# The subject is the sentence's when a verb, not a noun phrase, follows it (各地应…, 各设区市每季度末
+# 报送…; never 各地区的…, 各省份、…, 各地市和…).
+_NOT_A_SUBJECT = "[的、和与及等，,。；;：:（(]"
+_LOCALITY_AT_START = tuple(
+    (re.compile(f"^(?:{subjects})(?:知识产权(?:管理)?部门)?(?!{_NOT_A_SUBJECT})(?=.)"), actor)
+    for subjects, actor in _LOCALITY_SUBJECTS)
+
+
+def locality_actor(text: str) -> str | None:
+    """The actor an unlabelled paragraph addressed to the localities stands for (``各地应…`` →
+    ``各地区``, ``有关省份要…`` → ``有关省份``), None for any other paragraph."""
+    for pattern, actor in _LOCALITY_AT_START:
+        if pattern.match(text):
+            return actor
+    return None
