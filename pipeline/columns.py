@@ -80,7 +80,7 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "page_end": ("结束页", "page where it ends (later when cut by a page break)"),
         "actor_known": ("标准主体", "the label is one of the five of the published lists "
                                    "(国家知识产权局, 各地区, 有关省份, 有关地市, 有关地方)"),
-        "actor_inferred": ("主体推断", 'the paragraph has no label and its actor was inferred: `各地应…` → `各地区` (see *Tables without actor labels*); else false'),
+        "actor_inferred": ("主体推断", 'the paragraph has no label and its actor was inferred: `各地应…` → `各地区` (see *Tables without actor labels* under Layouts); else false'),
     },
     "assignments": {
         "doc_id": ("文档", "see tasks"),
@@ -166,8 +166,7 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
             'recurring deadline'
         )),
         "action": ("工作内容", "the clause text from the expression to the end of its sentence "
-                              "(or to the next deadline); for a deadline of the due column, the "
-                              "task's title"),
+                              "(or to the next deadline)"),
         "char_start": ("起始字符", "offset of the expression in the clause's `text`"),
         "char_end": ("结束字符", "end offset (exclusive): `text[char_start:char_end] == expression`"),
         "recurrence": ("重复周期", (

@@ -153,12 +153,21 @@ def _role_text(texts: list[str], layout: Layout, role: str, default: int | None 
 def _section_text(texts: list[str], layout: Layout) -> re.Match[str] | None:
     """The section number and title of a row holding nothing else, None for other rows."""
     filled = [i for i, t in enumerate(texts) if t]
+    serial, task = layout.index(SERIAL), layout.index(TASK)
+    if (len(filled) == 2 and serial is not None and task is not None
+            and filled == sorted((serial, task)) and _CN_SERIAL.match(texts[serial])):
+        # 一 | 全面强化知识产权宏观统筹: a section numbered in the serial column.
+        return SECTION_RE.match(f"{texts[serial].rstrip('、.．')}、{texts[task]}")
     if len(filled) != 1:
         return None
     at = filled[0]
     if at not in (0, layout.index(TASK), layout.index(GROUP)):
         return None
     return SECTION_RE.match(texts[at])
+
+
+# A serial cell holding a Chinese numeral (一, 十二、): a section's number, never a task's.
+_CN_SERIAL = re.compile(r"^[〇零一二三四五六七八九十百]{1,4}[、.．]?$")
 
 
 def _group_text(texts: list[str], layout: Layout) -> str:
@@ -263,8 +272,10 @@ class _Builder:
         if kind == "section":
             m = _section_text(texts, layout)
             assert m is not None
-            if m["num_open"] and self.plain_sections:
-                # （一） alone under 一、 sections: a group of the section's tasks.
+            if m["num_open"] and self.plain_sections and (self.layout.has(GROUP)
+                                                           or self.tasks_in_measures):
+                # （一） alone under 一、 sections, in a table that has groups: a group of the
+                # section's tasks. (In the 2024 layout it stays a section, numbered as written.)
                 self.group = (cn_number(m["num"]), m["title"])
                 return
             self.plain_sections = self.plain_sections or not m["num_open"]

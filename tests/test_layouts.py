@@ -187,3 +187,31 @@ def test_every_export_writes_the_new_columns(tmp_path: Path) -> None:
     csv_text = (out / "csv" / "tasks.csv").read_text(encoding="utf-8-sig")
     assert '"{""备注"": ""延续性任务""}"' in csv_text
     assert "-due-char0@" in (out / "deadlines.ics").read_text(encoding="utf-8")
+
+
+def test_a_section_numbered_in_the_serial_column(tmp_path: Path) -> None:
+    doc = _doc(tmp_path, "序号\t重点任务\t具体措施\t牵头单位",
+               "一\t加强知识产权保护\t\t", "1\t推进执法\t开展行动。\t省局",
+               "二、\t促进转化运用\t\t", "2\t推进许可\t开放许可。\t省科技厅")
+    assert [(s.section_no, s.section_title) for s in doc.sections] == [
+        (1, "加强知识产权保护"), (2, "促进转化运用")]
+    assert [(t.task_no, t.section_no) for t in doc.tasks] == [(1, 1), (2, 2)]
+
+
+def test_a_group_column_beside_the_task_column(tmp_path: Path) -> None:
+    doc = _doc(tmp_path, "序号\t重点任务\t具体任务\t牵头单位\t完成时限",
+               "一、加强保护\t\t\t\t", "1\t（一）强化执法\t开展专项行动\t省局\t年底前",
+               "2\t\t建立调解组织\t省司法厅\t6月底前", "3\t完善服务\t建设保护中心\t省局\t持续推进")
+    assert doc.tasks[0].layout == "serial/group/task/lead_units/due"
+    assert [(t.task_no, t.task_title, t.group_no, t.group_title) for t in doc.tasks] == [
+        (1, "开展专项行动", 1, "强化执法"), (2, "建立调解组织", 1, "强化执法"),
+        (3, "建设保护中心", None, "完善服务")]
+    assert [t.due for t in doc.tasks] == [date(2025, 12, 31), date(2025, 6, 30), None]
+
+
+def test_a_repeated_header_mid_table_is_dropped(tmp_path: Path) -> None:
+    header = "序号\t重点任务\t具体措施\t牵头单位"
+    doc = _doc(tmp_path, header, "1\t推进执法\t<p>开展行动，</p>\t省局", "", header,
+               "\t\t<p>查办案件。</p>\t", "2\t推进调解\t建立机制。\t省司法厅")
+    assert [(t.task_no, t.page_start, t.page_end) for t in doc.tasks] == [(1, 1, 2), (2, 2, 2)]
+    assert doc.tasks[0].clauses[0].text == "开展行动，查办案件。"
