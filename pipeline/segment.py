@@ -11,6 +11,7 @@ from pipeline.grammar import (
     actor_label,
     level_label,
     locality_actor,
+    split_at_localities,
 )
 from pipeline.models import Assignment, Clause, Issue, Para
 
@@ -43,6 +44,9 @@ def clauses(task_no: int, measures: tuple[Para, ...], *, infer: bool = False,
     """
     out: list[Clause] = []
     issues: list[Issue] = []
+    if infer:  # a localities sentence inside a paragraph opens a clause too
+        measures = tuple(Para(piece, p.page_start, p.page_end) for p in measures
+                         for piece in split_at_localities(p.text))
     for para in measures:
         label = actor_label(para.text)
         inferred = locality_actor(para.text) if infer and label is None else None

@@ -215,3 +215,13 @@ def test_a_repeated_header_mid_table_is_dropped(tmp_path: Path) -> None:
                "\t\t<p>查办案件。</p>\t", "2\t推进调解\t建立机制。\t省司法厅")
     assert [(t.task_no, t.page_start, t.page_end) for t in doc.tasks] == [(1, 1, 2), (2, 2, 2)]
     assert doc.tasks[0].clauses[0].text == "开展行动，查办案件。"
+
+
+def test_a_localities_sentence_inside_a_paragraph_opens_its_own_clause(tmp_path: Path) -> None:
+    doc = _doc(tmp_path, "工作任务\t落实举措\t执行部门（单位）\t完成时间",
+               "一、制度创新\t\t\t", "（一）完善制度\t<p>1.推动立法。做好审议。各地要加快立法，有关省份要报送进展。</p>"
+               "\t局内：条法司\t年底前", title="## 2017年专利工作要点任务分解表")
+    (task,) = doc.tasks
+    assert [(c.actor, c.text) for c in task.clauses] == [
+        ("国家知识产权局", "做好审议。"), ("各地区", "各地要加快立法，有关省份要报送进展。")]
+    assert task.measures == "做好审议。各地要加快立法，有关省份要报送进展。"

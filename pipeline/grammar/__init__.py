@@ -36,6 +36,7 @@ from pipeline.grammar.labels import (
     locality_actor,
     split_at_actor_labels,
     split_at_level_labels,
+    split_at_localities,
 )
 from pipeline.grammar.numbering import (
     ROW_OPENER,
@@ -197,4 +198,5 @@ __all__ = [
     "section_number",
     "split_at_actor_labels",
     "split_at_level_labels",
+    "split_at_localities",
 ]

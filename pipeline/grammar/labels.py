@@ -121,3 +121,15 @@ def locality_actor(text: str) -> str | None:
         if pattern.match(text):
             return actor
     return None
+
+
+_SENTENCE_END = re.compile(r"[。；;！？!?]")
+
+
+def split_at_localities(text: str) -> list[str]:
+    """Cut an unlabelled paragraph before each sentence addressed to the localities
+    (``…做好审议。各地要加快立法。`` → ``…做好审议。``, ``各地要加快立法。``)."""
+    cuts = [m.end() for m in _SENTENCE_END.finditer(text)
+            if m.end() < len(text) and locality_actor(text[m.end():].lstrip())]
+    bounds = [0, *cuts, len(text)]
+    return [p for p in (text[a:b].strip() for a, b in pairwise(bounds)) if p]
