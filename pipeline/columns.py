@@ -162,8 +162,9 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
             'has its own, or the next one for 明年/次年 (`上半年`, `年中` → '
             '06-30, `第三季度` → 09-30, `2025年9月` → 2025-09-30, `6月上旬` → '
             '06-10, `中旬` → 20th, `下旬` → month end; `年内`, `全年` (the '
-            "year's work, due by its end), `到2025年` → 12-31); null for a "
-            'recurring deadline'
+            "year's work, due by its end), `到2025年` → 12-31); a range "
+            '(`3月至6月`, `2025年至2027年`) is one deadline, due at its end; '
+            'null for a recurring deadline'
         )),
         "action": ("工作内容", "the clause text from the expression to the end of its sentence "
                               "(or to the next deadline)"),

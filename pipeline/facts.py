@@ -194,23 +194,26 @@ def _scan(text: str, year: int | None, task_no: int, clause_no: int | None,
           actor: str | None, due_column: bool) -> tuple[tuple[Deadline, ...], list[Issue]]:
     digits = ascii_digits(text)
     every = list(DEADLINE_RE.finditer(digits))
-    matches = [m for m in every if _is_deadline(digits, m, year, due_column)]
+    matches = _ranges([m for m in every if _is_deadline(digits, m, year, due_column)], digits)
     out: list[Deadline] = []
     issues: list[Issue] = []
-    for i, m in enumerate(matches):
-        start, later = _next_year_start(digits, m)
+    for i, (first, m) in enumerate(matches):
+        start, later = _next_year_start(digits, first)
         kind = _kind(m)
         recurrence = RECURRENCE[m["rec_p"]] if kind == "rec" else None
-        due = None if recurrence else _due(kind, m, year + later if year is not None else None)
+        # 2025年3月至6月: the range ends in its first part's year unless its end names one.
+        base = _own_year(first) if first is not m else None
+        y = base if base is not None else (year + later if year is not None else None)
+        due = None if recurrence else _due(kind, m, y)
         if due is None and recurrence is None:
             issues.append(Issue("deadline_not_dated",
-                                f"task {task_no}: {m[0]!r} cannot be dated "
-                                f"({'no year' if year is None else 'no such day'})",
+                                f"task {task_no}: {digits[first.start():m.end()]!r} cannot be "
+                                f"dated ({'no year' if year is None else 'no such day'})",
                                 task_no))
             continue
         stop = _sentence_end(text, m.start())
-        if i + 1 < len(matches) and matches[i + 1].start() < stop:
-            stop = matches[i + 1].start()  # the next deadline governs what follows it
+        if i + 1 < len(matches) and matches[i + 1][0].start() < stop:
+            stop = matches[i + 1][0].start()  # the next deadline governs what follows it
         action = text[start:stop].rstrip("，,、 ")
         out.append(Deadline(task_no, clause_no, actor, text[start:m.end()], due, action, start,
                             m.end(), recurrence))
@@ -224,6 +227,28 @@ def _scan(text: str, year: int | None, task_no: int, clause_no: int | None,
         lo, hi = _phrase_bounds(text, s.start())
         issues.append(_not_understood(task_no, text[s.start():s.end()], text[lo:hi]))
     return tuple(out), issues
+
+
+#: What joins the two ends of a range of time (3月至6月, 2025—2027年, 3-6月).
+_RANGE_JOIN = re.compile(r"\s*(?:至|到|—{1,2}|－|-|~|～)?\s*")
+
+
+def _ranges(matches: list[re.Match[str]], digits: str,
+            ) -> list[tuple[re.Match[str], re.Match[str]]]:
+    """(first, last) per deadline: two one-off expressions joined by 至/—/- are one range, due at
+    its end (3月至6月 → 06-30), so its start is no deadline of its own."""
+    out: list[tuple[re.Match[str], re.Match[str]]] = []
+    for m in matches:
+        if out and out[-1][0] is out[-1][1]:
+            prev = out[-1][0]
+            gap = digits[prev.end():m.start()]
+            joined = (_RANGE_JOIN.fullmatch(gap) is not None
+                      and (gap.strip() != "" or m[0].startswith(("至", "到"))))
+            if joined and "rec" not in (_kind(prev), _kind(m)):
+                out[-1] = (prev, m)
+                continue
+        out.append((m, m))
+    return out
 
 
 def _not_understood(task_no: int, expression: str, context: str) -> Issue:

@@ -369,3 +369,22 @@ def test_target_kinds_and_units_of_real_lists(text, rows):
 ])
 def test_joined_metrics_split_only_where_both_sides_are_metrics(text, metrics):
     assert [t.metric for t in _targets(text)] == metrics
+
+
+@pytest.mark.parametrize("text, expression, due", [
+    ("3月至6月开展专项行动。", "3月至6月", "2024-06-30"),
+    ("2025年3月至6月开展专项行动。", "2025年3月至6月", "2025-06-30"),
+    ("2025年3月—2026年6月完成建设。", "2025年3月—2026年6月", "2026-06-30"),
+])
+def test_a_range_of_time_is_one_deadline_due_at_its_end(text, expression, due):
+    (d,), issues = _deadlines(text)
+    assert (d.expression, d.due.isoformat()) == (expression, due) and not issues
+
+
+def test_a_range_in_a_due_column():
+    (d,), _ = facts.parse_deadlines("2025年至2027年", 2025, task_no=1)
+    assert (d.expression, d.due) == ("2025年至2027年", date(2027, 12, 31))
+
+
+def test_a_named_day_is_no_deadline():
+    assert _deadlines("围绕4月26日世界知识产权日开展宣传。") == ((), [])
