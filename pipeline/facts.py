@@ -88,7 +88,10 @@ _DEADLINE_STARTS = r"[\s每按在于到至0-9十一二三四五六七八九第�
 DEADLINE_RE = re.compile(f"(?={_DEADLINE_STARTS})(?:{_DEADLINE_FORMS})")
 _KINDS = ("rec", "md", "xun", "me", "q", "h", "ye", "yi", "mid", "fy", "yr")
 _OWN_YEAR = ("y1", "y7", "y2", "y3", "y4", "y5", "y6", "y8", "y9", "y10")
-_SUSPECT_RE = re.compile("|".join(f"(?:{f})" for f in SUSPECT_FORMS))
+_SUSPECT_FORMS = "|".join(f"(?:{f})" for f in SUSPECT_FORMS)
+#: The characters a suspect can begin with (as for _DEADLINE_STARTS: same matches, faster).
+_SUSPECT_STARTS = r"[0-9一二三四五六七八九十季年本当该次下春国元中五清端全两上]"
+_SUSPECT_RE = re.compile(f"(?={_SUSPECT_STARTS})(?:{_SUSPECT_FORMS})")
 _OPEN_ENDED_RE = re.compile("|".join(map(re.escape, OPEN_ENDED)))
 
 _SENTENCE_END = re.compile(r"[。；;！？!?\n]")

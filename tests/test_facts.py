@@ -1,9 +1,11 @@
 """Facts stage: every deadline form and target form of the issue, and ordinals that are not targets."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from pipeline import facts
 from pipeline.models import Clause
@@ -388,3 +390,14 @@ def test_a_range_in_a_due_column():
 
 def test_a_named_day_is_no_deadline():
     assert _deadlines("围绕4月26日世界知识产权日开展宣传。") == ((), [])
+
+
+_SUSPECT_ALPHABET = "0123456789十一二三四五六七八九两月日号前之以初中旬上下季度年本当该次春节国庆元旦五清明端午会，的"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_SUSPECT_ALPHABET, max_size=24))
+def test_the_suspect_lookahead_finds_what_the_plain_forms_find(text):
+    plain = re.compile(facts._SUSPECT_FORMS)
+    assert [m.span() for m in facts._SUSPECT_RE.finditer(text)] == [
+        m.span() for m in plain.finditer(text)]
