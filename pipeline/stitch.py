@@ -60,7 +60,9 @@ UNSECTIONED = Section(0, "")
 def stitch(table: RawTable, doc_id: str = "") -> StitchedTable:
     """The raw table as sections and tasks, continuation rows joined to their task."""
     layout = settle_layout(table.layout, table.rows)
-    builder = _Builder(layout, unnumbered=_unnumbered(layout, table.rows))
+    in_measures = _numbered_in_measures(layout, table.rows)
+    builder = _Builder(layout, tasks_in_measures=in_measures,
+                       unnumbered=not in_measures and _unnumbered(layout, table.rows))
     if builder.unnumbered:
         builder.issues.append(Issue(
             "tasks_numbered_by_position", "no task of the table has a number (1. …, a 序号 "
@@ -104,6 +106,22 @@ def settle_layout(layout: Layout, rows: Iterable[RawRow]) -> Layout:
         if texts[i] and all(is_serial_text(t) for t in texts[i]):
             return layout.with_role(i, SERIAL)
     return layout
+
+
+def _numbered_in_measures(layout: Layout, rows: Iterable[RawRow]) -> bool:
+    """Tasks are numbered in the measures column only (2017: 落实举措 opens 1.推动…; the task
+    column, numbered （一） or not, holds their groups): some measures cell opens with a task
+    number, no task cell has one and there is no serial column."""
+    if layout.has(SERIAL) or not layout.has(MEASURES):
+        return False
+    found = False
+    for row in rows:
+        texts = [_cell_text(c) for c in row.cells]
+        if TASK_RE.match(_role_text(texts, layout, TASK, default=0)):
+            return False
+        found = found or (_numbered_measures(row, layout) is not None
+                          and _section_text(texts, layout) is None)
+    return found
 
 
 def _unnumbered(layout: Layout, rows: Iterable[RawRow]) -> bool:
@@ -286,6 +304,8 @@ class _Builder:
         task_text = _role_text(texts, layout, TASK, default=0)
         serial = _role_text(texts, layout, SERIAL)
         group = _group_text(texts, layout)
+        if not group and self.tasks_in_measures and not layout.has(GROUP) and task_text:
+            group = task_text  # a group cell without a （一） of its own
         if group:
             self.group = _parse_group(group)
         measures_at = layout.index(MEASURES)

@@ -225,3 +225,16 @@ def test_a_localities_sentence_inside_a_paragraph_opens_its_own_clause(tmp_path:
     assert [(c.actor, c.text) for c in task.clauses] == [
         ("国家知识产权局", "做好审议。"), ("各地区", "各地要加快立法，有关省份要报送进展。")]
     assert task.measures == "做好审议。各地要加快立法，有关省份要报送进展。"
+
+
+def test_groups_without_numbers_over_tasks_numbered_in_the_measures(tmp_path: Path) -> None:
+    doc = _doc(tmp_path, "工作任务\t落实举措\t执行部门（单位）\t完成时间",
+               "一、制度创新\t\t\t", "完善专利法律制度\t<p>1.推动立法。做好审议。</p>\t局内：条法司\t年底前",
+               "\t<p>2.推动执法。开展轮训。</p>\t局内：保护司\t持续推进",
+               "深化审查改革\t<p>3.压减周期。优化流程。</p>\t局内：审业部\t年底前",
+               title="## 2017年专利工作要点任务分解表")
+    assert [(t.task_no, t.task_title, t.group_no, t.group_title) for t in doc.tasks] == [
+        (1, "推动立法", None, "完善专利法律制度"), (2, "推动执法", None, "完善专利法律制度"),
+        (3, "压减周期", None, "深化审查改革")]
+    assert doc.tasks[0].layout == "group/measures/division/due"
+    assert "tasks_numbered_by_position" not in [i.code for i in doc.issues]
