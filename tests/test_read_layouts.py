@@ -39,7 +39,7 @@ RENDERINGS = sorted(p for p in LAYOUTS.iterdir() if p.suffix in (".html", ".docx
 
 
 def dump_of(rendering: Path) -> Path:
-    return LAYOUTS / (rendering.stem.removesuffix("-pages") + ".txt")
+    return LAYOUTS / (rendering.stem.removesuffix("-pages").removesuffix("-libreoffice") + ".txt")
 
 
 def column_texts(table: RawTable) -> list[str]:
@@ -62,6 +62,8 @@ def test_every_layout_has_html_word_and_its_renderings_exist():
     assert {p.name for p in LAYOUTS.glob("*.pdf")} == {"cnipa-2024-serial.pdf",
                                                        "cnipa-2024-serial-blank-header.pdf"}
     assert len(list(LAYOUTS.glob("*.doc"))) == 4
+    assert len(list(LAYOUTS.glob("*-libreoffice.html"))) == 4
+    assert len(list(LAYOUTS.glob("*-pages.html"))) == 3
 
 
 @pytest.mark.parametrize("path", RENDERINGS, ids=lambda p: p.name)
