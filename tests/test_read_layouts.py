@@ -27,7 +27,9 @@ from pipeline.grammar import (
 from pipeline.models import RawTable
 from pipeline.read.docx import read_docx
 from pipeline.read.html import read_html
-from pipeline.read.pdf.columns import header_words
+from pipeline.read.pdf.bands import row_bands
+from pipeline.read.pdf.columns import Columns, header_words
+from pipeline.read.pdf.glyphs import PageGlyphs, Seg
 from pipeline.read.pdf.lines import visual_lines
 from pipeline.read.pdf.settings import SETTINGS
 from tests.conftest import read_input
@@ -59,8 +61,7 @@ def test_every_layout_has_html_word_and_its_renderings_exist():
     assert len(stems) == 5
     for stem in stems:
         assert (LAYOUTS / f"{stem}.html").exists() and (LAYOUTS / f"{stem}.docx").exists()
-    assert {p.name for p in LAYOUTS.glob("*.pdf")} == {"cnipa-2024-serial.pdf",
-                                                       "cnipa-2024-serial-blank-header.pdf"}
+    assert {p.stem for p in LAYOUTS.glob("*.pdf")} == stems
     assert len(list(LAYOUTS.glob("*.doc"))) == 4
     assert len(list(LAYOUTS.glob("*-libreoffice.html"))) == 4
     assert len(list(LAYOUTS.glob("*-pages.html"))) == 3
@@ -317,3 +318,17 @@ def test_docx_task_title_spanning_serial_rows_stays_on_its_first_row_units_go_to
                             ["2", "^", "开展整治。", "^", "每季度末"]]), "t.docx")
     assert cells(table) == [["1", "提升质量", "严格评估。", "省知识产权局", "全年"],
                             ["2", "", "开展整治。", "省知识产权局", "每季度末"]]
+
+
+@pytest.mark.parametrize("below, bands", [("2.推动出台标准。", 2), ("各地区：做好衔接。", 1)])
+def test_pdf_rule_beside_a_group_cell_parts_rows_where_a_numbered_task_opens(below, bands):
+    """The 2017 table: （一） spans two rows in 工作任务, so the rule between tasks 1. and 2.
+    leaves out the first column; a numbered task below it opens a row, other text does not."""
+    bounds = [50.0, 150.0, 250.0, 450.0, 550.0]
+    chars = (text("（一）完善", 55, 112, 10.0) + text("取得进展。", 155, 112, 10.0)
+             + text("1.推动制定政策。", 255, 112, 10.0) + text("局内：条法司", 455, 112, 10.0)
+             + text(below, 255, 142, 10.0) + text("局内：保护司", 455, 142, 10.0))
+    hsegs = [Seg(100.0, 50, 550), Seg(135.0, 250, 550), Seg(170.0, 50, 550)]
+    vsegs = [Seg(x, 100, 170) for x in bounds]
+    glyphs = PageGlyphs(1, 600.0, 800.0, chars, hsegs, vsegs, False)
+    assert len(row_bands(glyphs, Columns(bounds), 10.0, SETTINGS)) == bands

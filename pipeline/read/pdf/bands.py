@@ -14,6 +14,7 @@ from itertools import pairwise
 from pipeline.grammar import (
     PAGE_NUMBER as _PAGE_NUMBER,
     ROW_OPENER as _ROW_OPENER,
+    TASK_OPENER as _TASK_OPENER,
 )
 from pipeline.read.pdf.columns import Columns, header_bottom_of
 from pipeline.read.pdf.glyphs import PageGlyphs, Seg
@@ -40,6 +41,7 @@ def row_bands(page: PageGlyphs, columns: Columns, size: float, st: Settings) -> 
     left, right = columns.bounds[0], columns.bounds[-1]
     ys = spanning_rules(page.hsegs, left, right, size, st, columns.bounds[1])
     if len(ys) >= 2:
+        ys = sorted(ys + beside_group_cells(page, columns, ys, size, st))
         # Where a renderer leaves out the border at a page break, the table's outer vertical
         # rules still reach past the last (or first) horizontal one.
         sides = [s for s in page.vsegs if min(abs(s.pos - left), abs(s.pos - right)) < st.side_snap * size]
@@ -105,6 +107,27 @@ def spanning_rules(hsegs: list[Seg], left: float, right: float, size: float, st:
                   and (first is None or covered([(lo, min(hi, first)) for lo, hi in spans
                                                  if lo < first])
                        >= st.first_column_share * (first - left)))
+
+
+def beside_group_cells(page: PageGlyphs, columns: Columns, ys: list[float], size: float,
+                       st: Settings) -> list[float]:
+    """Rules under all columns but the first few, where a numbered task opens right below:
+    rows beside a group cell spanning them (the 2017 table's （一）… in 工作任务, the tasks
+    numbered 1. 2. in 落实举措). A rule under one paragraph beside a task cell spanning rows
+    (各地区：… below it) parts no rows."""
+    b = columns.bounds
+    found = []
+    for y in spanning_rules(page.hsegs, b[0], b[-1], size, st):
+        if any(abs(y - known) < st.rule_merge * size for known in ys):
+            continue
+        below = [c for c in page.chars if y < c.top < y + st.opener_reach * size
+                 and c.text.strip() and b[0] < c.xmid < b[-1]]
+        for lo, hi in pairwise(b[1:]):
+            first = visual_lines((c for c in below if lo < c.xmid < hi), st)
+            if first and _TASK_OPENER.match(first[0].text):
+                found.append(y)
+                break
+    return found
 
 
 def covered(spans: list[tuple[float, float]]) -> float:

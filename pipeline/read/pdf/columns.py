@@ -93,7 +93,9 @@ def header_words(lines: Sequence[Line], st: Settings) -> tuple[list[BBox], list[
     k = 0
     while k + 1 < len(groups):
         a, b = text(groups[k]), text(groups[k + 1])
-        if header_role(a + b) is not None and (header_role(a) is None or header_role(b) is None):
+        gap = min(c.x0 for c in groups[k + 1]) - max(c.x1 for c in groups[k])
+        if gap < st.header_letter_gap * groups[k][0].size and header_role(a + b) is not None \
+                and (header_role(a) is None or header_role(b) is None):
             groups[k:k + 2] = [groups[k] + groups[k + 1]]
         else:
             k += 1

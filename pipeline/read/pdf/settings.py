@@ -31,6 +31,9 @@ class Settings:
     header_word_gap: float = 0.3
     #: Header glyphs within this height are read as one line of a wrapped header word.
     header_line_step: float = 0.5
+    #: Two header pieces closer than this that name a column only together are one word set
+    #: with wide letter spacing (序　号, 完 成 时 限); further apart they are two columns' words.
+    header_letter_gap: float = 2.0
     #: Lines holding more glyphs than this many times the header words' are no header row.
     header_max_glyphs: int = 3
     #: Vertical rules crossing the header row further apart than this (in body font sizes),
@@ -65,6 +68,9 @@ class Settings:
     first_column_share: float = 0.5
     #: Horizontal rules closer than this are one.
     rule_merge: float = 0.2
+    #: A numbered task whose first line starts within this far below a rule that leaves out
+    #: the first column opens a row there (beside a group cell spanning rows).
+    opener_reach: float = 2.0
     #: A vertical rule this close to the table's edge is one of its sides.
     side_snap: float = 1.0
     #: Sides reaching this far past the last horizontal rule close a row the renderer left open.
