@@ -32,7 +32,8 @@ from pipeline.read.pdf.columns import Columns, header_words
 from pipeline.read.pdf.glyphs import PageGlyphs, Seg
 from pipeline.read.pdf.lines import visual_lines
 from pipeline.read.pdf.settings import SETTINGS
-from tests.conftest import read_input
+from tests.conftest import extracted, read_input
+from tests.equivalence import assert_same_content
 from tests.test_pdf_steps import text
 
 LAYOUTS = Path(__file__).resolve().parent / "fixtures" / "layouts"
@@ -332,3 +333,12 @@ def test_pdf_rule_beside_a_group_cell_parts_rows_where_a_numbered_task_opens(bel
     vsegs = [Seg(x, 100, 170) for x in bounds]
     glyphs = PageGlyphs(1, 600.0, 800.0, chars, hsegs, vsegs, False)
     assert len(row_bands(glyphs, Columns(bounds), 10.0, SETTINGS)) == bands
+
+
+@pytest.mark.parametrize("path", RENDERINGS, ids=lambda p: p.name)
+def test_rendering_gives_the_document_of_its_dump(path):
+    """Cross-format equivalence for every layout: every table and column of the outputs but the
+    provenance (see tests/equivalence.py)."""
+    doc = extracted(path)
+    assert_same_content(doc, extracted(dump_of(path)))
+    assert doc.tasks and doc.layout == extracted(dump_of(path)).layout
