@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import re
+import subprocess
 import sys
 from functools import cache
 
@@ -15,7 +16,7 @@ from hypothesis import given, settings, strategies as st
 
 from pipeline import facts, jieba_kernels, nlp
 from pipeline.grammar import text as text_rules
-from tests.conftest import RAW_2024, extracted
+from tests.conftest import RAW_2024, ROOT, extracted
 
 
 @cache
@@ -153,3 +154,20 @@ def test_cuts_as_jiebas_own_code(hmm):
     finally:
         tokenizer.get_DAG, tokenizer.calc, posseg.viterbi = kernels
     assert ours == theirs
+
+
+# ---- what extract imports ---------------------------------------------------------------------
+
+def test_extract_imports_no_diff_no_rapidfuzz_and_no_writer_it_was_not_asked_for(tmp_path):
+    """The diff's code, rapidfuzz (duplicates: only when two inputs share a title) and the
+    export writers beyond Parquet and JSON stay unimported by an extract of one list."""
+    code = ("import sys; from pipeline.cli import main; "
+            f"code = main(['extract', {str(RAW_2024)!r}, '--out', {str(tmp_path / 'out')!r}, "
+            "'--quiet']); print(code, sorted(m for m in sys.modules if m.startswith(("
+            "'pipeline.diff.engine', 'pipeline.diff.match', 'pipeline.diff.report', 'rapidfuzz', "
+            "'pipeline.export.to_xlsx', 'pipeline.export.to_sqlite', 'pipeline.export.to_html', "
+            "'dask', 'distributed'))))")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "CNIPA_PIPELINE_CACHE": str(tmp_path / "c")}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True).stdout
+    assert out.strip() == "0 []"
