@@ -13,7 +13,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-import pipeline.write
+import pipeline.write.tables
 from pipeline import facts
 from pipeline.errors import InputTooLargeError
 from pipeline.models import Clause
@@ -93,13 +93,13 @@ def test_a_document_at_the_limits_passes(doc_2024):
 
 def test_a_late_failure_of_one_document_keeps_the_others_with_keep_going(tmp_path, capsys,
                                                                           monkeypatch):
-    real = pipeline.write.document_json
+    real = pipeline.write.tables.document_json
 
     def document_json(d):  # a bug that shows only when this document is serialised
         j = real(d)
         return {**j, "broken": float("nan")} if d.doc_id == "late-2024" else j
 
-    monkeypatch.setattr(pipeline.write, "document_json", document_json)
+    monkeypatch.setattr(pipeline.write.tables, "document_json", document_json)
     late = tmp_path / "late-2024.txt"
     late.write_bytes(RAW_2024.read_bytes())
     out = tmp_path / "out"
