@@ -31,7 +31,7 @@ FUZZ_CASES ?= 3000
 FUZZ_FIRST ?= 0
 fuzz: $(STAMP)
 	FUZZ_CASES=$(FUZZ_CASES) FUZZ_FIRST=$(FUZZ_FIRST) FUZZ_SAVE=1 \
-		$(PY) -m pytest tests/test_fuzz.py -k mutants_fail_cleanly_or -s -p no:cacheprovider
+		$(PY) -m pytest tests/test_fuzz.py -k mutants_fail_cleanly_or -s -n 0 -p no:cacheprovider
 
 # Rewrites tests/fixtures/golden/*.json from the current code: review `git diff` line by line.
 golden: $(STAMP)
