@@ -1,6 +1,6 @@
 """The PDF reader's fast paths give what the slow ones gave (issue 13).
 
-- ``load._StrictContentParser`` tokenizes content streams with one regular expression and
+- ``strict._StrictContentParser`` tokenizes content streams with one regular expression and
   builds objects without pdfminer's per-token logging: the same tokens and objects as
   pdfminer's own parser, on every committed rendering and on random content.
 - ``load._page_objects`` converts the layout objects itself: the same characters and paths
@@ -20,7 +20,7 @@ from pdfminer.pdfpage import PDFPage
 from pdfminer.pdftypes import PDFStream, resolve1
 from pdfminer.psparser import PSEOF
 
-from pipeline.read.pdf import load
+from pipeline.read.pdf import load, strict
 
 PDF_DIR = Path(__file__).resolve().parent / "fixtures" / "pdf"
 RENDERINGS = sorted([*PDF_DIR.glob("*.pdf"), *PDF_DIR.glob("cases/*.pdf")])
@@ -88,7 +88,7 @@ def test_the_fast_tokenizer_cuts_every_rendering_into_pdfminers_tokens(bufsize):
     streams = 0
     for where, data in _streams():
         want = _tokens(PDFContentParser, data, bufsize)
-        assert _tokens(load._StrictContentParser, data, bufsize) == want, where
+        assert _tokens(strict._StrictContentParser, data, bufsize) == want, where
         streams += 1
     assert streams >= 100  # every page of every rendering
 
@@ -98,7 +98,7 @@ def test_the_fast_tokenizer_agrees_with_pdfminer_on_random_content():
     for _ in range(2500):
         data = _soup(rng)
         for bufsize in (None, 3, 8):
-            assert _tokens(load._StrictContentParser, data, bufsize) == \
+            assert _tokens(strict._StrictContentParser, data, bufsize) == \
                 _tokens(PDFContentParser, data, bufsize), (data, bufsize)
 
 
@@ -111,8 +111,8 @@ def test_the_fast_object_builder_agrees_with_pdfminer_where_the_content_is_whole
     for _ in range(2500):
         data = _soup(rng)
         try:
-            got = _objects(load._StrictContentParser, data)
-        except load._BadContent:
+            got = _objects(strict._StrictContentParser, data)
+        except strict._BadContent:
             refused += 1
             continue
         except Exception as exc:  # pdfminer's own error on this content: the same one
@@ -123,7 +123,7 @@ def test_the_fast_object_builder_agrees_with_pdfminer_where_the_content_is_whole
         compared += 1
     assert compared > 500 and refused > 100  # both kinds of content were made
     for where, data in _streams():
-        assert _objects(load._StrictContentParser, data) == _objects(PDFContentParser, data), \
+        assert _objects(strict._StrictContentParser, data) == _objects(PDFContentParser, data), \
             where
 
 

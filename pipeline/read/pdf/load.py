@@ -25,45 +25,27 @@ pdfminer is lenient where this pipeline must not be, and is bounded nowhere:
 pdfminer has no hook for its stream filters or its parsers, so while a PDF is read the names
 ``pdfminer.pdftypes`` decodes with (``zlib``, ``lzwdecode``, ``rldecode``), the content parser
 ``pdfminer.pdfinterp`` builds and the file parser ``pdfplumber.pdf`` builds are bound to
-strict, bounded equivalents, and restored afterwards.
+strict, bounded equivalents (pipeline/read/pdf/strict.py), and restored afterwards.
 """
 from __future__ import annotations
 
 import io
-import re
-import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import pdfminer.pdfinterp as pdfinterp
-import pdfminer.pdftypes as pdftypes
 import pdfplumber
 import pdfplumber.pdf
 from pdfminer.converter import PDFPageAggregator
 from pdfminer.layout import LTChar, LTContainer, LTCurve, LTImage, LTItem
-from pdfminer.lzw import LZWDecoder
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfminer.pdfinterp import PDFContentParser, PDFPageInterpreter
+from pdfminer.pdfinterp import PDFPageInterpreter
 from pdfminer.pdfpage import PDFPage
-from pdfminer.pdfparser import PDFParser
-from pdfminer.pdftypes import PDFObjRef, PDFStream, resolve1
+from pdfminer.pdftypes import PDFStream, resolve1
 from pdfminer.psparser import (
-    KEYWORD_ARRAY_BEGIN,
-    KEYWORD_ARRAY_END,
-    KEYWORD_DICT_BEGIN,
-    KEYWORD_DICT_END,
-    KEYWORD_PROC_BEGIN,
-    KEYWORD_PROC_END,
-    KWD,
-    LIT,
-    PSEOF,
-    PSKeyword,
-    PSLiteral,
     literal_name,
 )
-from pdfminer.utils import choplist
 from pdfplumber.page import Page, fix_fontname_bytes
 from pdfplumber.pdf import PDF
 from pdfplumber.utils.exceptions import PdfminerException
@@ -74,7 +56,8 @@ from pipeline.errors import (
     PipelineError,
 )
 from pipeline.read.libraries import library_call, one_line
-from pipeline.read.pdf.limits import LIMITS, Budget, Limits, MiB, mib
+from pipeline.read.pdf.limits import LIMITS, Budget, Limits
+from pipeline.read.pdf.strict import _BadContent, _bounded_decoding, _Damage, _shown
 
 
 @dataclass(frozen=True)
@@ -89,317 +72,6 @@ class PageObjects:
     rects: list[dict[str, Any]]
     curves: list[dict[str, Any]]
     images: int
-
-
-class _Damage(Exception):
-    """Damage found by our stand-ins inside a library call; the call site names the page."""
-
-    def describe(self, where: str) -> str:
-        """The error's cause; ``where`` is "page N" or "the PDF"."""
-        return f"{where} {self}"
-
-
-class _CorruptStream(_Damage):
-    """Raised by the strict decoders."""
-
-    def describe(self, where: str) -> str:
-        used = f"that {where} uses" if where.startswith("page") else "in the PDF"
-        return f"a compressed stream {used} is corrupt ({self})"
-
-
-class _StreamLength(_Damage):
-    """A stream whose /Length does not end where its ``endstream`` begins."""
-
-
-class _BadContent(_Damage):
-    """Content-stream syntax pdfminer would skip without a word."""
-
-    def describe(self, where: str) -> str:
-        return f"{where} has a damaged content stream ({self})"
-
-
-def _shown(token: object, limit: int = 40) -> str:
-    """A token of the file, printable and short, for an error line."""
-    if isinstance(token, PSKeyword):
-        token = token.name
-    text = token.decode("latin-1") if isinstance(token, bytes) else str(token)
-    text = text.encode("unicode_escape").decode("ascii")
-    return repr(text if len(text) <= limit else text[:limit - 1] + "…")
-
-
-# ---- strict, bounded stream decoding ---------------------------------------------------------
-
-_CHUNK = 1 * MiB
-
-
-class _Decoders:
-    """Stand-ins for the decoders pdfminer.pdftypes calls: strict and within the budget."""
-
-    error = zlib.error  # pdfminer's ``except zlib.error`` clauses need the name
-
-    def __init__(self, budget: Budget) -> None:
-        self.budget = budget
-
-    def _take(self, total: int, n: int) -> int:
-        total += n
-        if total > self.budget.limits.stream_bytes:
-            raise self.budget.too_large(f"has a compressed stream inflating to more than "
-                                        f"{mib(self.budget.limits.stream_bytes)}, the limit "
-                                        "for a stream")
-        self.budget.add_inflated(n)
-        return total
-
-    def decompress(self, data: bytes) -> bytes:
-        """zlib.decompress, in bounded chunks, refusing a stream that does not inflate whole."""
-        inflater = zlib.decompressobj()
-        out: list[bytes] = []
-        total = 0
-        pending = data
-        while True:
-            try:
-                chunk = inflater.decompress(pending, _CHUNK)
-            except zlib.error as exc:
-                raise _CorruptStream(str(exc)) from None
-            total = self._take(total, len(chunk))
-            out.append(chunk)
-            pending = inflater.unconsumed_tail
-            if inflater.eof or not pending:
-                break
-        if not inflater.eof:
-            try:
-                tail = inflater.flush()
-            except zlib.error as exc:  # pragma: no cover - flush rarely raises
-                raise _CorruptStream(str(exc)) from None
-            if not inflater.eof:
-                raise _CorruptStream("it ends before its compressed data does")
-            self._take(total, len(tail))
-            out.append(tail)
-        return b"".join(out)
-
-    def decompressobj(self, *args: Any, **kwargs: Any) -> Any:
-        return zlib.decompressobj(*args, **kwargs)
-
-    def lzwdecode(self, data: bytes) -> bytes:
-        out: list[bytes] = []
-        total = 0
-        for chunk in LZWDecoder(io.BytesIO(data)).run():
-            total = self._take(total, len(chunk))
-            out.append(chunk)
-        return b"".join(out)
-
-    def rldecode(self, data: bytes) -> bytes:
-        """RunLengthDecode (PDF 1.7, 7.4.5) into a bytearray, within the budget."""
-        out = bytearray()
-        i = total = 0
-        while i < len(data):
-            length = data[i]
-            if length == 128:
-                break
-            if length < 128:
-                run = data[i + 1:i + 2 + length]
-                i += 2 + length
-            else:
-                run = data[i + 1:i + 2] * (257 - length)
-                i += 2
-            total = self._take(total, len(run))
-            out += run
-        return bytes(out)
-
-
-# ---- strict parsing: streams that end where /Length says, content syntax that closes -------
-
-#: What may stand between a stream's data and ``endstream``: the end-of-line marker (PDF 1.7,
-#: 7.3.8.1), which producers write as \n, \r\n or \r, sometimes with blanks.
-_EOL = b" \t\r\n\f\x00"
-
-
-class _StrictParser(PDFParser):
-    """pdfminer's file parser, refusing a stream whose /Length lies.
-
-    pdfminer reads /Length bytes, then looks for the next ``endstream`` line and carries on
-    from there: a /Length too short drops the stream's tail, one too long takes in the
-    following objects up to the next stream's end, both without a word. (When the
-    cross-reference table is broken, pdfminer reads each stream up to ``endstream`` and
-    ignores /Length; the two must agree all the same, or bytes were lost or added.)
-    """
-
-    def do_keyword(self, pos: int, token: PSKeyword) -> None:
-        super().do_keyword(pos, token)
-        if token is not self.KEYWORD_STREAM or not self.curstack:
-            return
-        start, stream = self.curstack[-1]
-        if not isinstance(stream, PDFStream):
-            return
-        end = self.bufpos  # pdfminer has just seeked to where ``endstream`` begins
-        length = stream.attrs.get("Length")
-        if isinstance(length, PDFObjRef):
-            # Looking it up now would run this very parser on another object mid-way.
-            if self.fallback:
-                return  # pdfminer reads this stream up to endstream, not by /Length
-            length = len(stream.rawdata or b"")  # pdfminer looked it up and read that many bytes
-        if not isinstance(length, int) or isinstance(length, bool) or length < 0:
-            raise _StreamLength("has a stream without a valid /Length")
-        self.fp.seek(start)
-        data = self.fp.read(max(0, end - start))
-        ended = self.fp.read(len(b"endstream")) == b"endstream"
-        # Back where pdfminer left off: it has just seeked there, its buffer is empty, so it
-        # reads on from the file's position (self.seek would also empty its stack).
-        self.fp.seek(end)
-        if not ended or length > len(data) or data[length:].strip(_EOL):
-            first = data.find(b"endstream")
-            actual = len((data[:first] if first >= 0 else data).rstrip(_EOL))
-            raise _StreamLength(f"has a stream whose /Length {length:,} does not match "
-                                f"its data ({actual:,} bytes up to endstream)")
-
-
-#: The tokens that make up nearly all of a page's content, each whole within pdfminer's read
-#: buffer: a number, an operator, a name without ``#`` escapes, a string without escapes or
-#: parentheses inside, a hex string of whole bytes, ``[ ] << >> ' "``. Anything else — a
-#: comment, a NUL, ``{ }``, an escape, a token running into the buffer's end — is left to
-#: pdfminer's own tokenizer. The classes are pdfminer's (psparser: END_KEYWORD, END_LITERAL,
-#: END_NUMBER, SPC), so both cut the same bytes into the same tokens.
-_TOKEN = re.compile(rb"""\s*(?:
-    (?P<num> [-+0-9][0-9]*(?:\.[0-9]*)? | \.[0-9]+ )
-  | (?P<kw> [A-Za-z][^#/%\[\]()<>{}\s]* )
-  | / (?P<name> [^#/%\[\]()<>{}\s]* )
-  | \( (?P<str> [^()\\]* ) \)
-  | < (?P<hex> (?:[0-9A-Fa-f]{2})* ) >
-  | (?P<one> [\[\]'"] | << | >> )
-)""", re.X)
-#: Tokens that end only where the next token begins: it must be in the buffer too.
-_OPEN_ENDED = frozenset(("num", "kw", "name", "hex"))
-_AFTER = {"name": ord("#"), "hex": ord(">")}
-#: Tokens that are operands as they stand (pdfminer's list).
-_PLAIN = (int, float, bool, str, bytes, PSLiteral)
-#: Tokens whose group starts after an opening character.
-_OPENED = frozenset(("name", "str", "hex"))
-
-
-def _fast_token(match: re.Match[bytes], buf: bytes) -> Any:
-    """The token pdfminer would make of ``match``, or None to leave it to pdfminer."""
-    kind = str(match.lastgroup)  # every alternative is a named group
-    end = match.end()
-    if kind in _OPEN_ENDED and (end >= len(buf) or buf[end] == _AFTER.get(kind)):
-        # It may go on in the next buffer; a name goes on after a '#' escape; '<ab>>' is a
-        # hex string and '>>'.
-        return None
-    text = match.group(kind)
-    if kind == "num":
-        try:
-            return float(text) if b"." in text else int(text)
-        except ValueError:  # '-' or '+' alone: pdfminer drops it, in its own way
-            return None
-    if kind == "kw":
-        return True if text == b"true" else False if text == b"false" else KWD(text)
-    if kind == "name":
-        try:
-            return LIT(str(text, "utf-8"))
-        except UnicodeDecodeError:
-            return LIT(text)
-    if kind == "str":
-        return text
-    if kind == "hex":
-        return bytes.fromhex(text.decode("ascii"))
-    return KWD(text)
-
-
-class _StrictContentParser(PDFContentParser):
-    """pdfminer's content-stream parser, refusing a ``]`` or ``>>`` that closes nothing (or
-    the wrong thing) and an array or dictionary left open at the end of the content.
-
-    Its tokenizer reads the common tokens with one regular expression (``_TOKEN``) instead of
-    pdfminer's state machine, which steps through each token in several Python calls: the
-    tokenizer was half the time of reading a page. The tokens are the same (tested on every
-    fixture and on random content).
-    """
-
-    def nexttoken(self) -> tuple[int, Any]:
-        if not self._tokens and not self.eof and self._parse1 == self._parse_main:
-            buf, i = self.buf, self.charpos
-            if i < len(buf):
-                match = _TOKEN.match(buf, i)
-                if match is not None:
-                    token = _fast_token(match, buf)
-                    if token is not None:
-                        kind = str(match.lastgroup)
-                        start = match.start(kind) - (kind in _OPENED)
-                        self._curtokenpos = pos = self.bufpos + start
-                        self.charpos = match.end()
-                        return pos, token
-        return super().nexttoken()
-
-    def _nextobject(self) -> Any:
-        """pdfminer's ``PSStackParser.nextobject`` without its debug logging (three calls a
-        token) and with a token outside any array or dictionary returned at once, which is
-        what its push-then-flush comes to: the stack is empty there."""
-        while not self.results:
-            pos, token = self.nexttoken()
-            if isinstance(token, _PLAIN):
-                if not self.context and not self.curstack:
-                    return pos, token
-                self.curstack.append((pos, token))
-            elif token is KEYWORD_ARRAY_BEGIN:
-                self.start_type(pos, "a")
-            elif token is KEYWORD_ARRAY_END:
-                closed = self.end_type("a")  # before naming curstack: end_type restores it
-                self.curstack.append(closed)
-            elif token is KEYWORD_DICT_BEGIN:
-                self.start_type(pos, "d")
-            elif token is KEYWORD_DICT_END:
-                pos, objs = self.end_type("d")
-                if len(objs) % 2 != 0:  # pdfminer raises PSSyntaxError: damage all the same
-                    raise _BadContent("a dictionary '<<' … '>>' with a key and no value")
-                entries = (pos, {literal_name(k): v for k, v in choplist(2, objs)
-                                 if v is not None})
-                self.curstack.append(entries)
-            elif token is KEYWORD_PROC_BEGIN:
-                self.start_type(pos, "p")
-            elif token is KEYWORD_PROC_END:
-                closed = self.end_type("p")
-                self.curstack.append(closed)
-            else:
-                self.do_keyword(pos, token)  # an operator (nexttoken makes nothing else)
-            if not self.context:
-                self.flush()
-        return self.results.pop(0)
-
-    def end_type(self, type: str) -> tuple[int, list[Any]]:
-        if self.curtype != type:
-            closing = {"a": "]", "d": ">>", "p": "}"}.get(type, type)
-            opened = {"a": "array", "d": "dictionary"}.get(type, "group")
-            raise _BadContent(f"a {closing!r} that closes no open {opened}")
-        return super().end_type(type)
-
-    def nextobject(self) -> Any:
-        try:
-            return self._nextobject()
-        except PSEOF:
-            if self.context:
-                kind = {"a": "an array '['", "d": "a dictionary '<<'"}.get(
-                    self.curtype or "", "a group")
-                raise _BadContent(f"{kind} is never closed; the operators after it are "
-                                  "lost") from None
-            raise
-
-
-@contextmanager
-def _bounded_decoding(budget: Budget) -> Iterator[None]:
-    """The library's decoders and parsers swapped for the strict, bounded ones meanwhile."""
-    decoders = _Decoders(budget)
-    stand_ins: list[tuple[Any, str, Any]] = [
-        (pdftypes, "zlib", decoders), (pdftypes, "lzwdecode", decoders.lzwdecode),
-        (pdftypes, "rldecode", decoders.rldecode),
-        (pdfinterp, "PDFContentParser", _StrictContentParser),
-        (pdfplumber.pdf, "PDFParser", _StrictParser),
-    ]
-    saved = [(module, name, getattr(module, name)) for module, name, _ in stand_ins]
-    for module, name, stand_in in stand_ins:
-        setattr(module, name, stand_in)
-    try:
-        yield
-    finally:
-        for module, name, original in saved:
-            setattr(module, name, original)
 
 
 # ---- counting what a page draws, while pdfminer interprets it -------------------------------
