@@ -16,6 +16,8 @@ from pipeline.errors import ExecutorError
 
 #: Inputs in flight per worker thread: enough to keep every thread busy, few to hold.
 WINDOW_PER_THREAD = 4
+#: How long the client keeps trying to reach the scheduler before the run fails.
+CONNECT_SECONDS = 10
 
 
 def dask_results(jobs: Sequence[Job], scheduler: str) -> Iterator[Extracted]:
@@ -27,7 +29,7 @@ def dask_results(jobs: Sequence[Job], scheduler: str) -> Iterator[Extracted]:
                             "install the dask extra of this package (pip install "
                             "'cnipa-tasklist-pipeline[dask]')") from exc
     try:
-        client: Any = Client(scheduler, timeout=10)  # type: ignore[no-untyped-call]
+        client: Any = Client(scheduler, timeout=CONNECT_SECONDS)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError, ValueError) as exc:
         raise ExecutorError(scheduler, f"cannot connect to the Dask scheduler ({exc})",
                             "check the address (tcp://HOST:8786) and that the scheduler "

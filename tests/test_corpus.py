@@ -108,8 +108,13 @@ def test_dask_needs_a_scheduler_and_a_scheduler_needs_dask(tmp_path, capsys):
     assert "--scheduler" in capsys.readouterr().err
 
 
-def test_an_unreachable_scheduler_is_one_line_and_nothing_written(tmp_path, out, capsys):
+def test_an_unreachable_scheduler_is_one_line_and_nothing_written(tmp_path, out, capsys,
+                                                                   monkeypatch):
     pytest.importorskip("distributed")
+    import pipeline.dask_executor
+
+    # Nothing listens there, so the client would retry for all its 10 s before failing alike.
+    monkeypatch.setattr(pipeline.dask_executor, "CONNECT_SECONDS", 1)
     before = snapshot(out)
     capsys.readouterr()
     rc = main(["extract", str(RAW_2024), "--out", str(out), "--executor", "dask",
