@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import json
 import marshal
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -29,12 +30,6 @@ def test_importing_the_pipeline_does_not_load_jieba():
     assert out.stdout.strip() == "False"
 
 
-def test_jieba_cache_is_not_written_into_the_repo(tmp_path):
-    code = "from pipeline import nlp; nlp.cut('知识产权')"
-    env = {"CNIPA_PIPELINE_CACHE": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True)
-    assert (tmp_path / jieba_tables.CACHE_NAME).is_file()
-    assert not [p for d in (ROOT, ROOT / "pipeline", ROOT / "tests") for p in d.glob("jieba*.cache")]
 
 
 def test_keywords_are_domain_nouns(doc_2024):
@@ -81,21 +76,45 @@ def _keywords_run(env: dict[str, str]) -> list[list[str]]:
                                      text=True).stdout)
 
 
+def _planted(folder: Path) -> dict[str, str]:
+    """A run's environment: another user's jieba.cache planted in the shared temp folder (where
+    jieba itself would look), our cache folder ``folder/cache`` (empty, private)."""
+    shared_tmp, ours = folder / "tmp", folder / "cache"
+    shared_tmp.mkdir()
+    ours.mkdir(mode=0o700)
+    (shared_tmp / "jieba.cache").write_bytes(_planted_table())
+    return {"PATH": "/usr/bin:/bin", "HOME": str(folder / "home"), "TMPDIR": str(shared_tmp),
+            "CNIPA_PIPELINE_CACHE": str(ours)}
+
+
+@pytest.fixture(scope="module")
+def cold_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[list[str]]]:
+    """One cold run of an extraction beside a planted jieba.cache, in a process of its own (the
+    cache it builds takes seconds; the tests below damage copies of it): our cache file and the
+    run's keywords."""
+    env = _planted(tmp_path_factory.mktemp("cold"))
+    keywords = _keywords_run(env)
+    return Path(env["CNIPA_PIPELINE_CACHE"]) / jieba_tables.CACHE_NAME, keywords
+
+
+def test_a_cold_run_builds_our_cache_outside_the_repo_and_never_reads_a_planted_one(
+        cold_run, doc_2024):
+    path, keywords = cold_run
+    assert keywords == [list(t.keywords) for t in doc_2024.tasks]  # not the planted table's
+    assert path.is_file()
+    assert not [p for d in (ROOT, ROOT / "pipeline", ROOT / "tests") for p in d.glob("jieba*.cache")]
+
+
 @pytest.mark.parametrize("damage", ["head", "bucket", "truncated", "stale"])
 def test_planted_or_damaged_caches_change_no_keyword_and_ours_is_rebuilt(tmp_path, doc_2024,
-                                                                        damage):
+                                                                        cold_run, damage):
     """Another user's jieba.cache in the shared temp folder is never read; our cache with an
     edited head, an edited bucket (found only when a text needs it), cut short, or written for
     other sources, is not used: keywords stay those of a clean run, and the file is rebuilt."""
-    shared_tmp, ours = tmp_path / "tmp", tmp_path / "cache"
-    shared_tmp.mkdir()
-    ours.mkdir(mode=0o700)
-    (shared_tmp / "jieba.cache").write_bytes(_planted_table())  # where jieba itself would look
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "home"), "TMPDIR": str(shared_tmp),
-           "CNIPA_PIPELINE_CACHE": str(ours)}
+    env = _planted(tmp_path)
     want = [list(t.keywords) for t in doc_2024.tasks]
-    assert _keywords_run(env) == want  # a cold run: built and stored
-    path = ours / jieba_tables.CACHE_NAME
+    path = Path(env["CNIPA_PIPELINE_CACHE"]) / jieba_tables.CACHE_NAME
+    shutil.copy(cold_run[0], path)  # what a cold run built and stored, as it stored it (mode too)
     written = path.read_bytes()
     start = _header_end(written)
     head_size = json.loads(written[len(cache.MAGIC):start])["head"]
@@ -122,7 +141,13 @@ def test_planted_or_damaged_caches_change_no_keyword_and_ours_is_rebuilt(tmp_pat
     assert _keywords_run(env) == want  # and read back
 
 
-def test_the_buckets_together_are_jiebas_own_tables(tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def full_tables() -> jieba_tables.Tables:
+    """The complete tables as the pipeline builds them (seconds; the tests only read them)."""
+    return nlp._build_tables(nlp._jieba().Tokenizer(), nlp._posseg(), *_jieba_sources())
+
+
+def test_the_buckets_together_are_jiebas_own_tables(tmp_path, monkeypatch, full_tables):
     """Stored and loaded back bucket by bucket, the tables are exactly the ones jieba's own
     code builds: the prefix dictionary with the domain words, posseg's tag table with their
     tags, and the IDF table as a plain scan of jieba's file reads it."""
@@ -141,7 +166,7 @@ def test_the_buckets_together_are_jiebas_own_tables(tmp_path, monkeypatch):
     idf_words = {line.split()[0] for line in nlp._idf_path().read_text(encoding="utf-8").splitlines()}
     idf, median = nlp._scan_idf(frozenset(idf_words))
 
-    built = nlp._build_tables(jieba.Tokenizer(), jieba.posseg, dict_txt, nlp._idf_path().read_bytes())
+    built = full_tables  # nlp._build_tables over jieba's dict.txt and idf.txt, as dict_txt above
     assert built.store("k")
     loaded = jieba_tables.Tables.load("k")
     assert loaded is not None and not loaded.complete
@@ -155,10 +180,10 @@ def test_the_buckets_together_are_jiebas_own_tables(tmp_path, monkeypatch):
     assert jieba_tables.Tables.load("another key") is None
 
 
-def test_a_text_loads_every_word_a_cut_of_it_can_look_up():
+def test_a_text_loads_every_word_a_cut_of_it_can_look_up(full_tables):
     """The buckets a text loads hold every dictionary word that is a piece of the text."""
     seg = nlp._segmenter()
-    full = nlp._build_tables(nlp._jieba().Tokenizer(), nlp._posseg(), *_jieba_sources())
+    full = full_tables
     head, blob = full.payload()
     for piece in [RAW_2024.read_text(encoding="utf-8")[:3000], "知识产权强国", "a知b识c"]:
         lazy = jieba_tables.Tables.from_parts(head, blob)
@@ -177,13 +202,12 @@ def _jieba_sources() -> tuple[bytes, bytes]:
         return f.read(), nlp._idf_path().read_bytes()
 
 
-def test_lazy_tables_cut_tag_and_rank_as_the_complete_ones(doc_2024):
+def test_lazy_tables_cut_tag_and_rank_as_the_complete_ones(doc_2024, full_tables):
     """The pipeline's tokenizers over tables loaded a slice at a time, and over the complete
     tables: the same words, tags and keywords, for the list's texts and random slices of them."""
     import random
 
-    full = nlp._segmenter_over(nlp._build_tables(nlp._jieba().Tokenizer(), nlp._posseg(),
-                                                 *_jieba_sources()))
+    full = nlp._segmenter_over(full_tables)
     head, blob = full.tables.payload()
     lazy_tables = jieba_tables.Tables.from_parts(head, blob)
     assert lazy_tables is not None

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pdfplumber
@@ -37,13 +37,16 @@ PIECES = [b" ", b"\n", b"\r\n", b"\t", b"\x00", b"%c\n", b"%", b"1", b"-", b"+",
           b"{", b"}", b"&", b"\xff", b"BI /W 1 /H 1 ID \x80\x00 EI ", b"/K 1", b"q 1 0 0 1 0 0 cm"]
 
 
-def _streams() -> Iterator[tuple[str, bytes]]:
-    """Every content stream of every committed rendering, decoded."""
+@cache
+def _streams() -> tuple[tuple[str, bytes], ...]:
+    """Every content stream of every committed rendering, decoded (once: four tests read them)."""
+    found = []
     for path in RENDERINGS:
         with load.open_pdf(path.read_bytes(), path.name) as pdf:
             for number, page in enumerate(PDFPage.create_pages(pdf.pdf.doc), start=1):
                 for ref in page.contents:
-                    yield f"{path.name} page {number}", resolve1(ref).get_data()
+                    found.append((f"{path.name} page {number}", resolve1(ref).get_data()))
+    return tuple(found)
 
 
 def _tokens(parser_class: type[PDFContentParser], data: bytes, bufsize: int | None) -> list:
