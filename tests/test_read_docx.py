@@ -22,7 +22,7 @@ from pipeline.errors import (
 )
 from pipeline.grammar import normalize_ws
 from pipeline.models import RawTable
-from pipeline.read import docx as docx_reader, office
+from pipeline.read import docx_xml, office
 from pipeline.read.docx import MAX_DOCX_XML_BYTES, read_docx
 from tests.conftest import extracted
 from tests.equivalence import assert_same_content
@@ -238,7 +238,7 @@ def test_entities_are_refused_before_parsing():
 
 
 def test_zip_bomb_is_refused_from_its_header_before_inflating(monkeypatch):
-    monkeypatch.setattr(docx_reader, "MAX_DOCX_XML_BYTES", 4096)
+    monkeypatch.setattr(docx_xml, "MAX_DOCX_XML_BYTES", 4096)  # where the check reads it
     data = docx(TITLE + p("x" * 8000))
     inflated: list[str] = []
     real_open = zipfile.ZipFile.open
