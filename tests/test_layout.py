@@ -43,7 +43,7 @@ def test_package_imports_only_earlier_layers(folder, allowed):
         assert not bad, f"{path.relative_to(PACKAGE)} imports {sorted(bad)}"
 
 
-@pytest.mark.parametrize("stage", ["stitch", "segment", "facts"])
+@pytest.mark.parametrize("stage", ["stitch", "rows", "segment", "facts"])
 def test_later_stages_import_no_reader(stage):
     # A stage is a module or a package of them (pipeline/facts/).
     paths = [PACKAGE / f"{stage}.py"] if (PACKAGE / f"{stage}.py").is_file() else sorted(
