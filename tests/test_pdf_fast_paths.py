@@ -6,9 +6,12 @@
 - ``load._page_objects`` converts the layout objects itself: the same characters and paths
   (the keys the reader uses, in the same coordinates) as pdfplumber's ``page.chars``,
   ``page.lines``, ``page.rects`` and ``page.curves``.
+- ``inspect_pdf`` reads the pages one at a time, lets each go once its rows are taken, and
+  stops at the table's end: the same table as before, from fewer pages.
 """
 from __future__ import annotations
 
+import io
 import random
 from functools import cache
 from pathlib import Path
@@ -20,7 +23,9 @@ from pdfminer.pdfpage import PDFPage
 from pdfminer.pdftypes import PDFStream, resolve1
 from pdfminer.psparser import PSEOF
 
+from pipeline.errors import PdfDamagedError
 from pipeline.read.pdf import load, strict
+from tests import bomb_pdf, long_pdf
 
 PDF_DIR = Path(__file__).resolve().parent / "fixtures" / "pdf"
 RENDERINGS = sorted([*PDF_DIR.glob("*.pdf"), *PDF_DIR.glob("cases/*.pdf")])
@@ -148,3 +153,109 @@ def test_page_objects_are_pdfplumbers_chars_and_paths(path):
                                                for o in getattr(theirs, kind)], kind
             assert page.images == len(theirs.images)
             theirs.close()
+
+
+# ---- pages read one at a time, and no further than the table ----------------------------------
+
+def _counting_pages(monkeypatch) -> list[int]:
+    """The numbers of the pages the reader turns into glyphs, in order."""
+    from pipeline.read import pdf as reader
+
+    read: list[int] = []
+    original = reader.page_glyphs
+
+    def counted(page, st):
+        read.append(page.number)
+        return original(page, st)
+
+    monkeypatch.setattr(reader, "page_glyphs", counted)
+    return read
+
+
+def _same_table(got, want) -> None:
+    assert (got.title, got.head, got.notes) == (want.title, want.head, want.notes)
+    assert got.rows == want.rows
+
+
+def test_the_reader_lets_each_page_go_once_its_rows_are_taken(monkeypatch):
+    """No more than a few pages (the one being read, the two read ahead for the columns) are
+    alive at any time, in the reader (PageGlyphs) and in pdfplumber/pdfminer (the page and
+    its PDFPage): memory does not grow with the pages, only with the rows."""
+    import gc
+    import weakref
+
+    from pipeline.read import pdf as reader
+
+    glyphs: list[weakref.ref] = []
+    library: list[weakref.ref] = []
+    most = {"glyphs": 0, "library": 0}
+    original_glyphs, original_objects = reader.page_glyphs, load._page_objects
+
+    def alive(refs: list[weakref.ref]) -> int:
+        gc.collect()
+        return sum(ref() is not None for ref in refs)
+
+    def tracked_glyphs(objects, st):
+        most["glyphs"] = max(most["glyphs"], alive(glyphs))
+        page = original_glyphs(objects, st)
+        glyphs.append(weakref.ref(page))
+        return page
+
+    def tracked_objects(page, number):
+        most["library"] = max(most["library"], alive(library))
+        library.extend((weakref.ref(page), weakref.ref(page.page_obj)))
+        return original_objects(page, number)
+
+    monkeypatch.setattr(reader, "page_glyphs", tracked_glyphs)
+    monkeypatch.setattr(load, "_page_objects", tracked_objects)
+    table = reader.read_pdf(long_pdf.repeated(times=3), "long.pdf")
+    assert len(glyphs) == 24 and max(r.page for r in table.rows) == 24
+    assert most["glyphs"] <= 3, most  # the header page and the two read ahead, at most
+    assert most["library"] == 0, most  # pdfplumber's page is let go before the next is read
+
+
+def test_reading_stops_at_the_end_of_a_ruled_table(monkeypatch):
+    """A text page after a ruled table ends it; the pages after that are never parsed, so a
+    damaged page or one over the glyph limit there changes nothing (text after the table is
+    no part of the list). Right after the table, the same damaged page is found."""
+    from pipeline.read.pdf import read_pdf
+
+    # pypdf writes the page boxes with fewer decimals: the table as pypdf writes it alone.
+    want = read_pdf(long_pdf.repeated(long_pdf.TABLE, 1), "list.pdf")
+    tail = long_pdf.with_tail(long_pdf.TABLE, 9)  # one page of text after the table
+    damaged = bomb_pdf._one_page(bomb_pdf.stream(b"BT /F1 12 Tf 72 720 Td (x) Tj 0 -14&1 Td ET\n"))
+    huge = bomb_pdf.glyph_page(20_000)
+    data = long_pdf.extra_pages(long_pdf.TABLE, *[long_pdf.pdf_pages(tail, [8]), damaged, huge])
+    read = _counting_pages(monkeypatch)
+    _same_table(read_pdf(data, "list.pdf"), want)
+    assert read == list(range(1, 10))  # the table's 8 pages and the text page that ends it
+    with pytest.raises(PdfDamagedError, match=r"^list\.pdf: page 9 has a damaged content"):
+        read_pdf(long_pdf.extra_pages(long_pdf.TABLE, damaged), "list.pdf")
+
+
+def test_a_300_page_file_whose_table_ends_on_page_8_reads_9_pages(monkeypatch):
+    """The page limit (200) counts the pages read; the 291 pages of text after the table
+    (over the file's glyph limit too) are not read."""
+    from pipeline.read.pdf import read_pdf
+    from pipeline.read.pdf.limits import LIMITS
+
+    data = long_pdf.with_tail(long_pdf.TABLE, 300)
+    assert len(pdfplumber.open(io.BytesIO(data)).pages) == 300 > LIMITS.pages
+    read = _counting_pages(monkeypatch)
+    _same_table(read_pdf(data, "list.pdf"), read_pdf(long_pdf.repeated(long_pdf.TABLE, 1),
+                                                     "list.pdf"))
+    assert len(read) == 9 + 8  # the second reading above: the 8-page table alone
+
+
+def test_reading_stops_where_text_under_an_unruled_table_ends_it(monkeypatch):
+    """Without rules, text under the table's last row on a page (page_rows) ends the table:
+    a damaged page after it is not parsed."""
+    from pipeline.read.pdf import read_pdf
+
+    path = PDF_DIR / "chromium-wps-html-a4-zenhei-no-rules-centred.pdf"  # a footer under it
+    damaged = bomb_pdf._one_page(bomb_pdf.stream(b"BT /F1 12 Tf 72 720 Td (x) Tj 0 -14&1 Td ET\n"))
+    read = _counting_pages(monkeypatch)
+    _same_table(read_pdf(long_pdf.extra_pages(path, damaged), "list.pdf"),
+                read_pdf(long_pdf.repeated(path, 1), "list.pdf"))
+    pages = len(pdfplumber.open(path).pages)
+    assert read == [*range(1, pages + 1), *range(1, pages + 1)]

@@ -42,9 +42,10 @@ class RowLines:
 
 
 def page_rows(page: PageGlyphs, columns: Columns, st: Settings,
-              first: bool = False) -> tuple[list[Band], list[RowLines]]:
-    """The row bands on one page and the table rows read from them, each cell's characters
-    grouped into lines."""
+              first: bool = False) -> tuple[list[Band], list[RowLines], bool]:
+    """The row bands on one page, the table rows read from them (each cell's characters
+    grouped into lines), and whether the table ends on this page (text under it, or another
+    table, stands below its last row)."""
     size = body_size(page, st)
     left, right = columns.bounds[0], columns.bounds[-1]
     bands = row_bands(page, columns, size, st)
@@ -69,12 +70,12 @@ def page_rows(page: PageGlyphs, columns: Columns, st: Settings,
         if not text or _PAGE_NUMBER.match(text):
             continue
         if other_table(page, columns, top, bottom, size, st):
-            break
+            return bands, rows, True
         row = row_cells(page, columns, len(rows) + 1, (top, bottom), in_band, size, st)
         if rows and after_table(row, columns, st):
-            break
+            return bands, rows, True
         rows.append(row)
-    return bands, rows
+    return bands, rows, False
 
 
 def other_table(page: PageGlyphs, columns: Columns, top: float, bottom: float,

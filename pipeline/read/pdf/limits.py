@@ -23,7 +23,8 @@ class Limits:
     renderings and longer notices around the list.
     """
 
-    #: Pages in the file: pdfminer spends ~50 ms on a page of the list.
+    #: Pages read from the file (pdfminer spends ~25 ms on a page of the list); the pages
+    #: after the table's end are not read, so the file may have more.
     pages: int = 200
     #: Bytes one stream may inflate to: a whole embedded CJK font is 10-20 MB.
     stream_bytes: int = 64 * MiB

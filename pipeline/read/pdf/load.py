@@ -205,11 +205,10 @@ class OpenedPdf:
         return declared if isinstance(declared, int) else None
 
     def pages(self) -> Iterator[PageObjects]:
+        """The pages one by one, as they are asked for: the reader stops asking at the end
+        of the table, so a file may have more pages than the limit, which counts the pages
+        read (the page count the file declares is not to be trusted either way)."""
         budget = self.budget
-        declared = self.declared_pages()
-        if isinstance(declared, int) and declared > budget.limits.pages:
-            raise budget.too_large(f"has {declared:,} pages, over the limit of "
-                                   f"{budget.limits.pages:,}")
         with _calling(budget):
             found = PDFPage.create_pages(self.pdf.doc)
         number = 0
@@ -222,7 +221,7 @@ class OpenedPdf:
             number += 1
             if number > budget.limits.pages:
                 raise budget.too_large(f"is one page more than the limit of "
-                                       f"{budget.limits.pages:,} pages for a file")
+                                       f"{budget.limits.pages:,} pages read from a file")
             yield self._read(page_obj, number)
 
     def _read(self, page_obj: PDFPage, number: int) -> PageObjects:
