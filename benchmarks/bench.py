@@ -1,22 +1,24 @@
 """`make bench`: the pipeline beside its peers, its start-up, and the corpus curve, in one run.
 
-Every figure is a fresh process (``os.wait4`` gives its wall time, CPU time and peak RSS), the
-median of ``--repeat`` runs. CPU seconds are shown next to wall seconds because a shared
+Every figure is a fresh process (``os.wait4`` gives its wall time and CPU time; /proc, sampled
+every 20 ms, its peak RSS and the process tree's PSS), the median of ``--repeat`` runs. CPU seconds are shown next to wall seconds because a shared
 machine's load stretches wall time; the load average is printed at the start and the end.
 
 - **start-up**: the 2024 text dump end to end (``python -m pipeline extract``), cold (an empty
   cache folder, so jieba's tables are built and cached) and warm; the floor is
   ``python -c "import pyarrow.parquet"`` (Python's start and the one import every run needs),
   and "wall s over base" is what the pipeline adds to it.
-- **PDF**: the pipeline against bare pdfplumber ``extract_tables`` over every page, a
-  pypdfium2 text dump (the floor) and Camelot lattice (if installed: the ``bench`` extra).
+- **PDF**: the PDF reader alone and the pipeline end to end against bare pdfplumber
+  ``extract_tables`` over every page, a pypdfium2 text dump (the floor) and Camelot lattice
+  (if installed: the ``bench`` extra); then a long PDF (``--long`` pages: the table and text
+  after it) and one table repeated over 8 to 64 pages, with the reader's peak memory.
 - **corpus**: N = 1, 10, 100, 1000 variants of the 2024 dump (each its own title, one task
   deleted) in one ``extract`` call with the default ``--jobs``; peak RSS of the largest
-  process (wait4) and the whole process tree's PSS (shared pages counted once; sampled from
-  /proc every 50 ms).
+  process (VmHWM) and the whole process tree's PSS (shared pages counted once).
 - ``--stages``: the old per-stage split of one process per input.
 
-    python -m benchmarks.bench [--repeat N] [--corpus 1,10,100,1000] [--record] [--stages]
+    python -m benchmarks.bench [--repeat N] [--corpus 1,10,100,1000] [--long 300] [--record]
+                               [--stages]
 
 ``--record`` writes the tables to benchmarks/RESULTS.md with the machine and the date.
 It lives outside the package: it measures the pipeline and is no part of it.
@@ -52,28 +54,34 @@ STAGES = ("import", "read", "stitch", "jieba_startup", "segment_facts", "write")
 class Run:
     wall: float
     cpu: float
-    peak_mb: float  # the largest process of the tree (wait4's ru_maxrss)
+    peak_mb: float  # the largest process of the tree (its VmHWM, sampled)
     tree_mb: float  # the process tree's proportional set size (PSS), sampled
 
 
-def _tree_pss_kb(pid: int) -> int:
-    """Proportional set size of ``pid`` and all its descendants, from /proc (0 where gone).
+def _tree_memory_kb(pid: int) -> tuple[int, int]:
+    """(proportional set size of ``pid`` and all its descendants, the largest peak resident
+    set size among them), from /proc (0 where gone).
 
-    PSS, not RSS: forked workers share the parent's pages (jieba's tables), and a sum of
-    RSS would count those once per process.
+    PSS, not RSS, for the tree: forked workers share the parent's pages (jieba's tables), and
+    a sum of RSS would count those once per process. The peak is each process's VmHWM, which
+    starts afresh at exec: wait4's ru_maxrss of a child also counts the pages of the bench
+    process it was forked from (over 100 MB once the bench has imported pyarrow and jieba).
     """
-    total, todo = 0, [pid]
+    total, peak, todo = 0, 0, [pid]
     while todo:
         p = todo.pop()
         try:
             with open(f"/proc/{p}/smaps_rollup") as f:
                 total += next((int(line.split()[1]) for line in f if line.startswith("Pss:")), 0)
+            with open(f"/proc/{p}/status") as f:
+                peak = max(peak, next((int(line.split()[1]) for line in f
+                                       if line.startswith("VmHWM:")), 0))
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as f:
                     todo.extend(int(c) for c in f.read().split())
         except (OSError, ValueError):
             continue
-    return total
+    return total, peak
 
 
 def run(argv: Sequence[str], env: dict[str, str] | None = None) -> Run:
@@ -81,12 +89,13 @@ def run(argv: Sequence[str], env: dict[str, str] | None = None) -> Run:
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
-    peak = [0]
+    peak = [0, 0]  # the tree's PSS, the largest process's VmHWM (kB)
     done = threading.Event()
 
     def sample() -> None:
-        while not done.wait(0.05):
-            peak[0] = max(peak[0], _tree_pss_kb(proc.pid))
+        while not done.wait(0.02):
+            pss, hwm = _tree_memory_kb(proc.pid)
+            peak[0], peak[1] = max(peak[0], pss), max(peak[1], hwm)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -98,7 +107,9 @@ def run(argv: Sequence[str], env: dict[str, str] | None = None) -> Run:
     sampler.join()
     if status != 0:
         raise SystemExit(f"bench: {' '.join(argv)} failed (status {status}):\n{err.decode()}")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, peak[0] / 1024)
+    # A process gone before the first sample: wait4's figure, the best there is.
+    largest = peak[1] if peak[1] else usage.ru_maxrss
+    return Run(wall, usage.ru_utime + usage.ru_stime, largest / 1024, peak[0] / 1024)
 
 
 def median_run(make: Callable[[], Run], repeat: int) -> Run:
@@ -144,6 +155,13 @@ text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
 CAMELOT = """
 import sys, camelot
 tables = camelot.read_pdf(sys.argv[1], pages="all", flavor="lattice")
+"""
+#: The PDF reader alone (the read stage: bytes to the raw table), in a fresh process.
+READER = """
+import sys
+from pipeline.read.pdf import read_pdf
+with open(sys.argv[1], "rb") as f:
+    table = read_pdf(f.read(), sys.argv[1])
 """
 
 
@@ -217,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pdf", type=Path, default=PDF)
     p.add_argument("--record", action="store_true", help="write benchmarks/RESULTS.md")
     p.add_argument("--stages", action="store_true", help="also the per-stage split")
+    p.add_argument("--long", type=int, default=300,
+                   help="pages of the long PDF (a table and the text after it; 0: none)")
     p.add_argument("--one", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.one:
@@ -261,15 +281,32 @@ def main(argv: list[str] | None = None) -> int:
             say(HEAD)
             base = median_run(lambda: run(_py(PDFPLUMBER, str(args.pdf))), args.repeat)
             say(_row("pdfplumber extract_tables, every page (base)", base))
-            say(_row("pipeline extract (warm)", median_run(
-                lambda: run(_extract([args.pdf], tmp / "o"), env_warm), args.repeat), base))
+            reader = median_run(lambda: run(_py(READER, str(args.pdf))), args.repeat)
+            say(_row("the PDF reader alone (read_pdf: bytes to the raw table)", reader, base))
+            pipeline = median_run(lambda: run(_extract([args.pdf], tmp / "o"), env_warm),
+                                  args.repeat)
+            say(_row("pipeline extract (warm): read, stitch, segment, facts, write", pipeline,
+                     base))
             say(_row("pypdfium2 text dump (the floor)", median_run(
                 lambda: run(_py(PDFIUM_TEXT, str(args.pdf))), args.repeat), base))
+            camelot = None
             if _has("camelot"):
-                say(_row("Camelot lattice", median_run(
-                    lambda: run(_py(CAMELOT, str(args.pdf))), args.repeat), base))
+                camelot = median_run(lambda: run(_py(CAMELOT, str(args.pdf))), args.repeat)
+                say(_row("Camelot lattice", camelot, base))
             else:
                 say("| Camelot lattice | not installed (pip install '.[bench]') | | | | | | | |")
+            say("")
+            for name, r in (("the reader alone", reader), ("pipeline extract", pipeline)):
+                against = f"{r.wall / base.wall:.2f}× pdfplumber's wall time " \
+                          f"({r.cpu / base.cpu:.2f}× its CPU time)"
+                if camelot is not None:
+                    against += f"; Camelot takes {camelot.wall / r.wall:.1f}× its wall time " \
+                               f"({camelot.cpu / r.cpu:.1f}× its CPU time)"
+                say(f"- {name}: {against}")
+        if args.long and _has("pypdf"):
+            long_pdfs(args.long, args.repeat, tmp, env_warm, say)
+        elif args.long:
+            say("\n### Long PDFs: skipped (they are built with pypdf: pip install '.[test]')")
 
         sizes = [int(x) for x in args.corpus.split(",") if x.strip() and int(x) > 0]
         if sizes:
@@ -290,6 +327,40 @@ def main(argv: list[str] | None = None) -> int:
     if args.record:
         _record(out)
     return 0
+
+
+def long_pdfs(pages: int, repeat: int, tmp: Path, env: dict[str, str],
+              say: Callable[[str], None]) -> None:
+    """Two kinds of long PDF, built from the committed 8-page rendering with pypdf.
+
+    - the table and ``pages`` - 8 pages of text after it (an annex): pdfplumber's
+      extract_tables parses every page; the reader stops at the table's end.
+    - the table repeated 1, 2, 4, 8 times (one table of 8 to 64 pages): the reader's peak
+      memory against the pages read (each copy brings its own embedded fonts, which pdfminer
+      keeps, and the rows are kept until the paragraphs are built; the pages are not).
+    """
+    sys.path.insert(0, str(ROOT))
+    from tests import long_pdf
+
+    tail = tmp / f"table-and-{pages - 8}-pages-after.pdf"
+    tail.write_bytes(long_pdf.with_tail(long_pdf.TABLE, pages))
+    say(f"\n### Long PDF: {tail.name} ({pages} pages; the table ends on page 8)\n")
+    say(HEAD)
+    once = max(1, min(repeat, 2))  # pdfplumber takes a while over every page
+    base = median_run(lambda: run(_py(PDFPLUMBER, str(tail))), once)
+    say(_row("pdfplumber extract_tables, every page (base)", base))
+    say(_row("the PDF reader alone (reads 9 pages)", median_run(
+        lambda: run(_py(READER, str(tail))), repeat), base))
+    say(_row("pipeline extract (warm)", median_run(
+        lambda: run(_extract([tail], tmp / "o"), env), repeat), base))
+    say("\n### One table over more pages: the reader alone\n")
+    say("| pages | wall s | CPU s | peak RSS MB | wall ms per page |\n|---:|---:|---:|---:|---:|")
+    for times in (1, 2, 4, 8):
+        path = tmp / f"table-x{times}.pdf"
+        path.write_bytes(long_pdf.repeated(long_pdf.TABLE, times))
+        r = median_run(lambda path=path: run(_py(READER, str(path))), repeat)
+        say(f"| {8 * times} | {r.wall:.2f} | {r.cpu:.2f} | {r.peak_mb:.0f} | "
+            f"{1000 * r.wall / (8 * times):.0f} |")
 
 
 def _pages(path: Path) -> int:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.errors import PdfNoUnicodeError
@@ -52,14 +52,14 @@ class Char:
     bottom: float
     size: float
     bold: bool
+    # Every step filters and sorts glyphs by their middles (a quarter of a million times
+    # for a list): worked out once.
+    xmid: float = field(init=False, repr=False, compare=False)
+    ymid: float = field(init=False, repr=False, compare=False)
 
-    @property
-    def xmid(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def ymid(self) -> float:
-        return (self.top + self.bottom) / 2
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "xmid", (self.x0 + self.x1) / 2)
+        object.__setattr__(self, "ymid", (self.top + self.bottom) / 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +82,7 @@ class PageGlyphs:
     has_images: bool
     radicals: int = 0  # Kangxi radicals read as the ideographs they stand for
     header: list[BBox] | bool | None = False  # the header words' boxes; False: not looked yet
+    body: float | None = None  # the page's body font size (lines.body_size), once computed
 
 
 def page_glyphs(page: PageObjects, st: Settings) -> PageGlyphs:

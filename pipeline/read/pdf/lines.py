@@ -103,9 +103,12 @@ def typical_pitch(tops: list[float], st: Settings) -> float | None:
 
 
 def body_size(page: PageGlyphs, st: Settings) -> float:
-    """The most common font size on the page (scales every tolerance)."""
-    sizes = [round(c.size, 1) for c in page.chars if c.text.strip()]
-    return statistics.mode(sizes) if sizes else st.default_size
+    """The most common font size on the page (scales every tolerance); counted once a page,
+    as every step asks for it."""
+    if page.body is None:
+        sizes = [round(c.size, 1) for c in page.chars if c.text.strip()]
+        page.body = statistics.mode(sizes) if sizes else st.default_size
+    return page.body
 
 
 def line_bold(line: Line) -> bool:
