@@ -2,7 +2,9 @@
 
 A recipe of small steps, each a module of this package:
 
-1. ``load``: open the file (the only module calling pdfplumber/pdfminer), within ``Limits``.
+1. ``load``: open the file (the only module calling pdfplumber/pdfminer), within ``Limits``;
+   pages are read one at a time as the steps below ask for them, each let go once its rows
+   are taken, and none after the table's end.
 2. ``glyphs``: each page's characters and its ruling lines (lines, outlined rectangles, or thin
    filled paths as browsers draw borders).
 3. ``columns``: the header row (any the grammar's matcher reads as a task table's: 重点任务 ·
