@@ -27,8 +27,10 @@ from pipeline.errors import PdfDamagedError
 from pipeline.read.pdf import load, strict
 from tests import bomb_pdf, long_pdf
 
-PDF_DIR = Path(__file__).resolve().parent / "fixtures" / "pdf"
-RENDERINGS = sorted([*PDF_DIR.glob("*.pdf"), *PDF_DIR.glob("cases/*.pdf")])
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PDF_DIR = FIXTURES / "pdf"
+RENDERINGS = sorted([*PDF_DIR.glob("*.pdf"), *PDF_DIR.glob("cases/*.pdf"),
+                     *(FIXTURES / "layouts").glob("*.pdf")])
 
 #: Pieces of content-stream syntax, the tricky ones included: numbers pdfminer reads in its
 #: own way (a sign alone, '1.2.3', '-.5'), names with '#' escapes and non-UTF-8 bytes, strings
