@@ -216,7 +216,7 @@ def _load() -> str:
 def _row(name: str, r: Run, base: Run | None = None) -> str:
     ratio = f"{r.wall / base.wall:.2f}×" if base else ""
     cpu_ratio = f"{r.cpu / base.cpu:.2f}×" if base and base.cpu else ""
-    extra = f"+{r.wall - base.wall:.2f}" if base else ""
+    extra = f"{r.wall - base.wall:+.2f}" if base else ""
     return (f"| {name} | {r.wall:.2f} | {r.cpu:.2f} | {r.peak_mb:.0f} | {r.tree_mb:.0f} | "
             f"{ratio} | {cpu_ratio} | {extra} | {os.getloadavg()[0]:.2f} |")
 
