@@ -31,6 +31,7 @@ from pipeline.errors import (
 )
 from pipeline.grammar import (
     HEADER,
+    HEADER_HINT,
     PAGE_NUMBER,
     TASK_RE,
     Layout,
@@ -116,7 +117,7 @@ def read_docx(data: bytes, source: str) -> RawTable:
                 raise TableRolesError.of(source, f"row {i + 1} of table {n}", cells,
                                          reading.missing)
     count = f"{len(tables)} table{'s' * (len(tables) != 1)}" if tables else "no table"
-    raise NoTaskTableError(source, f"no table header row ({' / '.join(HEADER)}) found in the "
+    raise NoTaskTableError(source, f"no table header row ({HEADER_HINT}) found in the "
                                    f"Word document ({count})")
 
 
