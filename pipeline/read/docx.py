@@ -30,7 +30,6 @@ from pipeline.errors import (
     WordDamagedError,
 )
 from pipeline.grammar import (
-    HEADER,
     HEADER_HINT,
     PAGE_NUMBER,
     TASK_RE,

@@ -19,7 +19,7 @@ from pipeline.errors import (
     TableRolesError,
     TruncatedInputError,
 )
-from pipeline.grammar import ANNEX_LINE, HEADER, HEADER_HINT, Layout, match_header, read_header
+from pipeline.grammar import ANNEX_LINE, HEADER_HINT, Layout, match_header, read_header
 from pipeline.models import RawCell, RawRow, RawTable
 from pipeline.read.decode import decode_text, drop_controls
 

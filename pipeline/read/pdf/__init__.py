@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 from pipeline import progress
 from pipeline.errors import NoTaskTableError, PdfDamagedError, PdfNoTextError
-from pipeline.grammar import HEADER, HEADER_HINT, STANDARD_LAYOUT, match_header
+from pipeline.grammar import HEADER_HINT, STANDARD_LAYOUT, match_header
 from pipeline.models import BBox, RawTable
 from pipeline.read.pdf.bands import Band, is_ruled
 from pipeline.read.pdf.cells import (

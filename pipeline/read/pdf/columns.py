@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 from pipeline.errors import NoTaskTableError
 from pipeline.grammar import (
-    HEADER,
     HEADER_HINT,
     MAX_COLUMNS,
     Layout,
