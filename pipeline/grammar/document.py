@@ -9,10 +9,6 @@ from pipeline.grammar.text import ascii_digits, normalize_ws
 HEADER: tuple[str, str, str] = ("重点任务", "工作举措", "任务分工")
 #: A word two header cells share: a decoding that does not show it, where another does, is wrong.
 HEADER_WORD = "任务"
-#: How an error names the header row it looked for: the 2024 words and, since every layout of the
-#: family is read (grammar/roles.py), examples of the others, so a provincial list's user is not
-#: told their table needs the CNIPA columns.
-HEADER_HINT = " / ".join(HEADER) + ", or other column names such as 序号, 落实举措, 牵头单位, 完成时限"
 #: What the list's title calls it (2024年推动知识产权高质量发展任务清单).
 TITLE_WORD = "任务清单"
 

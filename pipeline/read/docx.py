@@ -30,7 +30,7 @@ from pipeline.errors import (
     WordDamagedError,
 )
 from pipeline.grammar import (
-    HEADER_HINT,
+    HEADER,
     PAGE_NUMBER,
     TASK_RE,
     Layout,
@@ -116,7 +116,7 @@ def read_docx(data: bytes, source: str) -> RawTable:
                 raise TableRolesError.of(source, f"row {i + 1} of table {n}", cells,
                                          reading.missing)
     count = f"{len(tables)} table{'s' * (len(tables) != 1)}" if tables else "no table"
-    raise NoTaskTableError(source, f"no table header row ({HEADER_HINT}) found in the "
+    raise NoTaskTableError(source, f"no table header row ({' / '.join(HEADER)}) found in the "
                                    f"Word document ({count})")
 
 

@@ -19,7 +19,7 @@ from pipeline.errors import (
     TableRolesError,
     TruncatedInputError,
 )
-from pipeline.grammar import ANNEX_LINE, HEADER_HINT, Layout, match_header, read_header
+from pipeline.grammar import ANNEX_LINE, HEADER, Layout, match_header, read_header
 from pipeline.models import RawCell, RawRow, RawTable
 from pipeline.read.decode import decode_text, drop_controls
 
@@ -91,7 +91,7 @@ def _find_header(lines: list[str], source: str) -> tuple[int, Layout]:
             while cells and not cells[-1]:
                 cells.pop()
             raise TableRolesError.of(source, f"line {i + 1}", cells, reading.missing)
-    raise NoTaskTableError(source, f"no table header row ({HEADER_HINT}) found")
+    raise NoTaskTableError(source, f"no table header row ({' / '.join(HEADER)}) found")
 
 
 def _title(lead: list[str]) -> str | None:

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 from pipeline import progress
 from pipeline.errors import NoTaskTableError, PdfDamagedError, PdfNoTextError
-from pipeline.grammar import HEADER_HINT, STANDARD_LAYOUT, match_header
+from pipeline.grammar import HEADER, STANDARD_LAYOUT, match_header
 from pipeline.models import BBox, RawTable
 from pipeline.read.pdf.bands import Band, is_ruled
 from pipeline.read.pdf.cells import (
@@ -200,7 +200,7 @@ def _header_page(pages: _Pages, source: str,
         raise PdfDamagedError(source, "the PDF has no pages")
     if not pages.any_text:
         raise PdfNoTextError(source, f"none of its {pages.read} pages has any text")
-    raise NoTaskTableError(source, f"no table header row ({HEADER_HINT}) found on any page")
+    raise NoTaskTableError(source, f"no table header row ({' / '.join(HEADER)}) found on any page")
 
 
 def _table_rows(pages: _Pages, start: int, columns: Columns,

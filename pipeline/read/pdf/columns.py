@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from pipeline.errors import NoTaskTableError
 from pipeline.grammar import (
-    HEADER_HINT,
+    HEADER,
     MAX_COLUMNS,
     Layout,
     header_role,
@@ -55,7 +55,7 @@ def find_header(pages: list[PageGlyphs], source: str, st: Settings) -> tuple[int
                 bounds, cells = _without_empty(bounds, cells)
             assert layout is not None  # header_words read ``texts`` as a header
             return i, Columns(bounds, words, layout)
-    raise NoTaskTableError(source, f"no table header row ({HEADER_HINT}) found on any page")
+    raise NoTaskTableError(source, f"no table header row ({' / '.join(HEADER)}) found on any page")
 
 
 def _without_empty(bounds: list[float], cells: list[str]) -> tuple[list[float], list[str]]:
