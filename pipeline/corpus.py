@@ -23,9 +23,6 @@ from pipeline.models import Document
 
 __all__ = ["Extracted", "default_jobs", "extract_one", "hollow", "results", "warm"]
 
-_BUG_HINT = "this is a bug in the pipeline; rerun with --debug and report the traceback"
-
-
 @dataclass(frozen=True)
 class Extracted:
     """One input's outcome: written parts and summaries, or its error."""
@@ -88,8 +85,8 @@ def extract_one(path: Path, refused: PipelineError | None = None) -> Extracted:
     except PipelineError as exc:
         return Extracted(path, error=exc, trace=traceback.format_exc())
     except Exception as exc:  # a bug on this input; the other inputs still get their turn
-        error = InternalError(str(path), f"internal error: {type(exc).__name__}: {exc}",
-                              _BUG_HINT)
+        # The error's own hint (report it with its traceback); the CLI adds how to see that.
+        error = InternalError(str(path), f"internal error: {type(exc).__name__}: {exc}")
         return Extracted(path, error=error, trace=traceback.format_exc())
 
 

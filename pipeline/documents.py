@@ -160,7 +160,7 @@ class Duplicate:
         else:
             what = (f"{source} holds the same list as {kept_source} (same title and year, "
                     f"{self.similarity:.0f}% the same tasks)")
-        return f"{what}; --dedupe keeps {kept_source} ({self.reason})"
+        return f"{what}; deduplicating keeps {kept_source} ({self.reason})"
 
 
 def _content(d: Document) -> str:
@@ -247,9 +247,13 @@ def find_duplicates(docs: Sequence[Document]) -> list[Duplicate]:
     return [out[i] for i in sorted(out)]
 
 
+#: The warnings :func:`mark_duplicates` gives a copy.
+DUPLICATE_CODES = ("identical_input", "duplicate_list")
+
+
 def mark_duplicates(docs: Sequence[Document], found: Sequence[Duplicate]) -> list[Document]:
     """The documents, each copy with its warning (``identical_input`` or ``duplicate_list``)
-    and ``duplicate_of`` naming the input that --dedupe keeps."""
+    and ``duplicate_of`` naming the input deduplicating keeps."""
     by_id = {d.doc_id: d for d in docs}
     dup = {x.doc_id: x for x in found}
     out = []

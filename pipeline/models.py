@@ -241,5 +241,5 @@ class Document:
     notes: tuple[str, ...] = field(default=())
     issuer: str | None = None  # 国家知识产权局, where the document or its title says so
     doc_number: str | None = None  # 文号 such as 国知发运字〔2024〕7号, where the document has one
-    duplicate_of: str | None = None  # doc_id of an input of the run holding the same list, kept by --dedupe
+    duplicate_of: str | None = None  # doc_id of an input of the run holding the same list, kept when deduplicating
     layout: str = ""  # the table's header cells in order (重点任务/工作举措/任务分工); "" for that one

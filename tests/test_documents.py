@@ -115,11 +115,26 @@ def test_identical_bytes_under_two_names_are_always_a_warning(tmp_path):
     copy = tmp_path / "copy-of-2024.txt"
     shutil.copyfile(RAW_2024, copy)
     out, report = _run(tmp_path, RAW_2024, copy)
-    message = (f"{copy.name} has the same bytes as {RAW_2024.name}; --dedupe keeps "
+    message = (f"{copy.name} has the same bytes as {RAW_2024.name}; deduplicating keeps "
                f"{RAW_2024.name} (given first)")
     assert _warnings(report, "identical_input") == {RAW_2024.stem: [], copy.stem: [message]}
     assert [r["duplicate_of"] for r in _documents(out)] == [None, RAW_2024.stem]
     assert pq.read_metadata(out / "tasks.parquet").num_rows == 46  # both written
+
+
+def test_the_cli_names_dedupe_beside_a_copy_it_did_not_drop(tmp_path, capsys):
+    # The warning (in report.json and the warnings table) names no option; the summary does.
+    copy = tmp_path / "copy-of-2024.txt"
+    shutil.copyfile(RAW_2024, copy)
+    _, report = _run(tmp_path, RAW_2024, copy)
+    assert "--dedupe" not in json.dumps(report, ensure_ascii=False)
+    assert main(["extract", str(RAW_2024), str(copy), "--out", str(tmp_path / "again")]) == 0
+    lines = [x for x in capsys.readouterr().err.splitlines() if "same bytes" in x]
+    assert lines == [f"  warning: {copy.stem}: {copy.name} has the same bytes as {RAW_2024.name}; "
+                     f"deduplicating keeps {RAW_2024.name} (given first) (--dedupe drops it)"]
+    assert main(["extract", str(RAW_2024), str(copy), "--out", str(tmp_path / "dedupe"),
+                 "--dedupe"]) == 0
+    assert "--dedupe drops it" not in capsys.readouterr().err  # it did drop it
 
 
 def test_renderings_of_one_list_are_a_duplicate_and_dedupe_keeps_the_dump(tmp_path):
@@ -131,7 +146,7 @@ def test_renderings_of_one_list_are_a_duplicate_and_dedupe_keeps_the_dump(tmp_pa
     assert dropped["reason"] == "the text dump is more faithful than the HTML"
     assert dropped["message"] == (
         f"{WPS_HTML.name} holds the same list as {RAW_2024.name} (same title and year, 100% the "
-        f"same tasks); --dedupe keeps {RAW_2024.name} (the text dump is more faithful than the HTML)")
+        f"same tasks); deduplicating keeps {RAW_2024.name} (the text dump is more faithful than the HTML)")
     assert [r["doc_id"] for r in _documents(out)] == [RAW_2024.stem]
     assert report["counts"]["tasks"] == 23  # type: ignore[index]
 

@@ -196,6 +196,8 @@ def _duplicates(docs: list[Document], dedupe: bool) -> tuple[list[Document], dic
 
 def _summary(docs: Sequence[Document], report: dict[str, Any], n: dict[str, int],
              out: Path, per_doc: dict[str, dict[str, int]]) -> None:
+    from pipeline.documents import DUPLICATE_CODES
+
     names = ", ".join(f"{d.doc_id} ({d.fmt})" for d in docs)
     _err(f"extracted {n['documents']} document(s) into {out}/: {names}")
     _err("  " + " · ".join(f"{k} {v}" for k, v in n.items() if k != "documents"))
@@ -207,6 +209,9 @@ def _summary(docs: Sequence[Document], report: dict[str, Any], n: dict[str, int]
         for note in entry.get("notes", []):
             _err(f"  note: {note}")
         for w in entry.get("warnings", []):
-            _err(f"  warning: {entry['doc_id']}: {w['message']}")
+            # The library's warning says which input deduplicating keeps; the option is ours.
+            dedupe = (" (--dedupe drops it)" if w["code"] in DUPLICATE_CODES
+                      and entry["status"] != "dropped" else "")
+            _err(f"  warning: {entry['doc_id']}: {w['message']}{dedupe}")
         if entry["status"] == "dropped":
             _err(f"  dropped: {entry['doc_id']}: {entry['message']}")

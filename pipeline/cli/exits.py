@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pipeline.errors import (
     ExportError,
+    InternalError,
     OutputError,
     PipelineError,
 )
@@ -21,6 +22,8 @@ _BUG_HINT = "this is a bug in the pipeline; rerun with --debug and report the tr
 
 def _line(exc: PipelineError, command: str = "extract") -> str:
     """The error's one line, naming the option it concerns (the library's lines name none)."""
+    if isinstance(exc, InternalError):  # the library's hint names no option; this one does
+        exc = InternalError(exc.path, exc.cause, _BUG_HINT)
     line = exc.line()
     option = next((o for cls, o in _OPTION_OF.items() if isinstance(exc, cls)), None)
     if command == "export" and option == "--out":  # export names its folder as OUTPUT_DIR
