@@ -317,3 +317,54 @@ def test_a_folder_that_is_no_output_is_refused(tmp_path, capsys):
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert line.startswith(f"{tmp_path}: is a folder without tasks.parquet")
     assert not (tmp_path / "c").exists()
+
+
+# ---- the columns of other layouts ------------------------------------------------------------
+
+LAYOUTS = FIXTURES / "layouts"
+
+
+def _layout(name: str, *pairs: tuple[str, str]) -> Document:
+    text = (LAYOUTS / name).read_text(encoding="utf-8")
+    for old, new in pairs:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return doc(text, name)
+
+
+def test_a_changed_cell_of_an_extra_or_outcome_column_is_one_row_each():
+    name = "province-2025-responsible-extra.txt"
+    old = _layout(name)
+    new = _layout(name, ("\t条例修订草案\t延续性任务", "\t条例修订草案（送审稿）\t新增任务"),
+                  ("\t推进方案\t\n", "\t推进方案\t年中调度\n"))
+    assert rows(old, new) == [
+        ("column_changed", 1, 1, "outcome", "条例修订草案", "条例修订草案（送审稿）", False),
+        ("column_changed", 1, 1, "extra.备注", "延续性任务", "新增任务", False),
+        ("column_changed", 2, 2, "extra.备注", None, "年中调度", False)]
+
+
+def test_a_changed_objective_and_group_are_rows_and_a_width_change_is_minor():
+    name = "cnipa-2017-task-decomposition.txt"
+    old = _layout(name)
+    new = _layout(name, ("地方专利立法覆盖面进一步扩大。", "地方专利立法实现全覆盖。"),
+                  ("（一）完善专利法律制度", "（一）完善专利法律制度体系"),
+                  ("初步成效，形成一批", "初步成效,形成一批"))
+    changed = [r for r in rows(old, new) if r[0] == "column_changed"]
+    pilot = "知识产权综合管理改革试点取得初步成效"
+    objective = ("专利法第四次修改取得实质进展，配套规章同步修订，地方专利立法覆盖面进一步扩大。",
+                 "专利法第四次修改取得实质进展，配套规章同步修订，地方专利立法实现全覆盖。")
+    assert changed == [
+        ("column_changed", 1, 1, "group_title", "完善专利法律制度", "完善专利法律制度体系", False),
+        ("column_changed", 1, 1, "objective", *objective, False),
+        ("column_changed", 2, 2, "group_title", "完善专利法律制度", "完善专利法律制度体系", False),
+        ("column_changed", 2, 2, "objective", *objective, False),
+        *(("column_changed", n, n, "objective", f"{pilot}，形成一批可复制可推广的经验。",
+           f"{pilot},形成一批可复制可推广的经验。", True) for n in (5, 6))]  # 6 shares 5's 任务目标
+
+
+def test_a_column_only_one_list_has_is_no_change_in_every_task(doc_2024):
+    # The 2024 list has no 成果形式 or 备注: against a provincial list only its tasks' own
+    # differences count, never "outcome: … → null" for each.
+    province = _layout("province-2025-responsible-extra.txt")
+    assert not [c for c in diff_documents(province, doc_2024) if c.kind == "column_changed"]
+    assert not [c for c in diff_documents(doc_2024, province) if c.kind == "column_changed"]

@@ -1,5 +1,6 @@
 """What changed within a pair of tasks: title, section, each actor's text, deadlines, targets,
-departments and the other 任务分工 entries.
+departments, the other 任务分工 entries, and the columns of other layouts (group, 任务目标,
+成果形式, unknown columns such as 备注).
 
 Each difference is reported once, by the most specific row: a moved deadline is a
 ``deadline_moved`` row, and the clause that holds it gets no ``clause_changed`` row unless its
@@ -66,7 +67,36 @@ def merged_view(tasks: Sequence[Task]) -> TaskView:
         task_no=first.task_no, task_key=first.task_key, title=first.task_title,
         section=(first.section_no, first.section_title), blocks=tuple(blocks.values()),
         units=units, entries=entries,
-        measures=key_text("".join(t.measures for t in tasks)))
+        measures=key_text("".join(t.measures for t in tasks)), columns=columns_of(tasks))
+
+
+def columns_of(tasks: Sequence[Task]) -> tuple[tuple[str, str | None], ...]:
+    """The columns of other layouts a diff compares, as ``(field, text)``: ``group_title``,
+    ``objective``, ``outcome`` and ``extra.<header>`` for each unknown column.
+
+    Of merged tasks, the first one's group and objective (the others share them when they
+    span rows) and each distinct outcome and extra text, joined by ``；``. Not compared:
+    ``serial`` (the task numbers already say how the list renumbered), the units and due
+    columns (their assignments and deadlines are compared), ``layout``.
+    """
+    first = tasks[0]
+
+    def joined(texts: Iterable[str | None]) -> str | None:
+        found = [t for t in dict.fromkeys(texts) if t]
+        return "；".join(found) if found else None
+
+    extra: dict[str, list[str]] = {}
+    for t in tasks:
+        for header, text in t.extra:
+            extra.setdefault(header, []).append(text)
+    return (("group_title", first.group_title), ("objective", first.objective),
+            ("outcome", joined(t.outcome for t in tasks)),
+            *((f"extra.{h}", joined(texts)) for h, texts in extra.items()))
+
+
+def document_columns(doc: Document) -> frozenset[str]:
+    """The fields of :func:`columns_of` that some task of ``doc`` has: the columns its layout has."""
+    return frozenset(f for t in doc.tasks for f, text in columns_of([t]) if text is not None)
 
 
 F = TypeVar("F", Deadline, Target)
@@ -90,7 +120,10 @@ class Diff:
 
 
 def compare_tasks(old: TaskView, new: TaskView, old_doc: Document, new_doc: Document,
-                  moved: bool) -> list[Diff]:
+                  moved: bool, shared: frozenset[str] = frozenset()) -> list[Diff]:
+    """The changes within a pair; ``shared``: the columns both lists have
+    (:func:`document_columns`), the only ones compared, so that a list of another layout (a
+    2017 table with 任务目标 against the 2024 list without) is not a change in every task."""
     out: list[Diff] = []
     if old.title != new.title:
         out.append(Diff("task_retitled", "task_title", old.title, new.title,
@@ -100,6 +133,19 @@ def compare_tasks(old: TaskView, new: TaskView, old_doc: Document, new_doc: Docu
     out.extend(_compare_blocks(old.blocks, new.blocks, old_doc.year, new_doc.year))
     out.extend(_compare_units(old.units, new.units))
     out.extend(_compare_entries(old.entries, new.entries))
+    out.extend(_compare_columns(old.columns, new.columns, shared))
+    return out
+
+
+def _compare_columns(old: Sequence[tuple[str, str | None]], new: Sequence[tuple[str, str | None]],
+                     shared: frozenset[str]) -> list[Diff]:
+    was, now = dict(old), dict(new)
+    out: list[Diff] = []
+    for field in dict.fromkeys([*was, *now]):
+        a, b = was.get(field), now.get(field)
+        if field in shared and a != b:
+            minor = a is not None and b is not None and minor_form(a) == minor_form(b)
+            out.append(Diff("column_changed", field, a, b, minor))
     return out
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from pipeline.diff.compare import compare_tasks, merged_view, task_view
+from pipeline.diff.compare import compare_tasks, document_columns, merged_view, task_view
 from pipeline.diff.match import match_sections, match_tasks, ratio
 from pipeline.diff.model import CHANGE_COLUMNS, Change, TaskView, change_schema, minor_form
 from pipeline.documents import key_text
@@ -33,6 +33,7 @@ def diff_documents(old: Document, new: Document) -> tuple[Change, ...]:
     section_map = match_sections(old_sections, new_sections, votes)
     rows = _section_rows(old_sections, new_sections, section_map)
 
+    shared = document_columns(old) & document_columns(new)
     groups: dict[int, list[Change]] = {j: [] for j in range(len(new_views))}
     before_all: list[Change] = []
     for i, j, s in m.pairs:
@@ -54,7 +55,7 @@ def diff_documents(old: Document, new: Document) -> tuple[Change, ...]:
             groups[k].append(Change("task_split", split_view.task_key, o.task_no,
                                     split_view.task_no, "task", o.title, split_view.title,
                                     round(c, 3)))
-        for d in compare_tasks(old_side, new_side, old, new, moved):
+        for d in compare_tasks(old_side, new_side, old, new, moved, shared):
             changes.append(Change(d.kind, n.task_key, o.task_no, n.task_no, d.field, d.old,
                                   d.new, sim, d.minor))
     for j in m.added:

@@ -69,6 +69,8 @@ class TaskView:
     units: tuple[str, ...]  # the 局内 departments, each once
     entries: tuple[Assignment, ...]  # the other 任务分工 entries, each (level, scope, obligation) once
     measures: str  # normalised by documents.key_text, for scoring
+    #: The layout's own columns (see :func:`pipeline.diff.compare.columns_of`), by name.
+    columns: tuple[tuple[str, str | None], ...] = ()
 
 
 # ---- normal forms ---------------------------------------------------------------------------------
