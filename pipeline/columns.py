@@ -218,7 +218,8 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
             'a rate of change (`增幅达到10%`); `level`: the value a share, '
             'rate, period or amount is to reach or keep (`提高到75%`, '
             '`转化率达到50%以上`, `占比不低于13%`, `压减至16个月以内`, '
-            '`突破1000亿元`); `count`: a number of things in a measure word '
+            '`突破1000亿元`), also a figure per head in a measure word '
+            '(`每万人口高价值发明专利拥有量达到12件`, `人均`); `count`: a number of things in a measure word '
             '(`不少于100家`, `达到1.5万件`, `100 起以上`, `新建5个`; '
             '`增加200件` is growth)'
         )),

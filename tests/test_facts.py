@@ -347,9 +347,14 @@ def _kinded(t):
      [("5个", "国家重点产业专利专题数据库", 5.0, "个", "=", "count")]),
     ("完成30%以上存量专利盘点入库。", [("30%以上", "存量专利盘点入库", 30.0, "%", ">=", "level")]),
     ("专利授权量增加了200件。", [("200件", "专利授权量", 200.0, "件", "=", "growth")]),
+    ("每万人口高价值发明专利拥有量达到12件。",
+     [("12件", "每万人口高价值发明专利拥有量", 12.0, "件", "=", "level")]),
+    ("人均专利拥有量提高到3件以上。", [("3件以上", "人均专利拥有量", 3.0, "件", ">=", "level")]),
+    ("每万人口发明专利拥有量增加2件。", [("2件", "每万人口发明专利拥有量", 2.0, "件", "=", "growth")]),
 ], ids=["rate-to-level", "wan", "not-fewer-count", "growth-about", "qi", "growth-decimal",
         "growth", "points", "level-to", "share", "period-to", "period-growth", "growth-metric",
-        "wan-yi", "count", "share-of-stock", "growth-of-count"])
+        "wan-yi", "count", "share-of-stock", "growth-of-count", "per-capita", "per-head-to",
+        "per-capita-growth"])
 def test_target_kinds_and_units_of_real_lists(text, rows):
     got = _targets(text)
     assert [_kinded(t) for t in got] == rows
@@ -377,15 +382,33 @@ def test_joined_metrics_split_only_where_both_sides_are_metrics(text, metrics):
     ("3月至6月开展专项行动。", "3月至6月", "2024-06-30"),
     ("2025年3月至6月开展专项行动。", "2025年3月至6月", "2025-06-30"),
     ("2025年3月—2026年6月完成建设。", "2025年3月—2026年6月", "2026-06-30"),
+    # The unit written once, at the end: the expression starts at the range's bare start.
+    ("3-6月开展专项行动。", "3-6月", "2024-06-30"),
+    ("各地于10—12月开展专项行动。", "10—12月", "2024-12-31"),
+    ("2023年3-6月开展专项行动。", "2023年3-6月", "2023-06-30"),  # the start's year is the range's
+    ("第二至三季度开展专项行动。", "第二至三季度", "2024-09-30"),
 ])
 def test_a_range_of_time_is_one_deadline_due_at_its_end(text, expression, due):
     (d,), issues = _deadlines(text)
     assert (d.expression, d.due.isoformat()) == (expression, due) and not issues
+    assert d.char_start == text.index(expression)  # offsets span the whole range
+
+
+@pytest.mark.parametrize("text, expression", [
+    ("前三季度完成。", "前三季度"),  # 前 is no range
+    ("增长12%，6月底前完成。", "6月底前"),  # a figure before is no range start
+    ("2024年6月底前完成。", "2024年6月底前"),
+])
+def test_a_number_before_a_deadline_is_a_range_start_only_when_joined_to_it(text, expression):
+    (d,), _ = _deadlines(text)
+    assert d.expression == expression
 
 
 def test_a_range_in_a_due_column():
     (d,), _ = facts.parse_deadlines("2025年至2027年", 2025, task_no=1)
     assert (d.expression, d.due) == ("2025年至2027年", date(2027, 12, 31))
+    (d,), _ = facts.parse_deadlines("2024年3-6月", 2025, task_no=1)
+    assert (d.expression, d.due) == ("2024年3-6月", date(2024, 6, 30))
 
 
 def test_a_named_day_is_no_deadline():

@@ -24,9 +24,11 @@ from pipeline.facts.patterns import (
 )
 from pipeline.grammar import ascii_digits, cn_number
 from pipeline.grammar.deadlines import (
+    BARE_RANGE_START,
     PAST_AFTER,
     PERIOD_NOUN_AFTER,
     PERIOD_VERB_BEFORE,
+    RANGE_JOIN,
     RECURRENCE,
     SUSPECT_REFERENCE_AFTER,
 )
@@ -75,6 +77,10 @@ def _scan(text: str, year: int | None, task_no: int, clause_no: int | None,
         recurrence = RECURRENCE[m["rec_p"]] if kind == "rec" else None
         # 2025年3月至6月: the range ends in its first part's year unless its end names one.
         base = _own_year(first) if first is not m else None
+        bare = _bare_start(digits, m) if first is m and later == 0 else None
+        if bare is not None:  # 3-6月: the range's start has no 月 of its own
+            start = bare.start()
+            base = int(bare["y"]) if bare["y"] else None
         y = base if base is not None else (year + later if year is not None else None)
         due = None if recurrence else _due(kind, m, y)
         if due is None and recurrence is None:
@@ -101,8 +107,16 @@ def _scan(text: str, year: int | None, task_no: int, clause_no: int | None,
     return tuple(out), issues
 
 
-#: What joins the two ends of a range of time (3月至6月, 2025—2027年, 3-6月).
-_RANGE_JOIN = re.compile(r"\s*(?:至|到|—{1,2}|－|-|~|～)?\s*")
+_RANGE_JOIN = re.compile(rf"\s*{RANGE_JOIN}?\s*")
+_BARE_START = {kind: re.compile(pattern) for kind, pattern in BARE_RANGE_START.items()}
+
+
+def _bare_start(digits: str, m: re.Match[str]) -> re.Match[str] | None:
+    """The bare start of the range ``m`` ends (``3-`` of 3-6月), if ``m`` names no year."""
+    pattern = _BARE_START.get(_kind(m))
+    if pattern is None or _own_year(m) is not None:
+        return None
+    return pattern.search(digits, max(0, m.start() - 12), m.start())
 
 
 def _ranges(matches: list[re.Match[str]], digits: str,

@@ -29,6 +29,7 @@ from pipeline.grammar.targets import (
     LEVEL_VERBS,
     METRIC_HEADS,
     MULTIPLIERS,
+    PER_CAPITA,
     TO_LEVEL,
 )
 from pipeline.models import Clause, Deadline, Issue, Target
@@ -96,11 +97,15 @@ def _target_kind(before: str, unit: str, metric: str) -> str:
         return "growth"
     stem = before.rstrip().removesuffix("了").rstrip()
     if stem.endswith(TO_LEVEL) and stem[:-1].rstrip().endswith(GROWTH_VERBS):
-        return "count" if unit in COUNT_UNITS else "level"  # 提高到75%: the level reached
+        # 提高到75%: the level reached; 提高到15件 of a count, unless per head (每万人口…)
+        return "count" if unit in COUNT_UNITS and not _per_capita(metric) else "level"
     if stem.endswith(GROWTH_VERBS) or metric.endswith(GROWTH_METRICS):
         return "growth"  # 增长10%; 增幅达到10%
-    return "count" if unit in COUNT_UNITS else "level"
+    return "count" if unit in COUNT_UNITS and not _per_capita(metric) else "level"
 
+
+def _per_capita(metric: str) -> bool:
+    return any(word in metric for word in PER_CAPITA)  # 每万人口…拥有量达到12件: a ratio
 
 def long_figures(clause: Clause) -> list[Issue]:
     """A warning for each figure too long to be a target (see :data:`MAX_FIGURE_DIGITS`)."""

@@ -11,11 +11,20 @@ in a due column (完成时限) every expression is a deadline, since the cell sa
 """
 from __future__ import annotations
 
+#: What joins the two ends of a range of time (3月至6月, 2025—2027年, 3-6月).
+RANGE_JOIN = r"(?:至|到|—{1,2}|－|-|~|～)"
 #: Month numbers in digits or numerals; a month of digits never continues a longer number.
 MONTH = r"(?<![0-9])(?:1[0-2]|0?[1-9])(?![0-9])|十[一二]?|[一二三四五六七八九]"
 DAY = r"3[01]|[12][0-9]|0?[1-9]"
 YEAR4 = r"(?:19|20)[0-9]{2}"
 BEFORE = r"(?:之前|以前|前)"
+#: The bare start of a range whose unit is written once, at its end (3-6月, 2025年3—6月,
+#: 第二至三季度): a number with no 月/季度 of its own, so no deadline form matches it. By kind
+#: of the range's end (the ``me`` month and ``q`` quarter forms of pipeline.facts.patterns).
+BARE_RANGE_START: dict[str, str] = {
+    "me": rf"(?:(?P<y>{YEAR4})\s*年\s*)?(?:{MONTH})\s*{RANGE_JOIN}\s*$",
+    "q": rf"(?:(?P<y>{YEAR4})\s*年\s*)?(?:第\s*)?(?<![0-9])[一二三四1-4]\s*{RANGE_JOIN}\s*$",
+}
 #: 年中 and 月中 as mid-year/mid-month, not the start of a word (2024年中国, 6月中央).
 NOT_MID = "(?![国央华心小学医间期外文部西东南北])"
 

@@ -35,6 +35,9 @@ GROWTH_VERBS: tuple[str, ...] = (
 LEVEL_VERBS: tuple[str, ...] = ("达到", "达", "占", "保持在", "稳定在", "控制在", "突破")
 #: What may stand between a change verb and its figure, and makes it a level (提高到, 压减至).
 TO_LEVEL: tuple[str, ...] = ("至", "到", "为")
+#: Words that make a metric a ratio to a population or an economy (每万人口发明专利拥有量,
+#: 人均, 每亿元GDP专利产出): its figure in a measure word (12件) is a level, not a count of things.
+PER_CAPITA: tuple[str, ...] = ("每万人口", "每万人", "每十万人", "每百万人", "每亿元", "每万元", "人均")
 #: Metrics that are themselves a rate of change (增幅达到10% is growth).
 GROWTH_METRICS: tuple[str, ...] = ("增幅", "增速", "增长率", "增长", "增量", "降幅")
 
