@@ -15,7 +15,9 @@ values of the full tables, and jieba's answers are the ones it gives with the fu
 tests compare both, and check that the buckets together are exactly the full tables).
 
 The file is one entry of :mod:`pipeline.cache`: its key is a digest of everything the tables
-are built from (jieba's version, its dict.txt and idf.txt, our userdict.txt, the layout). Its
+are built from (jieba's version, the layout, and its dict.txt and idf.txt and our userdict.txt
+by their path, size and modification time, as Python tells a module's source from its .pyc:
+hashing their 11 MB cost more than loading the tables). Its
 head — the one-character slice, the buckets' offsets and each bucket's SHA-256 — is checked
 against the header's SHA-256 before it is unmarshalled, and each bucket against its own digest
 before it is, so nothing unverified is ever unmarshalled, and a run hashes the 2 MB it reads
@@ -61,7 +63,8 @@ def buckets_in(text: str) -> set[int]:
 
 
 def key(jieba_version: str, sources: Iterable[bytes]) -> str:
-    """The cache key: a digest of the layout, jieba's version and the source files' bytes."""
+    """The cache key: a digest of the layout, jieba's version and what stands for each source
+    file (its identity: path, size, modification time; see ``nlp._identity``)."""
     h = hashlib.sha256(f"jieba tables {LAYOUT} bits {BUCKET_BITS} jieba {jieba_version} "
                        f"marshal {marshal.version}\n".encode())
     for data in sources:
@@ -124,7 +127,9 @@ class Tables:
             for b in sorted(missing - self._loaded):
                 start, end = offsets[b], offsets[b + 1]
                 if end > start:
-                    chunk = blob[start:end]
+                    # A copy: the blob may be the mapped file, and what is checked must be what
+                    # is unmarshalled.
+                    chunk = bytes(blob[start:end])
                     if hashlib.sha256(chunk).digest()[:DIGEST] != self._digests[DIGEST * b:DIGEST * (b + 1)]:
                         self._complete_from(self._rebuilt(b))
                         return

@@ -14,8 +14,10 @@ from __future__ import annotations
 import importlib
 import io
 import logging
+import os
 import sys
 import threading
+import types
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -57,12 +59,37 @@ def _import_jieba() -> Any:
     hide = "pkg_resources" not in sys.modules
     if hide:
         sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # import raises ImportError
+    if "jieba" not in sys.modules and _FINALSEG not in sys.modules:
+        sys.modules[_FINALSEG] = _OnFirstUse(_FINALSEG)
     try:
         import jieba
     finally:
         if hide and sys.modules.get("pkg_resources", False) is None:
             del sys.modules["pkg_resources"]
     return jieba
+
+
+_FINALSEG = "jieba.finalseg"
+
+
+class _OnFirstUse(types.ModuleType):
+    """A stand-in for a module, imported for real at the first use of any of its names.
+
+    ``import jieba`` imports jieba.finalseg, the HMM that ``jieba.cut`` guesses unknown words
+    with, and its tables (a big dict literal: a fifth of jieba's start-up). The pipeline never
+    cuts that way (keywords use jieba.posseg's own HMM), so jieba gets this stand-in; the first
+    use of ``jieba.finalseg.<name>`` by anyone imports the real module, which then takes its
+    place in ``sys.modules`` and as ``jieba.finalseg``: jieba works as before.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)  # no probe of a dunder (copy, pickle, inspect) imports it
+        with _SETUP:
+            if sys.modules.get(self.__name__) is self:
+                del sys.modules[self.__name__]
+            real = importlib.import_module(self.__name__)  # also sets it on its parent package
+        return getattr(real, name)
 
 
 @lru_cache(maxsize=1)
@@ -164,12 +191,14 @@ def _segmenter() -> _Segmenter:
     posseg = _posseg()
     with _SETUP:
         tokenizer = jieba.Tokenizer()
-        dict_txt = _read_resource(tokenizer.get_dict_file())
-        userdict = (resources.files("pipeline") / "userdict.txt").read_bytes()
-        idf_txt = _idf_path().read_bytes()
-        cache_key = jieba_tables.key(jieba.__version__, (dict_txt, userdict, idf_txt))
+        userdict = resources.files("pipeline") / "userdict.txt"
+        cache_key = jieba_tables.key(jieba.__version__, [
+            _identity(tokenizer.get_dict_file()), _identity(userdict.open("rb")),
+            _identity(_idf_path().open("rb"))])
 
         def rebuild(into: Any = None) -> jieba_tables.Tables:
+            dict_txt = _read_resource(tokenizer.get_dict_file())
+            idf_txt = _idf_path().read_bytes()
             built = _build_tables(into or jieba.Tokenizer(), posseg, dict_txt, idf_txt)
             built.store(cache_key)
             return built
@@ -193,6 +222,23 @@ def _segmenter_over(tables: jieba_tables.Tables, tokenizer: Any = None) -> _Segm
     postokenizer.tokenizer = tokenizer
     postokenizer.word_tag_tab = tables.tags
     return _Segmenter(tables, tokenizer, postokenizer)
+
+
+def _identity(f: Any) -> bytes:
+    """What stands for a source file of the tables in the cache key: its path, device, inode,
+    size and modification time, the way Python checks a module's source against its .pyc —
+    not its bytes, whose reading and hashing (11 MB: dict.txt and idf.txt) took a tenth of a
+    short run. Any install, upgrade or edit of the file changes one of them. A stream that is
+    no file of its own (jieba inside a zip) stands for itself by its bytes."""
+    with f:
+        try:
+            st = os.fstat(f.fileno())
+            name = os.fsencode(os.path.abspath(f.name))
+        except (AttributeError, OSError, TypeError, ValueError):
+            data: bytes = f.read()
+            return b"bytes\0" + data
+    return b"\0".join([b"file", name, *(str(n).encode() for n in (
+        st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))])
 
 
 def _read_resource(f: Any) -> bytes:

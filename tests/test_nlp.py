@@ -225,6 +225,25 @@ def test_lazy_tables_cut_tag_and_rank_as_the_complete_ones(doc_2024, full_tables
     assert not lazy.tables.complete  # the comparison was of lazily loaded tables
 
 
+def test_the_pipeline_never_imports_jiebas_finalseg_and_others_get_it_on_first_use(tmp_path):
+    """jieba.finalseg (jieba.cut's HMM and its tables) is a stand-in until first used: the
+    pipeline's cuts, tags and keywords never use it; jieba.cut with its HMM then imports it."""
+    text = "推动数据知识产权工作，加强地理标志保护。小明硕士毕业于中国科学院计算所"
+    code = ("import sys, json; from pipeline import nlp; "
+            f"nlp.keywords({text!r}); nlp.tagged({text!r}); nlp.cut({text!r}); "
+            "before = type(sys.modules['jieba.finalseg']).__name__; "
+            f"import jieba; words = jieba.lcut({text!r}); "
+            "print(json.dumps([before, type(sys.modules['jieba.finalseg']).__name__, "
+            "jieba.finalseg is sys.modules['jieba.finalseg'], words]))")
+    env = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp_path), "HOME": str(tmp_path),
+           "CNIPA_PIPELINE_CACHE": str(tmp_path / "cache")}
+    before, after, bound, words = json.loads(subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True,
+        text=True).stdout)
+    assert (before, after, bound) == ("_OnFirstUse", "module", True)
+    assert "小明" in words  # a word only finalseg's HMM finds
+
+
 def test_other_code_using_jieba_gets_jieba_as_it_is(tmp_path):
     """The pipeline cuts with its own tokenizers: after it ran, jieba.cut and jieba.posseg in
     the same process give what they give in a process that never ran the pipeline."""
