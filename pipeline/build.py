@@ -14,6 +14,7 @@ from pipeline import documents, facts, nlp, scopes, segment
 from pipeline.errors import InputTooLargeError, TooManyFiguresError
 from pipeline.grammar import level_label
 from pipeline.models import (
+    Clause,
     Deadline,
     Document,
     Issue,
@@ -62,14 +63,21 @@ def assemble(stitched: StitchedTable) -> tuple[tuple[Task, ...], list[Issue]]:
     issues: list[Issue] = []
     # An alias (（以下简称强省）) may be defined in any cell and used in any later one.
     aliases = scopes.aliases_in(p.text for b in stitched.tasks for p in (*b.measures, *b.division))
-    facts.check_document_budget(p.text for b in stitched.tasks for p in b.measures)
+    facts.check_document_budget([*(p.text for b in stitched.tasks for p in b.measures),
+                                 *(b.objective or "" for b in stitched.tasks)])
     infer = not segment.labelled(p for b in stitched.tasks for p in b.measures)
     # A division column without a single 局内：/省份： label is a 责任单位 column of unit lists.
     unit_lists = not any(level_label(p.text) for b in stitched.tasks for p in b.division)
     layout = stitched.layout.role_names
+    stated: tuple[int | None, str | None] = (None, None)
     for block in stitched.tasks:
+        # A 任务目标 cell spanning several tasks of a group states its targets once: they are
+        # rows of the first task it stands beside, so sums over targets count each once.
+        first_of_objective = (block.group_no, block.objective) != stated
+        stated = (block.group_no, block.objective)
         task, task_issues = _task(block, stitched.year, aliases, infer=infer,
-                                  unit_lists=unit_lists, layout=layout)
+                                  unit_lists=unit_lists, layout=layout,
+                                  objective_targets=first_of_objective)
         tasks.append(task)
         issues.extend(task_issues)
     keyword_texts = ["\n".join([t.task_title, *(c.text for c in t.clauses)]) for t in tasks]
@@ -94,7 +102,7 @@ def _owner(block: TaskBlock, unit_lists: bool) -> str | None:
 
 def _task(block: TaskBlock, year: int | None, aliases: Mapping[str, str], *,
           infer: bool = False, unit_lists: bool = False,
-          layout: str = "") -> tuple[Task, list[Issue]]:
+          layout: str = "", objective_targets: bool = True) -> tuple[Task, list[Issue]]:
     clauses, issues = segment.clauses(block.task_no, block.measures, infer=infer,
                                       owner=_owner(block, unit_lists) if infer else None)
     entries, entry_issues = segment.assignments(block.task_no, block.division, clauses, aliases,
@@ -115,6 +123,8 @@ def _task(block: TaskBlock, year: int | None, aliases: Mapping[str, str], *,
         deadlines.extend(found)
         targets.extend(facts.targets(clause, found))
         issues.extend(facts.long_figures(clause))
+    if objective_targets:
+        targets.extend(_objective_targets(block, year))
     due_found, due_issues = _due_column(block, year)
     deadlines.extend(due_found)
     issues.extend(due_issues)
@@ -136,6 +146,19 @@ def _task(block: TaskBlock, year: int | None, aliases: Mapping[str, str], *,
         outcome=block.outcome, layout=layout, extra=block.extra,
     )
     return task, issues
+
+
+def _objective_targets(block: TaskBlock, year: int | None) -> tuple[Target, ...]:
+    """The targets a task's 任务目标 column (objective) states: rows with ``clause_no`` and
+    ``actor`` None, offsets within ``objective``; each due by a deadline of that text
+    (到2020年…达到12件). The objective is no clause, so its time words give no deadlines rows
+    and no warnings: the task's own clauses and due column say when it is done."""
+    if not block.objective:
+        return ()
+    text = Clause(block.task_no, 0, None, block.objective, block.page_start, block.page_end,
+                  actor_known=False)
+    found, _ = facts.deadlines(text, year)
+    return tuple(replace(t, clause_no=None) for t in facts.targets(text, found))
 
 
 def _due_column(block: TaskBlock, year: int | None) -> tuple[tuple[Deadline, ...], list[Issue]]:

@@ -7,6 +7,9 @@ schema needs an entry here as well as a README row.
 from __future__ import annotations
 
 _COUNTS = "rows of this document in each table (sections as in tasks.json)"
+_TARGET_WHERE = ("the clause it stands in; `clause_no` null for a target stated in the task's "
+                 "任务目标 column (`tasks.objective`), given once, on the first task a cell "
+                 "spanning several stands beside")
 
 #: table → column → (Chinese header, meaning as in the README, Markdown included).
 COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
@@ -180,10 +183,10 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         )),
     },
     "targets": {
-        "doc_id": ("文档", "the clause it stands in"),
-        "task_no": ("任务序号", "the clause it stands in"),
-        "clause_no": ("举措序号", "the clause it stands in"),
-        "actor": ("主体", "that clause's actor"),
+        "doc_id": ("文档", _TARGET_WHERE),
+        "task_no": ("任务序号", _TARGET_WHERE),
+        "clause_no": ("举措序号", _TARGET_WHERE),
+        "actor": ("主体", "that clause's actor; null for a target of the 任务目标 column"),
         "expression": ("指标表述", (
             'as in the text: `10%以上`, `不低于13%`, `5个`, `1至2所`, '
             '`1.5万件`, `100 起以上`'
@@ -209,8 +212,10 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
                                "`>` (超过, 高于, 突破, 10余个, 100多家), `<` (低于), "
                                "`=` (none, or 左右), `between` (a range)"),
         "due": ("截止日期", "due date of a deadline in the same sentence, else null"),
-        "char_start": ("起始字符", "offsets of the expression in the clause's `text`"),
-        "char_end": ("结束字符", "offsets of the expression in the clause's `text`"),
+        "char_start": ("起始字符", "offsets of the expression in the clause's `text` (in `tasks.objective` "
+                                  "where `clause_no` is null)"),
+        "char_end": ("结束字符", "offsets of the expression in the clause's `text` (in `tasks.objective` "
+                                "where `clause_no` is null)"),
         "kind": ("指标类型", (
             '`growth`: a change from where the metric stands — after a change '
             'verb without 到/至/为 (`增长10%`, `增长15%左右`, `下降5%`, '

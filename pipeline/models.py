@@ -179,7 +179,7 @@ class Deadline:
 @dataclass(frozen=True)
 class Target:
     task_no: int
-    clause_no: int
+    clause_no: int | None  # None: stated in the task's 任务目标 column (objective), offsets in it
     actor: str | None
     expression: str
     metric: str

@@ -76,6 +76,27 @@ def test_2017_groups_tasks_in_measures_and_inferred_actors() -> None:
     assert not [d for d in third.deadlines if d.clause_no is None]
 
 
+def test_2017_objective_targets_are_rows_once_per_cell(tmp_path: Path) -> None:
+    text = (LAYOUTS / "cnipa-2017-task-decomposition.txt").read_text(encoding="utf-8")
+    old = "专利运营服务体系基本建成，专利质押融资金额增长15%左右。"
+    assert text.count(old) == 1
+    path = tmp_path / "list-2017.txt"
+    path.write_text(text.replace(old, "到2018年6月底前，专利质押融资金额增长15%左右。"),
+                    encoding="utf-8")
+    doc = extract_file(path)
+    found = [(t.task_no, x) for t in doc.tasks for x in t.targets if x.clause_no is None]
+    # Group 4's 任务目标 spans tasks 7-9: its target is a row of task 7 alone.
+    n, x = found[0]
+    assert (n, x.metric, x.expression, x.kind, x.actor, x.due) == (
+        7, "专利质押融资金额", "15%左右", "growth", None, date(2018, 6, 30))
+    for n, x in found:  # offsets are within the objective
+        objective = doc.tasks[n - 1].objective or ""
+        assert objective[x.char_start:x.char_end] == x.expression
+    assert [n for n, _ in found] == [7, 11, 12]  # group 5 has one 任务目标 per task
+    # Its time words are the target's due, not deadlines rows of the task.
+    assert not [d for d in doc.tasks[6].deadlines if d.expression.startswith("到2018")]
+
+
 def test_2017_row_cut_by_a_page_break_stays_one_task() -> None:
     doc = extract_file(LAYOUTS / "cnipa-2017-task-decomposition.txt")
     fifth = next(t for t in doc.tasks if t.task_no == 5)
