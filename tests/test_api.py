@@ -5,7 +5,6 @@ import re
 import shutil
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 import pipeline
@@ -20,6 +19,14 @@ from pipeline.errors import (
 from pipeline.export import TABLES
 from pipeline.write import schemas
 from tests.conftest import RAW_2024, ROOT
+
+
+def assert_frame_equal(left: object, right: object) -> None:
+    # pandas imported here, not at the top: every pytest worker imports every test module
+    # to collect it, and pandas (~0.4 s) is needed only by the worker that runs this one.
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(left, right)
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +45,7 @@ def test_extract_takes_a_str_or_a_path_and_gives_the_same_frames(from_str):
     from_path = pipeline.extract(RAW_2024)
     assert list(from_str) == list(TABLES)
     for name in TABLES:
-        pd.testing.assert_frame_equal(from_str[name], from_path[name])
+        assert_frame_equal(from_str[name], from_path[name])
     assert len(from_str.tasks) == 23 and len(from_str["clauses"]) == 50
 
 
@@ -61,7 +68,7 @@ def test_load_reads_a_written_output_set_as_the_same_frames(from_str, written):
     for folder in (written, str(written)):
         loaded = pipeline.load(folder)
         for name in TABLES:
-            pd.testing.assert_frame_equal(loaded[name], from_str[name])
+            assert_frame_equal(loaded[name], from_str[name])
     assert pipeline.load(written).report["counts"]["tasks"] == 23
 
 
@@ -72,7 +79,7 @@ def test_extract_takes_several_inputs_in_order(tmp_path, from_str):
     assert both.tasks.doc_id.unique().tolist() == ["cnipa-2024-task-list", "cnipa-copy"]
     assert len(both.tasks) == 2 * len(from_str.tasks)
     also = pipeline.extract(RAW_2024, other)
-    pd.testing.assert_frame_equal(also.tasks, both.tasks)
+    assert_frame_equal(also.tasks, both.tasks)
     assert [e["doc_id"] for e in both.report["inputs"]] == ["cnipa-2024-task-list", "cnipa-copy"]
 
 
