@@ -17,6 +17,11 @@ caches here instead:
   head, which must hold the digests of the parts of the rest, and the caller checks each part
   against them before using it (see :mod:`pipeline.jieba_tables`).
 
+Each key has a file of its own (:func:`file_name`: the name with a digest of the key), so two
+installs of the pipeline on one machine (a project's venv and a notebook's; keys that differ
+by the path of jieba's files) each keep theirs instead of rebuilding the other's away at
+every switch; writing one prunes the name's other files to the :data:`KEEP` newest.
+
 A cache that cannot be used only costs time: callers then build the data in memory.
 """
 from __future__ import annotations
@@ -38,6 +43,8 @@ MAGIC = b"cnipa-pipeline cache 1\n"
 #: No cache of ours is near this; a larger file is not read at all (it is not ours).
 MAX_CACHE_BYTES = 64 * 1024 * 1024
 _MAX_HEADER = 4096
+#: Files kept per name (one per install that uses the cache; the newest written).
+KEEP = 3
 
 
 def folder() -> Path:
@@ -49,6 +56,37 @@ def folder() -> Path:
     # The XDG spec: a relative path is invalid and is ignored.
     base = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache"
     return base / APP
+
+
+def file_name(name: str, key: str) -> str:
+    """The file cache entry ``name`` for ``key`` is kept in: ``jieba-tables-<digest>.cache``."""
+    stem, dot, suffix = name.rpartition(".")
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    return f"{stem}-{digest}.{suffix}" if dot else f"{name}-{digest}"
+
+
+def files(name: str) -> list[Path]:
+    """The cache folder's files of entry ``name``, for any key, newest first."""
+    where = usable_folder()
+    if where is None:
+        return []
+    stem, dot, suffix = name.rpartition(".")
+    pattern = f"{stem}-{'?' * 16}.{suffix}" if dot else f"{name}-{'?' * 16}"
+    found = []
+    for path in where.glob(pattern):
+        with contextlib.suppress(OSError):
+            st = path.lstat()
+            if stat.S_ISREG(st.st_mode) and _trusted(st):
+                found.append((st.st_mtime_ns, path))
+    return [p for _, p in sorted(found, reverse=True)]
+
+
+def _prune(name: str, where: Path) -> None:
+    """Remove the name's files past the KEEP newest, and the one file per name of before."""
+    for path in [*files(name)[KEEP:], where / name]:
+        with contextlib.suppress(OSError):
+            if stat.S_ISREG(path.lstat().st_mode):
+                path.unlink()
 
 
 def _trusted(st: os.stat_result) -> bool:
@@ -78,7 +116,7 @@ def usable_folder() -> Path | None:
 
 def read(name: str, key: str) -> bytes | None:
     """The payload of cache file ``name`` if it was written for ``key`` and is intact, else None."""
-    data = _read_file(name)
+    data = _read_file(file_name(name, key))
     if data is None:
         return None
     found = _verified(data, key)
@@ -97,7 +135,7 @@ def read_head(name: str, key: str) -> tuple[bytes, memoryview] | None:
     rewrites the file in place; :func:`write` replaces it), so the caller copies a part before
     checking it and uses that copy.
     """
-    data = _read_file(name, mapped=True)
+    data = _read_file(file_name(name, key), mapped=True)
     if data is None:
         return None
     found = _verified(data, key)
@@ -187,9 +225,10 @@ def write(name: str, key: str, payload: bytes | Sequence[bytes],
             f.write(MAGIC + header + b"\n")
             for part in parts:
                 f.write(part)
-        os.replace(tmp, where / name)
+        os.replace(tmp, where / file_name(name, key))
     except OSError:
         with contextlib.suppress(OSError):  # a leftover temporary file is harmless
             os.unlink(tmp)
         return False
+    _prune(name, where)
     return True

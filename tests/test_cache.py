@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 
 import pytest
@@ -38,8 +39,9 @@ def test_xdg_cache_home_is_used_and_a_relative_one_ignored(home, tmp_path, monke
 def test_the_override_is_used_as_it_is(home, tmp_path, monkeypatch):
     monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(tmp_path / "mine"))
     assert cache.write("x.cache", "k", b"payload")
-    assert (tmp_path / "mine" / "x.cache").is_file()
-    assert _mode(tmp_path / "mine") == 0o700 and _mode(tmp_path / "mine" / "x.cache") == 0o600
+    file = tmp_path / "mine" / cache.file_name("x.cache", "k")
+    assert file.is_file() and cache.files("x.cache") == [file]
+    assert _mode(tmp_path / "mine") == 0o700 and _mode(file) == 0o600
     assert cache.read("x.cache", "k") == b"payload"
 
 
@@ -51,7 +53,7 @@ def test_a_folder_others_can_write_is_not_used(home, tmp_path, monkeypatch, mode
     os.chmod(shared, mode)
     assert cache.usable_folder() is None
     assert cache.read("x.cache", "k") is None
-    assert not cache.write("y.cache", "k", b"payload") and not (shared / "y.cache").exists()
+    assert not cache.write("y.cache", "k", b"payload") and not list(shared.glob("y*"))
 
 
 def test_a_folder_or_file_owned_by_someone_else_is_not_used(home, tmp_path, monkeypatch):
@@ -63,24 +65,29 @@ def test_a_folder_or_file_owned_by_someone_else_is_not_used(home, tmp_path, monk
     monkeypatch.undo()
     monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(tmp_path / "c"))
     # A file in our folder, written by someone else (here: made writable by others).
-    os.chmod(tmp_path / "c" / "x.cache", 0o666)
+    os.chmod(tmp_path / "c" / cache.file_name("x.cache", "k"), 0o666)
     assert cache.read("x.cache", "k") is None
 
 
 def test_a_symlinked_cache_file_is_not_followed(home, tmp_path, monkeypatch):
     monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(tmp_path / "c"))
     assert cache.write("real.cache", "k", b"payload")
-    os.symlink(tmp_path / "c" / "real.cache", tmp_path / "c" / "x.cache")
+    os.symlink(tmp_path / "c" / cache.file_name("real.cache", "k"),
+               tmp_path / "c" / cache.file_name("x.cache", "k"))
     assert cache.read("x.cache", "k") is None
 
 
 def test_only_an_intact_file_for_the_same_key_is_read(home, tmp_path, monkeypatch):
     monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(tmp_path))
     assert cache.write("x.cache", "key-1", b"payload " * 100)
-    path = tmp_path / "x.cache"
+    path = tmp_path / cache.file_name("x.cache", "key-1")
     good = path.read_bytes()
     assert cache.read("x.cache", "key-1") == b"payload " * 100
     assert cache.read("x.cache", "key-2") is None  # built from other sources
+    assert cache.write("x.cache", "key-2", b"other " * 100)
+    # A file under key-1's name that was written for key-2 (renamed, or its header edited).
+    shutil.copy(tmp_path / cache.file_name("x.cache", "key-2"), path)
+    assert cache.read("x.cache", "key-1") is None
     for damaged in (good[:-1], good + b"x", good[:-5] + b"PAYLO", good.replace(b"sha256", b"sha255"),
                     b"\x00" * len(good), good[len(cache.MAGIC):], b""):
         path.write_bytes(damaged)
@@ -96,3 +103,24 @@ def test_a_cache_that_cannot_be_created_only_costs_time(home, tmp_path, monkeypa
     assert cache.usable_folder() is None
     assert not cache.write("x.cache", "k", b"payload")
     assert cache.read("x.cache", "k") is None
+
+
+def test_each_key_keeps_its_own_file_and_writing_keeps_the_newest_few(home, tmp_path,
+                                                                      monkeypatch):
+    # Two installs (keys that differ by where jieba's files are) alternating: neither
+    # rebuilds the other's file away; past KEEP keys the oldest go, and the one file per name
+    # of before goes too.
+    monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(tmp_path))
+    (tmp_path / "x.cache").write_bytes(b"the file of before")
+    (tmp_path / "y-0123456789abcdef.cache").write_bytes(b"another name's")
+    for n in range(cache.KEEP + 2):
+        assert cache.write("x.cache", f"install-{n}", f"payload {n}".encode())
+        os.utime(tmp_path / cache.file_name("x.cache", f"install-{n}"), ns=(n, n))  # in order
+    assert cache.read("x.cache", "install-0") is None and cache.read("x.cache", "install-1") is None
+    kept = range(2, cache.KEEP + 2)
+    assert [cache.read("x.cache", f"install-{n}") for n in kept] == [
+        f"payload {n}".encode() for n in kept]
+    assert cache.files("x.cache") == [tmp_path / cache.file_name("x.cache", f"install-{n}")
+                                      for n in reversed(kept)]
+    assert not (tmp_path / "x.cache").exists()
+    assert (tmp_path / "y-0123456789abcdef.cache").read_bytes() == b"another name's"
