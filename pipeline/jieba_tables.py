@@ -30,9 +30,11 @@ import hashlib
 import marshal
 import threading
 from array import array
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import accumulate, pairwise, repeat
+from operator import itemgetter
 
 from pipeline import cache
 
@@ -46,6 +48,7 @@ BUCKETS = 1 << BUCKET_BITS
 _MASK = BUCKETS - 1
 #: Spreads the pairs of CJK characters (code points 0x3400–0x9FFF) over the buckets.
 _MULTIPLIER = 40503
+_FIRST_TWO = itemgetter(slice(0, 2))
 
 
 class DamagedCacheError(Exception):
@@ -161,34 +164,42 @@ class Tables:
         """The head (the one-character slice, offsets, digests) and the buckets (complete only)."""
         if not self.complete:
             raise ValueError("only complete tables are stored")
-        # Only the buckets that hold words get dicts (about half of them).
-        parts: dict[int, tuple[dict[str, object], ...]] = {}
+        import numpy as np  # pyarrow's dependency, so already imported by any run that writes
+
+        # Each table's words sorted by bucket with numpy (a stable sort: in each bucket the
+        # table's own order), so a bucket's words are one slice of a list: the per-word work is
+        # done in C, and Python only loops over the buckets that hold words (about half).
         singles: tuple[dict[str, object], ...] = ({}, {}, {})
+        columns: list[tuple[list[str], list[object], list[int]]] = []
         tables: tuple[dict[str, object], ...] = (self.freq, self.tags, self.idf)  # type: ignore[assignment]
-        for i, table in enumerate(tables):
-            for word, value in table.items():
-                if len(word) > 1:
-                    b = (ord(word[0]) * _MULTIPLIER + ord(word[1])) & _MASK  # bucket_of, inlined
-                    part = parts.get(b)
-                    if part is None:
-                        part = parts[b] = ({}, {}, {})
-                    part[i][word] = value
-                else:
-                    singles[i][word] = value
-        offsets = array("I", [0])
+        everywhere = np.arange(BUCKETS + 1)
+        for one, table in zip(singles, tables):
+            words = np.array(list(table), dtype=object)
+            values = np.array(list(table.values()), dtype=object)
+            short = np.fromiter(map(len, words), dtype=np.intp, count=len(words)) < 2
+            one.update(zip(words[short].tolist(), values[short].tolist()))
+            words, values = words[~short], values[~short]
+            # The first two characters' code points (UTF-32): bucket_of, for all words at once.
+            pairs = np.array(list(map(_FIRST_TWO, words)), dtype="<U2").view(np.uint32)
+            pairs = pairs.reshape(-1, 2).astype(np.int64)
+            bucket = (pairs[:, 0] * _MULTIPLIER + pairs[:, 1]) & _MASK
+            order = np.argsort(bucket, kind="stable")
+            starts = np.searchsorted(bucket[order], everywhere)
+            columns.append((words[order].tolist(), values[order].tolist(), starts.tolist()))
+        (fw, fv, fs), (tw, tv, ts), (iw, iv, is_) = columns
+        filled = np.flatnonzero(np.diff(fs) | np.diff(ts) | np.diff(is_)).tolist()
+        sizes = array("I", bytes(4 * BUCKETS))
+        digests = [hashlib.sha256(b"").digest()[:DIGEST]] * BUCKETS
         chunks = []
-        digests = []
-        empty = hashlib.sha256(b"").digest()[:DIGEST]
-        for b in range(BUCKETS):
-            found = parts.pop(b, None)  # freed as it is written out
-            if found is None:
-                digests.append(empty)
-                offsets.append(offsets[-1])
-                continue
-            chunk = marshal.dumps(found)
+        for b in filled:
+            f0, f1, t0, t1, i0, i1 = fs[b], fs[b + 1], ts[b], ts[b + 1], is_[b], is_[b + 1]
+            chunk = marshal.dumps((dict(zip(fw[f0:f1], fv[f0:f1])), dict(zip(tw[t0:t1], tv[t0:t1])),
+                                   dict(zip(iw[i0:i1], iv[i0:i1]))))
             chunks.append(chunk)
-            digests.append(hashlib.sha256(chunk).digest()[:DIGEST])
-            offsets.append(offsets[-1] + len(chunk))
+            digests[b] = hashlib.sha256(chunk).digest()[:DIGEST]
+            sizes[b] = len(chunk)
+        offsets = array("I", [0])
+        offsets.extend(accumulate(sizes))
         meta = marshal.dumps((LAYOUT, BUCKET_BITS, self.total, self.idf_median, singles))
         # Fixed-size parts after the meta: read in place, not unmarshalled into copies.
         head = len(meta).to_bytes(8, "little") + meta + offsets.tobytes() + b"".join(digests)
@@ -238,4 +249,43 @@ def parse_idf(data: bytes) -> tuple[dict[str, float], float]:
     tokens = data.split()
     values = list(map(float, tokens[1::2]))
     median = sorted(values)[len(values) // 2]
-    return dict(zip((w.decode("utf-8") for w in tokens[0::2]), values)), median
+    # Decoded in one piece: no word holds a newline (it was split at whitespace).
+    words = b"\n".join(tokens[0::2]).decode("utf-8").split("\n")
+    return dict(zip(words, values)), median
+
+
+def parse_dict(data: bytes) -> tuple[dict[str, int], int, dict[str, str]] | None:
+    """jieba's dict.txt as its prefix dictionary, the sum of its frequencies, and posseg's tag
+    table: what ``Tokenizer.gen_pfdict`` and ``POSTokenizer.load_word_tag`` make of it, in one
+    pass mostly in C; None unless every line is plainly ``word freq tag`` (then jieba's own
+    parsers are the ones to read it, and to say what is wrong with it).
+
+    jieba reads each stripped line as ``word, freq = line.split(' ')[:2]`` (and the tag after
+    the second space), keeps a word's last frequency and tag, adds every prefix of a word
+    with 0 unless it is a word itself, and sums all lines' frequencies. When the file is
+    exactly its whitespace-free tokens joined three to a line, that is what the lines below do.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    tokens = text.split()
+    words, counts, tags = tokens[0::3], tokens[1::3], tokens[2::3]
+    lines = "\n".join(map(" ".join, zip(words, counts, tags)))
+    if len(tokens) % 3 or not words or lines != text.removesuffix("\n"):
+        return None
+    try:
+        freqs = list(map(int, counts))
+    except ValueError:
+        return None
+    # Every proper prefix of every word, shortest first (the words longer than n, by_length[k:],
+    # give the prefixes of length n).
+    by_length = sorted(dict.fromkeys(words), key=len)
+    lengths = list(map(len, by_length))
+    # A dict, not a set: its order is the same in every process (a set's is not, as str hashes
+    # are salted per process), so a rebuilt cache file is the same bytes.
+    freq: dict[str, int] = {}
+    for n in range(1, lengths[-1]):
+        freq.update(zip(map(itemgetter(slice(0, n)), by_length[bisect_right(lengths, n):]), repeat(0)))
+    freq.update(zip(words, freqs))
+    return freq, sum(freqs), dict(zip(words, tags))

@@ -14,7 +14,7 @@ from functools import cache
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline import facts, jieba_kernels, nlp
+from pipeline import facts, jieba_kernels, jieba_tables, nlp
 from pipeline.grammar import text as text_rules
 from tests.conftest import RAW_2024, ROOT, extracted
 
@@ -171,3 +171,46 @@ def test_extract_imports_no_diff_no_rapidfuzz_and_no_writer_it_was_not_asked_for
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,
                          capture_output=True, text=True).stdout
     assert out.strip() == "0 []"
+
+
+# ---- jieba's dictionary parsers --------------------------------------------------------------
+
+def _jiebas_parse(data: bytes):
+    """What jieba's own parsers make of a dict.txt: the prefix dictionary, total and tag table."""
+    import io
+
+    posseg = nlp._posseg()
+    freq, total = nlp._jieba().Tokenizer.gen_pfdict(io.BytesIO(data))
+    parser = object.__new__(posseg.POSTokenizer)
+    parser.load_word_tag(io.BytesIO(data))
+    return freq, total, parser.word_tag_tab
+
+
+_TOKEN = st.text(alphabet="知识产权专利a1", min_size=1, max_size=5)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_TOKEN, st.integers(0, 10**12), st.sampled_from(["n", "v", "nz", "x"])),
+                min_size=1, max_size=30), st.booleans())
+def test_parse_dict_reads_plain_lines_as_jiebas_parsers(entries, newline_at_end):
+    """Lines of "word freq tag" (words listed twice and words that are others' prefixes too):
+    parse_dict reads them, and makes what gen_pfdict and load_word_tag make."""
+    data = "\n".join(f"{w} {f} {t}" for w, f, t in entries) + "\n" * newline_at_end
+    parsed = jieba_tables.parse_dict(data.encode())
+    assert parsed is not None
+    assert parsed == _jiebas_parse(data.encode())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="知识a1 2\t\u3000\r\n\x1c", max_size=40))
+def test_parse_dict_leaves_any_other_text_to_jiebas_parsers(text):
+    """Any other text (spaces doubled, tabs, CR, empty lines, Unicode spaces, a field missing or
+    one too many): parse_dict reads it as jieba's parsers do, or not at all (None), and never
+    where they would fail."""
+    data = text.encode()
+    try:
+        theirs = _jiebas_parse(data)
+    except ValueError:
+        theirs = None
+    parsed = jieba_tables.parse_dict(data)
+    assert parsed is None or parsed == theirs
