@@ -191,15 +191,10 @@ def _segmenter() -> _Segmenter:
     posseg = _posseg()
     with _SETUP:
         tokenizer = jieba.Tokenizer()
-        userdict = resources.files("pipeline") / "userdict.txt"
-        cache_key = jieba_tables.key(jieba.__version__, [
-            _identity(tokenizer.get_dict_file()), _identity(userdict.open("rb")),
-            _identity(_idf_path().open("rb"))])
+        cache_key = _cache_key(tokenizer)
 
         def rebuild(into: Any = None) -> jieba_tables.Tables:
-            dict_txt = _read_resource(tokenizer.get_dict_file())
-            idf_txt = _idf_path().read_bytes()
-            built = _build_tables(into or jieba.Tokenizer(), posseg, dict_txt, idf_txt)
+            built = _build_tables(into or jieba.Tokenizer(), posseg, *_sources(tokenizer))
             built.store(cache_key)
             return built
 
@@ -224,6 +219,23 @@ def _segmenter_over(tables: jieba_tables.Tables, tokenizer: Any = None) -> _Segm
     return _Segmenter(tables, tokenizer, postokenizer)
 
 
+def _cache_key(tokenizer: Any = None) -> str:
+    """The key our cache of the tables is stored under: jieba's version and what stands for
+    each file they are built from (``tokenizer``: a jieba.Tokenizer, for its dictionary)."""
+    tokenizer = tokenizer or _jieba().Tokenizer()
+    userdict = resources.files("pipeline") / "userdict.txt"
+    return jieba_tables.key(_jieba().__version__, [
+        _identity(tokenizer.get_dict_file()), _identity(userdict.open("rb")),
+        _identity(_idf_path().open("rb"))])
+
+
+def _sources(tokenizer: Any = None) -> tuple[bytes, bytes]:
+    """jieba's dict.txt and idf.txt, which the tables are built from (with our userdict.txt)."""
+    with (tokenizer or _jieba().Tokenizer()).get_dict_file() as f:
+        dict_txt: bytes = f.read()
+    return dict_txt, _idf_path().read_bytes()
+
+
 def _identity(f: Any) -> bytes:
     """What stands for a source file of the tables in the cache key: its path, device, inode,
     size and modification time, the way Python checks a module's source against its .pyc —
@@ -241,12 +253,6 @@ def _identity(f: Any) -> bytes:
         st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))])
 
 
-def _read_resource(f: Any) -> bytes:
-    with f:
-        data: bytes = f.read()
-    return data
-
-
 def _build_tables(tokenizer: Any, posseg: Any, dict_txt: bytes,
                   idf_txt: bytes) -> jieba_tables.Tables:
     """The full tables from jieba's files and our domain dictionary.
@@ -255,8 +261,8 @@ def _build_tables(tokenizer: Any, posseg: Any, dict_txt: bytes,
     the prefix dictionary from dict.txt, the domain words added to it by jieba's own
     ``load_userdict`` (their frequencies suggested from it) and their tags over the parsed
     ones; the IDF table parsed as jieba does. dict.txt is read by
-    :func:`jieba_tables.parse_dict` (a third of the time of jieba's two parsers, which it
-    falls back on; the tests compare the tables with the ones jieba's own code builds).
+    :func:`jieba_tables.parse_dict` (one pass instead of jieba's two; it falls back on them,
+    and the tests compare the tables with the ones jieba's own code builds).
     """
     parsed = jieba_tables.parse_dict(dict_txt)
     if parsed is None:  # not plainly "word freq tag" lines: jieba's parsers read it (or say why not)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
@@ -22,6 +23,33 @@ HEADER_LINE = "重点任务\t工作举措\t任务分工"
 @pytest.fixture(scope="session")
 def doc_2024() -> Document:
     return extracted(RAW_2024)
+
+
+@pytest.fixture(scope="session")
+def jieba_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder (private, of its own) holding our cache of jieba's tables, intact, as a run
+    stores it: a run pointed at it (``CNIPA_PIPELINE_CACHE``) starts warm instead of building
+    the tables for seconds. Copy it before changing anything in it.
+
+    A copy of the file this process's own cuts read, if that is intact and for today's sources;
+    else built here. (tests/test_nlp.py proves, with a cold run, how the file comes about.)
+    """
+    from pipeline import cache as tables_cache, jieba_tables, nlp
+
+    nlp._segmenter()  # reads our cache, having stored it first if it was not there
+    folder = tmp_path_factory.mktemp("jieba-cache")
+    folder.chmod(0o700)
+    key = nlp._cache_key()
+    name = tables_cache.file_name(jieba_tables.CACHE_NAME, key)
+    if (tables_cache.folder() / name).is_file():
+        shutil.copyfile(tables_cache.folder() / name, folder / name)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("CNIPA_PIPELINE_CACHE", str(folder))
+        if jieba_tables.Tables.load(key) is None:  # none, or not one to trust: build it
+            dict_txt, idf_txt = nlp._sources()
+            built = nlp._build_tables(nlp._jieba().Tokenizer(), nlp._posseg(), dict_txt, idf_txt)
+            assert built.store(key)
+    return folder
 
 
 @cache

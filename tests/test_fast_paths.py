@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import re
+import shutil
 import subprocess
 import sys
 from functools import cache
@@ -87,17 +88,50 @@ def test_the_installed_kernels_are_ours():
     assert posseg.viterbi.original is _jieba_viterbi()
 
 
+def _viterbi_inputs() -> list[str]:
+    """What the pipeline's cuts of the fixtures' texts hand to the Viterbi (jieba.posseg calls it
+    on the runs of Chinese characters its dictionary has no word for)."""
+    posseg = nlp._posseg()
+    seg = nlp._segmenter()
+    installed, seen = posseg.viterbi, []
+
+    def recorded(obs, *tables):
+        seen.append(obs)
+        return installed(obs, *tables)
+
+    posseg.viterbi = recorded
+    try:
+        for text in _texts():
+            seg.tables.ensure(text)
+            list(seg.postokenizer.cut(text, HMM=True))
+    finally:
+        posseg.viterbi = installed
+    return list(dict.fromkeys(seen))
+
+
 def test_viterbi_as_jiebas_on_fixture_text_and_random_characters():
+    """jieba's Viterbi is the slow side (all of its states for a character it has never seen),
+    so the cases are chosen: every input the fixtures' cuts give it, every run of Chinese
+    characters in 60 slices of the texts, 20 of them whole (newlines, digits and punctuation:
+    characters it has never seen, next to ones it has), and 1,000 random strings over characters
+    with few and many possible states and unseen ones (alone every branch of FastViterbi)."""
     posseg = nlp._posseg()
     tables = (posseg.char_state_tab_P, posseg.start_P, posseg.trans_P, posseg.emit_P)
     fast = jieba_kernels.FastViterbi(_jieba_viterbi(), *tables)
     rnd = random.Random(13)
-    # Characters with few and many possible states, and ones the HMM has never seen.
-    chars = [*list(posseg.char_state_tab_P)[::7], "a", "\U00020000", "\u9fa5", "。"]
-    samples = [p for p in _pieces(300, 1) if p.strip()]
-    samples += ["".join(rnd.choice(chars) for _ in range(rnd.randint(1, 8))) for _ in range(300)]
+    unseen = ["a", "\U00020000", "\u9fa5", "。", "\n", "2"]
+    assert not set(unseen) & set(posseg.char_state_tab_P)
+    chars = [*list(posseg.char_state_tab_P)[::7], *unseen * 10]
+    pieces = [p for p in _pieces(60, 1) if p.strip()]
+    used = _viterbi_inputs()
+    samples = [*used, *(run for p in pieces for run in re.findall("[\u4e00-\u9fd5]+", p)), *pieces[:20]]
+    samples += ["".join(rnd.choice(chars) for _ in range(rnd.randint(1, 12))) for _ in range(1000)]
+    impossible = 0
     for obs in samples:
-        assert fast(obs, *tables) == _jieba_viterbi()(obs, *tables), obs
+        theirs = _jieba_viterbi()(obs, *tables)
+        assert fast(obs, *tables) == theirs, obs
+        impossible += theirs[0] < -1e100  # a move jieba's tables give no probability
+    assert len(used) > 20 and impossible > 100  # neither kind of case is missing
 
 
 def test_viterbi_hands_other_tables_to_jieba():
@@ -108,18 +142,21 @@ def test_viterbi_hands_other_tables_to_jieba():
     assert fast(*args) == _jieba_viterbi()(*args)
 
 
-def _tokenizers():
-    """The pipeline's tokenizers, with the whole tables (so any text can be cut with them)."""
+def _tokenizers(*texts: str):
+    """The pipeline's tokenizers, their tables holding every word a cut of ``texts`` can look
+    up (as for the pipeline's own cuts: jieba's code and ours then look up the same words)."""
     seg = nlp._segmenter()
-    seg.tables.load_all()
+    for text in texts:
+        seg.tables.ensure(text)
     return seg.tokenizer, seg.postokenizer
 
 
 def test_get_dag_and_calc_as_jiebas():
     import jieba
 
-    tokenizer, _ = _tokenizers()
-    for sentence in [*_pieces(500, 2), "知识产权强国建设纲要", "a", "。。"]:
+    sentences = [*_pieces(500, 2), "知识产权强国建设纲要", "a", "。。"]
+    tokenizer, _ = _tokenizers(*sentences)
+    for sentence in sentences:
         dag = jieba.Tokenizer.get_DAG(tokenizer, sentence)
         assert jieba_kernels.get_dag(tokenizer, sentence) == dag
         theirs: dict[int, tuple[float, int]] = {}
@@ -142,8 +179,8 @@ def test_cuts_as_jiebas_own_code(hmm):
     import jieba
 
     posseg = nlp._posseg()
-    tokenizer, postokenizer = _tokenizers()
     text = "\n".join(_texts()[1:40])
+    tokenizer, postokenizer = _tokenizers(text)
     ours = (list(tokenizer.cut(text, HMM=hmm)), [tuple(p) for p in postokenizer.cut(text, HMM=hmm)])
     kernels = (tokenizer.get_DAG, tokenizer.calc, posseg.viterbi)
     try:
@@ -158,15 +195,18 @@ def test_cuts_as_jiebas_own_code(hmm):
 
 # ---- what extract imports ---------------------------------------------------------------------
 
-def test_extract_imports_no_diff_no_rapidfuzz_and_no_writer_it_was_not_asked_for(tmp_path):
+def test_extract_imports_no_diff_no_rapidfuzz_and_no_writer_it_was_not_asked_for(tmp_path,
+                                                                                  jieba_cache):
     """The diff's code, rapidfuzz (duplicates: only when two inputs share a title) and the
-    export writers beyond Parquet and JSON stay unimported by an extract of one list."""
+    export writers beyond Parquet and JSON stay unimported by an extract of one list (a warm
+    one, as most are: a cold one only adds the tables' build, which imports none of them)."""
     code = ("import sys; from pipeline.cli import main; "
             f"code = main(['extract', {str(RAW_2024)!r}, '--out', {str(tmp_path / 'out')!r}, "
             "'--quiet']); print(code, sorted(m for m in sys.modules if m.startswith(("
             "'pipeline.diff.engine', 'pipeline.diff.match', 'pipeline.diff.report', 'rapidfuzz', "
             "'pipeline.export.to_xlsx', 'pipeline.export.to_sqlite', 'pipeline.export.to_html', "
             "'dask', 'distributed'))))")
+    shutil.copytree(jieba_cache, tmp_path / "c")
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "CNIPA_PIPELINE_CACHE": str(tmp_path / "c")}
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,
                          capture_output=True, text=True).stdout

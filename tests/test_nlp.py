@@ -55,7 +55,8 @@ def test_keywords_rank_as_jiebas_own_tfidf_extractor(doc_2024):
 
 _KEYWORDS_OF_2024 = (
     "import json, sys; from pathlib import Path; from pipeline.build import extract_file; "
-    "print(json.dumps([list(t.keywords) for t in extract_file(Path(sys.argv[1])).tasks]))"
+    "keywords = [list(t.keywords) for t in extract_file(Path(sys.argv[1])).tasks]; "
+    "print(json.dumps([keywords, type(sys.modules['jieba.finalseg']).__name__]))"
 )
 
 
@@ -71,9 +72,13 @@ def _header_end(data: bytes) -> int:
 
 
 def _keywords_run(env: dict[str, str]) -> list[list[str]]:
+    """The keywords of an extraction of the 2024 list in a process of its own; which, cold,
+    warm or rebuilding the cache, never imports jieba.finalseg (see the test of it below)."""
     run = [sys.executable, "-c", _KEYWORDS_OF_2024, str(RAW_2024)]
-    return json.loads(subprocess.run(run, cwd=ROOT, env=env, check=True, capture_output=True,
-                                     text=True).stdout)
+    keywords, finalseg = json.loads(subprocess.run(run, cwd=ROOT, env=env, check=True,
+                                                   capture_output=True, text=True).stdout)
+    assert finalseg == "_OnFirstUse"
+    return keywords  # type: ignore[no-any-return]
 
 
 def _planted(folder: Path) -> dict[str, str]:
@@ -99,47 +104,82 @@ def cold_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[list[
 
 
 def test_a_cold_run_builds_our_cache_outside_the_repo_and_never_reads_a_planted_one(
-        cold_run, doc_2024):
+        cold_run, doc_2024, tmp_path):
     path, keywords = cold_run
-    assert keywords == [list(t.keywords) for t in doc_2024.tasks]  # not the planted table's
+    want = [list(t.keywords) for t in doc_2024.tasks]
+    assert keywords == want  # not the planted table's
     assert path.is_file()
     assert not [p for d in (ROOT, ROOT / "pipeline", ROOT / "tests") for p in d.glob("jieba*.cache")]
+    # The next run reads it (the same keywords), and leaves it as it is.
+    env = _planted(tmp_path)
+    copy = Path(env["CNIPA_PIPELINE_CACHE"]) / path.name
+    shutil.copy(path, copy)
+    assert _keywords_run(env) == want
+    assert copy.read_bytes() == path.read_bytes()
+
+
+def _damaged(written: bytes, damage: str) -> bytes:
+    """A cache file as a cold run wrote it, damaged: one byte of its head (of the one-character
+    slice), the first byte of every bucket the 2024 list needs, cut short, or intact but
+    written for other sources."""
+    start = _header_end(written)
+    header = json.loads(written[len(cache.MAGIC):start])
+    damaged = bytearray(written)
+    if damage == "head":
+        damaged[start + 40] ^= 0xFF
+    elif damage == "bucket":
+        head, blob = memoryview(written)[start:start + header["head"]], written[start + header["head"]:]
+        tables = jieba_tables.Tables.from_parts(head, blob)
+        assert tables is not None and tables._offsets is not None
+        for b in jieba_tables.buckets_in(RAW_2024.read_text(encoding="utf-8")):
+            if tables._offsets[b + 1] > tables._offsets[b]:
+                damaged[start + header["head"] + tables._offsets[b]] ^= 0xFF
+    elif damage == "truncated":
+        damaged = damaged[:len(written) // 2]
+    else:
+        header["key"] = "0" * 64
+        damaged = bytearray(cache.MAGIC + json.dumps(header).encode() + b"\n" + written[start:])
+    return bytes(damaged)
 
 
 @pytest.mark.parametrize("damage", ["head", "bucket", "truncated", "stale"])
+def test_a_damaged_or_stale_cache_is_not_used(tmp_path, monkeypatch, cold_run, damage):
+    """Our cache with an edited head, cut short or written for other sources is not loaded at
+    all (a run then builds the tables, as a cold run does); one with edited buckets is loaded,
+    and a text needing one of them finds it fails its digest (a run then rebuilds: below)."""
+    monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(tmp_path))
+    path = tmp_path / cold_run[0].name  # the file for this key
+    shutil.copy(cold_run[0], path)
+    key = nlp._cache_key()
+    assert jieba_tables.Tables.load(key) is not None  # intact, it is used
+    path.write_bytes(_damaged(cold_run[0].read_bytes(), damage))
+    tables = jieba_tables.Tables.load(key)
+    if damage != "bucket":
+        assert tables is None
+    else:
+        assert tables is not None and tables.rebuild is None
+        text, elsewhere = RAW_2024.read_text(encoding="utf-8"), "熊猫和海豚"
+        assert not jieba_tables.buckets_in(elsewhere) & jieba_tables.buckets_in(text)
+        tables.ensure(elsewhere)  # buckets the list does not need: intact, and loaded
+        assert "熊猫" in tables.freq and "海豚" in tables.freq
+        with pytest.raises(jieba_tables.DamagedCacheError):
+            tables.ensure(text)
+
+
 def test_planted_or_damaged_caches_change_no_keyword_and_ours_is_rebuilt(tmp_path, doc_2024,
-                                                                        cold_run, damage):
-    """Another user's jieba.cache in the shared temp folder is never read; our cache with an
-    edited head, an edited bucket (found only when a text needs it), cut short, or written for
-    other sources, is not used: keywords stay those of a clean run, and the file is rebuilt."""
+                                                                        cold_run):
+    """Another user's jieba.cache in the shared temp folder is never read; our cache with
+    buckets edited (found only when a text needs them, half-way through a run) is not used:
+    keywords stay those of a clean run, and the file is rebuilt, the very bytes a cold run
+    writes. (A cache refused whole, above, leaves a run where a cold run starts: the cold
+    run's test is that case's.)"""
     env = _planted(tmp_path)
-    want = [list(t.keywords) for t in doc_2024.tasks]
     path = Path(env["CNIPA_PIPELINE_CACHE"]) / cold_run[0].name  # the file for this key
     shutil.copy(cold_run[0], path)  # what a cold run built and stored, as it stored it (mode too)
     written = path.read_bytes()
-    start = _header_end(written)
-    head_size = json.loads(written[len(cache.MAGIC):start])["head"]
-    if damage == "head":  # one byte of the one-character slice
-        damaged = bytearray(written)
-        damaged[start + 40] ^= 0xFF
-    elif damage == "bucket":  # the first byte of every bucket the 2024 list needs
-        head, blob = memoryview(written)[start:start + head_size], written[start + head_size:]
-        tables = jieba_tables.Tables.from_parts(head, blob)
-        assert tables is not None and tables._offsets is not None
-        damaged = bytearray(written)
-        for b in jieba_tables.buckets_in(RAW_2024.read_text(encoding="utf-8")):
-            if tables._offsets[b + 1] > tables._offsets[b]:
-                damaged[start + head_size + tables._offsets[b]] ^= 0xFF
-    elif damage == "truncated":
-        damaged = bytearray(written[:len(written) // 2])
-    else:  # intact, but for another dictionary
-        header = json.loads(written[len(cache.MAGIC):start])
-        header["key"] = "0" * 64
-        damaged = bytearray(cache.MAGIC + json.dumps(header).encode() + b"\n" + written[start:])
-    path.write_bytes(bytes(damaged))
-    assert _keywords_run(env) == want
+    path.write_bytes(_damaged(written, "bucket"))
+    assert _keywords_run(env) == [list(t.keywords) for t in doc_2024.tasks]
     assert path.read_bytes() == written  # rebuilt, the very same bytes
-    assert _keywords_run(env) == want  # and read back
 
 
 @pytest.fixture(scope="module")
@@ -148,14 +188,23 @@ def full_tables() -> jieba_tables.Tables:
     return nlp._build_tables(nlp._jieba().Tokenizer(), nlp._posseg(), *_jieba_sources())
 
 
-def test_the_buckets_together_are_jiebas_own_tables(tmp_path, monkeypatch, full_tables):
-    """Stored and loaded back bucket by bucket, the tables are exactly the ones jieba's own
-    code builds: the prefix dictionary with the domain words, posseg's tag table with their
-    tags, and the IDF table as a plain scan of jieba's file reads it."""
+@pytest.fixture(scope="module")
+def stored(cold_run: tuple[Path, list[list[str]]]) -> tuple[memoryview, memoryview]:
+    """The head and the buckets of the cache file the cold run stored (verified by its header)."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("CNIPA_PIPELINE_CACHE", str(cold_run[0].parent))
+        found = cache.read_head(jieba_tables.CACHE_NAME, nlp._cache_key())
+    assert found is not None
+    return found
+
+
+def test_the_buckets_together_are_jiebas_own_tables(monkeypatch, cold_run, full_tables):
+    """Built, and stored by a cold run and loaded back bucket by bucket, the tables are exactly
+    the ones jieba's own code builds: the prefix dictionary with the domain words, posseg's tag
+    table with their tags, and the IDF table as a plain scan of jieba's file reads it."""
     import jieba
     import jieba.posseg
 
-    monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(tmp_path))
     tokenizer = jieba.Tokenizer()
     with tokenizer.get_dict_file() as f:
         dict_txt = f.read()
@@ -168,8 +217,8 @@ def test_the_buckets_together_are_jiebas_own_tables(tmp_path, monkeypatch, full_
     idf, median = nlp._scan_idf(frozenset(idf_words))
 
     built = full_tables  # nlp._build_tables over jieba's dict.txt and idf.txt, as dict_txt above
-    assert built.store("k")
-    loaded = jieba_tables.Tables.load("k")
+    monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(cold_run[0].parent))
+    loaded = jieba_tables.Tables.load(nlp._cache_key())
     assert loaded is not None and not loaded.complete
     assert len(loaded.freq) < len(built.freq) / 10  # only the one-character slice so far
     loaded.load_all()
@@ -181,11 +230,11 @@ def test_the_buckets_together_are_jiebas_own_tables(tmp_path, monkeypatch, full_
     assert jieba_tables.Tables.load("another key") is None
 
 
-def test_a_text_loads_every_word_a_cut_of_it_can_look_up(full_tables):
+def test_a_text_loads_every_word_a_cut_of_it_can_look_up(full_tables, stored):
     """The buckets a text loads hold every dictionary word that is a piece of the text."""
     seg = nlp._segmenter()
     full = full_tables
-    head, blob = full.payload()
+    head, blob = stored
     for piece in [RAW_2024.read_text(encoding="utf-8")[:3000], "知识产权强国", "a知b识c"]:
         lazy = jieba_tables.Tables.from_parts(head, blob)
         assert lazy is not None
@@ -203,13 +252,13 @@ def _jieba_sources() -> tuple[bytes, bytes]:
         return f.read(), nlp._idf_path().read_bytes()
 
 
-def test_lazy_tables_cut_tag_and_rank_as_the_complete_ones(doc_2024, full_tables):
+def test_lazy_tables_cut_tag_and_rank_as_the_complete_ones(doc_2024, full_tables, stored):
     """The pipeline's tokenizers over tables loaded a slice at a time, and over the complete
     tables: the same words, tags and keywords, for the list's texts and random slices of them."""
     import random
 
     full = nlp._segmenter_over(full_tables)
-    head, blob = full.tables.payload()
+    head, blob = stored
     lazy_tables = jieba_tables.Tables.from_parts(head, blob)
     assert lazy_tables is not None
     lazy = nlp._segmenter_over(lazy_tables)
@@ -226,9 +275,11 @@ def test_lazy_tables_cut_tag_and_rank_as_the_complete_ones(doc_2024, full_tables
     assert not lazy.tables.complete  # the comparison was of lazily loaded tables
 
 
-def test_the_pipeline_never_imports_jiebas_finalseg_and_others_get_it_on_first_use(tmp_path):
+def test_the_pipeline_never_imports_jiebas_finalseg_and_others_get_it_on_first_use(tmp_path,
+                                                                                   cold_run):
     """jieba.finalseg (jieba.cut's HMM and its tables) is a stand-in until first used: the
-    pipeline's cuts, tags and keywords never use it; jieba.cut with its HMM then imports it."""
+    pipeline's cuts, tags and keywords never use it; jieba.cut with its HMM then imports it.
+    (Warm here; every extraction run above, cold, warm and rebuilding, checks it too.)"""
     text = "推动数据知识产权工作，加强地理标志保护。小明硕士毕业于中国科学院计算所"
     code = ("import sys, json; from pipeline import nlp; "
             f"nlp.keywords({text!r}); nlp.tagged({text!r}); nlp.cut({text!r}); "
@@ -238,6 +289,8 @@ def test_the_pipeline_never_imports_jiebas_finalseg_and_others_get_it_on_first_u
             "jieba.finalseg is sys.modules['jieba.finalseg'], words]))")
     env = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp_path), "HOME": str(tmp_path),
            "CNIPA_PIPELINE_CACHE": str(tmp_path / "cache")}
+    (tmp_path / "cache").mkdir(mode=0o700)
+    shutil.copy(cold_run[0], tmp_path / "cache")
     before, after, bound, words = json.loads(subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True,
         text=True).stdout)
@@ -245,14 +298,17 @@ def test_the_pipeline_never_imports_jiebas_finalseg_and_others_get_it_on_first_u
     assert "小明" in words  # a word only finalseg's HMM finds
 
 
-def test_other_code_using_jieba_gets_jieba_as_it_is(tmp_path):
+def test_other_code_using_jieba_gets_jieba_as_it_is(tmp_path, cold_run):
     """The pipeline cuts with its own tokenizers: after it ran, jieba.cut and jieba.posseg in
-    the same process give what they give in a process that never ran the pipeline."""
+    the same process give what they give in a process that never ran the pipeline. (It runs
+    warm here; a cold run only adds the build, whose tokenizer is the pipeline's own.)"""
     text = "推动数据知识产权工作，加强地理标志保护。我爱北京天安门"
     show = ("import jieba, jieba.posseg, json; jieba.setLogLevel(60); "
             f"print(json.dumps([jieba.lcut({text!r}), [tuple(p) for p in jieba.posseg.cut({text!r})]]))")
     env = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp_path), "HOME": str(tmp_path),
            "CNIPA_PIPELINE_CACHE": str(tmp_path / "cache")}
+    (tmp_path / "cache").mkdir(mode=0o700)
+    shutil.copy(cold_run[0], tmp_path / "cache")
     plain = subprocess.run([sys.executable, "-c", show], cwd=ROOT, env=env, check=True,
                            capture_output=True, text=True).stdout
     after = subprocess.run([sys.executable, "-c", "from pipeline import nlp; nlp.keywords("
