@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 import signal
+import tempfile
 import traceback
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -38,6 +40,39 @@ class Extracted:
     error: PipelineError | None = None
     #: The traceback of ``error`` as text (shown with --debug; a worker's cannot travel).
     trace: str | None = None
+    #: What duplicate detection compares (documents.content), compressed: the caller keeps it
+    #: in a :class:`ContentSpool`, so a corpus's tasks are not held in memory to the end.
+    content: bytes | None = None
+
+
+class ContentSpool:
+    """Each document's :func:`pipeline.documents.content`, compressed, in an unnamed temporary
+    file: what :func:`pipeline.documents.find_duplicates` needs of a corpus once the documents
+    are written, kept off the heap (about 25 KB a list) so memory stays flat in N; read back
+    only for inputs that share a title and year."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close(), at the end of the run)
+        self._at: dict[str, tuple[int, int]] = {}
+
+    def add(self, doc_id: str, packed: bytes) -> None:
+        self._file.seek(0, os.SEEK_END)
+        self._at[doc_id] = (self._file.tell(), len(packed))
+        self._file.write(packed)
+
+    def get(self, doc_id: str) -> str:
+        start, size = self._at[doc_id]
+        self._file.seek(start)
+        return zlib.decompress(self._file.read(size)).decode("utf-8")
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def pack_content(doc: Document) -> bytes:
+    from pipeline.documents import content
+
+    return zlib.compress(content(doc).encode("utf-8"), 1)
 
 
 def default_jobs() -> int:
@@ -81,7 +116,8 @@ def extract_one(path: Path, refused: PipelineError | None = None) -> Extracted:
             raise refused
         doc = extract_file(path)
         encoded = encode(doc, str(path))  # here, so a document the writer cannot take fails alone
-        return Extracted(path, hollow(doc), counts([doc]), document_row(doc), encoded)
+        return Extracted(path, hollow(doc), counts([doc]), document_row(doc), encoded,
+                         content=pack_content(doc))
     except PipelineError as exc:
         return Extracted(path, error=exc, trace=traceback.format_exc())
     except Exception as exc:  # a bug on this input; the other inputs still get their turn
@@ -91,11 +127,9 @@ def extract_one(path: Path, refused: PipelineError | None = None) -> Extracted:
 
 
 def hollow(d: Document) -> Document:
-    """``d`` with only what is still needed once its rows are encoded: its fields, and of each
-    task the title and measures (what :func:`pipeline.documents.find_duplicates` compares)."""
-    return replace(d, tasks=tuple(
-        replace(t, division="", clauses=(), assignments=(), deadlines=(), targets=(),
-                keywords=(), actors=(), departments=()) for t in d.tasks))
+    """``d`` with only what is still needed once its rows are encoded: its fields, no tasks
+    (what duplicate detection compares of them travels as :attr:`Extracted.content`)."""
+    return replace(d, tasks=())
 
 
 Job = tuple[Path, PipelineError | None]

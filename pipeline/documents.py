@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -163,7 +163,9 @@ class Duplicate:
         return f"{what}; deduplicating keeps {kept_source} ({self.reason})"
 
 
-def _content(d: Document) -> str:
+def content(d: Document) -> str:
+    """What :func:`find_duplicates` compares of two lists of one title and year: each task's
+    title and measures, normalised."""
     return "\n".join(key_text(t.task_title) + "|" + key_text(t.measures) for t in d.tasks)
 
 
@@ -188,8 +190,12 @@ def _reason(kept: Document, other: Document) -> str:
     return "given first"
 
 
-def find_duplicates(docs: Sequence[Document]) -> list[Duplicate]:
+def find_duplicates(docs: Sequence[Document],
+                    contents: Callable[[int], str] | None = None) -> list[Duplicate]:
     """Every input that holds the same list as a more faithful one, in input order.
+
+    ``contents``: the :func:`content` of ``docs[i]``, for documents kept without their tasks
+    (a corpus run keeps them on disk: see :class:`pipeline.corpus.ContentSpool`).
 
     Same list: the very same bytes, or the same title (as :func:`key_text` sees it) and year
     with content similarity ≥ :data:`SAME_LIST`. Of a group of copies the most faithful form
@@ -203,12 +209,12 @@ def find_duplicates(docs: Sequence[Document]) -> list[Duplicate]:
     for i, d in enumerate(docs):
         alike.setdefault(("bytes", d.sha256), []).append(i)
         alike.setdefault(("title", titles[i]), []).append(i)
-    contents: dict[int, str] = {}
+    made: dict[int, str] = {}
 
-    def content(i: int) -> str:
-        if i not in contents:
-            contents[i] = _content(docs[i])
-        return contents[i]
+    def content_of(i: int) -> str:
+        if i not in made:
+            made[i] = contents(i) if contents is not None else content(docs[i])
+        return made[i]
 
     parent = list(range(len(docs)))
     score: dict[tuple[int, int], tuple[bool, float]] = {}
@@ -225,7 +231,7 @@ def find_duplicates(docs: Sequence[Document]) -> list[Duplicate]:
             if a.sha256 == b.sha256:
                 score[i, j] = (True, 100.0)
             elif titles[i] == titles[j]:
-                similarity = _ratio(content(i), content(j))
+                similarity = _ratio(content_of(i), content_of(j))
                 if similarity >= SAME_LIST:
                     score[i, j] = (False, similarity)
             if (i, j) in score:
@@ -241,7 +247,7 @@ def find_duplicates(docs: Sequence[Document]) -> list[Duplicate]:
                 continue
             pair = (min(i, best), max(i, best))
             identical = docs[i].sha256 == docs[best].sha256
-            similarity = score[pair][1] if pair in score else _ratio(content(i), content(best))
+            similarity = score[pair][1] if pair in score else _ratio(content_of(i), content_of(best))
             out[i] = Duplicate(docs[i].doc_id, docs[best].doc_id, identical, similarity,
                                "given first" if identical else _reason(docs[best], docs[i]))
     return [out[i] for i in sorted(out)]

@@ -179,9 +179,9 @@ def _all_pairs_duplicates(docs):
     """find_duplicates as it was written first: every pair compared (the reference)."""
     from rapidfuzz import fuzz
 
-    from pipeline.documents import SAME_LIST, Duplicate, _content, _rank, _reason, key_text
+    from pipeline.documents import SAME_LIST, Duplicate, _rank, _reason, content, key_text
 
-    contents = [_content(d) for d in docs]
+    contents = [content(d) for d in docs]
     parent = list(range(len(docs)))
     score = {}
 
@@ -236,6 +236,7 @@ def test_duplicates_found_by_lookup_are_those_of_comparing_every_pair(doc_2024, 
     same title with the same or other tasks, other years, forms and warnings)."""
     from dataclasses import replace
 
+    from pipeline.corpus import ContentSpool, hollow, pack_content
     from pipeline.documents import find_duplicates
     from pipeline.models import Issue
 
@@ -250,6 +251,16 @@ def test_duplicates_found_by_lookup_are_those_of_comparing_every_pair(doc_2024, 
                             issues=tuple(Issue("x", "w") for _ in range(warnings))))
     found = find_duplicates(docs)
     assert found == _all_pairs_duplicates(docs)
+    # As a corpus run finds them: documents without tasks, their content read from the spool.
+    spool = ContentSpool()
+    try:
+        for d in docs:
+            spool.add(d.doc_id, pack_content(d))
+        hollowed = [hollow(d) for d in docs]
+        assert not any(d.tasks for d in hollowed)
+        assert find_duplicates(hollowed, lambda i: spool.get(hollowed[i].doc_id)) == found
+    finally:
+        spool.close()
     if specs == _MIXED:  # the comparison is not only of empty lists
         assert {(d.identical, d.reason) for d in found} == {
             (True, "given first"), (False, "the text dump is more faithful than the HTML"),

@@ -24,7 +24,7 @@ from pipeline.names import valid_text
 from pipeline.report import build_report
 
 if TYPE_CHECKING:
-    from pipeline.corpus import Extracted
+    from pipeline.corpus import ContentSpool, Extracted
 
 
 class _NothingWritten(Exception):
@@ -36,7 +36,7 @@ class _NothingWritten(Exception):
 
 
 def extract(args: argparse.Namespace) -> int:
-    from pipeline.corpus import default_jobs, results
+    from pipeline.corpus import ContentSpool, default_jobs, results
     from pipeline.documents import marked_row
     from pipeline.output_folder import Record, write_set
     from pipeline.write import FILE_SET, OutputSetWriter, check_output_folder
@@ -52,6 +52,7 @@ def extract(args: argparse.Namespace) -> int:
     report: dict[str, Any] = {}
     totals: dict[str, int] = {}
     failed = EXIT_INPUT
+    spool = ContentSpool()  # for duplicate detection at the end, off the heap
 
     def write(folder: Path, record: Record) -> None:
         nonlocal docs, report, totals, failed
@@ -67,13 +68,16 @@ def extract(args: argparse.Namespace) -> int:
                         failures.append((result.path,
                                          _fail(result.error, result.trace, args.debug)))
                     elif result.doc is not None:
-                        kept.append(result if args.dedupe else replace(result, encoded=None))
+                        if result.content is not None:
+                            spool.add(result.doc.doc_id, result.content)
+                        kept.append(replace(result, content=None) if args.dedupe
+                                    else replace(result, encoded=None, content=None))
                         by_id[result.doc.doc_id] = kept[-1]
                         if not args.dedupe:
                             writer.add(result.encoded)
                     bar.done()
             docs = [r.doc for r in kept if r.doc is not None]
-            docs, dropped = _duplicates(docs, args.dedupe)
+            docs, dropped = _duplicates(docs, args.dedupe, spool)
             totals = _totals([by_id[d.doc_id].counts or {} for d in docs])
             report = build_report(inputs, docs, failures, dropped, totals)
             bug = any(isinstance(e, InternalError) for _, e in failures)
@@ -97,6 +101,8 @@ def extract(args: argparse.Namespace) -> int:
         write_set(args.out, FILE_SET, write)
     except _NothingWritten as stop:
         return stop.code
+    finally:
+        spool.close()
     args.written = True
     if not args.quiet:
         _summary(docs, report, totals, args.out, {d.doc_id: by_id[d.doc_id].counts or {}
@@ -176,12 +182,14 @@ def _duplicate_stems(paths: Sequence[Path]) -> dict[Path, DuplicateDocIdError]:
     return out
 
 
-def _duplicates(docs: list[Document], dedupe: bool) -> tuple[list[Document], dict[str, Any]]:
+def _duplicates(docs: list[Document], dedupe: bool,
+                spool: ContentSpool) -> tuple[list[Document], dict[str, Any]]:
     """Warn about inputs that hold the same list; with ``dedupe`` drop all but the most
-    faithful form, each dropped one's report entry saying which input was kept and why."""
+    faithful form, each dropped one's report entry saying which input was kept and why.
+    The documents have no tasks (see corpus.hollow): ``spool`` holds what is compared."""
     from pipeline.documents import find_duplicates, mark_duplicates
 
-    found = find_duplicates(docs)
+    found = find_duplicates(docs, lambda i: spool.get(docs[i].doc_id))
     docs = mark_duplicates(docs, found)
     if not dedupe:
         return docs, {}
