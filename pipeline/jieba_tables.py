@@ -22,7 +22,8 @@ head — the one-character slice, the buckets' offsets and each bucket's SHA-256
 against the header's SHA-256 before it is unmarshalled, and each bucket against its own digest
 before it is, so nothing unverified is ever unmarshalled, and a run hashes the 2 MB it reads
 rather than all 20. On a miss, or a bucket that fails its digest, the tables are built from
-jieba's files with jieba's own parsers, used whole for that run, and stored.
+jieba's files (dict.txt by :func:`parse_dict`, which reads it as jieba's own parsers do and
+leaves any file it cannot read so to them), used whole for that run, and stored.
 """
 from __future__ import annotations
 

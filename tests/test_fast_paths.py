@@ -254,3 +254,20 @@ def test_parse_dict_leaves_any_other_text_to_jiebas_parsers(text):
         theirs = None
     parsed = jieba_tables.parse_dict(data)
     assert parsed is None or parsed == theirs
+
+
+def test_a_dictionary_parse_dict_leaves_is_read_by_jiebas_parsers():
+    """The tables of a dictionary with CRLF line ends (which jieba's parsers strip) are the
+    ones jieba's own code makes of it, the domain words added as load_userdict adds them."""
+    import jieba
+
+    data = "知识 3 n\r\n产权 5 v\r\n知识产权 7 nz\r\n数据 4 n\r\n".encode()
+    assert jieba_tables.parse_dict(data) is None
+    built = nlp._build_tables(jieba.Tokenizer(), nlp._posseg(), data, "知识 2.5\n".encode())
+    freq, total, tags = _jiebas_parse(data)
+    reference = jieba.Tokenizer()
+    reference.FREQ, reference.total, reference.initialized = freq, total, True
+    reference.load_userdict(str(ROOT / "pipeline" / "userdict.txt"))
+    assert (built.freq, built.total) == (reference.FREQ, reference.total)
+    assert built.tags == {**tags, **reference.user_word_tag_tab} and built.tags["产权"] == "v"
+    assert built.idf == {"知识": 2.5}
