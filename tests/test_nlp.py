@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -275,43 +276,49 @@ def test_lazy_tables_cut_tag_and_rank_as_the_complete_ones(doc_2024, full_tables
     assert not lazy.tables.complete  # the comparison was of lazily loaded tables
 
 
-def test_the_pipeline_never_imports_jiebas_finalseg_and_others_get_it_on_first_use(tmp_path,
-                                                                                   cold_run):
+_OTHER_CODE_TEXT = "推动数据知识产权工作，加强地理标志保护。小明硕士毕业于中国科学院计算所。我爱北京天安门"
+
+
+@pytest.fixture(scope="module")
+def other_code(tmp_path_factory: pytest.TempPathFactory,
+               cold_run: tuple[Path, list[list[str]]]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What other code using jieba gets (jieba.cut, jieba.posseg.cut, and which jieba.finalseg
+    it finds) in a process that never ran the pipeline, and in one after the pipeline's cuts,
+    tags and keywords (warm: a copy of the cold run's file; a cold run only adds the build,
+    whose tokenizer is the pipeline's own). One process each, for the two tests below."""
+    folder = tmp_path_factory.mktemp("other-code")
+    env = {"PATH": "/usr/bin:/bin", "TMPDIR": str(folder), "HOME": str(folder),
+           "CNIPA_PIPELINE_CACHE": str(folder / "cache")}
+    (folder / "cache").mkdir(mode=0o700)
+    shutil.copy(cold_run[0], folder / "cache")
+    text = _OTHER_CODE_TEXT
+    show = ("import sys, json, jieba; jieba.setLogLevel(60); "
+            "finalseg = type(sys.modules['jieba.finalseg']).__name__; "
+            f"words = jieba.lcut({text!r}); import jieba.posseg; "
+            "print(json.dumps({'finalseg': finalseg, 'words': words, "
+            f"'tagged': [tuple(p) for p in jieba.posseg.cut({text!r})], "
+            "'finalseg then': type(sys.modules['jieba.finalseg']).__name__, "
+            "'bound': jieba.finalseg is sys.modules['jieba.finalseg']}))")
+    pipeline = f"from pipeline import nlp; nlp.keywords({text!r}); nlp.tagged({text!r}); nlp.cut({text!r}); "
+    plain, after = (json.loads(subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
+                                              check=True, capture_output=True, text=True).stdout)
+                    for code in (show, pipeline + show))
+    return plain, after
+
+
+def test_the_pipeline_never_imports_jiebas_finalseg_and_others_get_it_on_first_use(other_code):
     """jieba.finalseg (jieba.cut's HMM and its tables) is a stand-in until first used: the
     pipeline's cuts, tags and keywords never use it; jieba.cut with its HMM then imports it.
     (Warm here; every extraction run above, cold, warm and rebuilding, checks it too.)"""
-    text = "推动数据知识产权工作，加强地理标志保护。小明硕士毕业于中国科学院计算所"
-    code = ("import sys, json; from pipeline import nlp; "
-            f"nlp.keywords({text!r}); nlp.tagged({text!r}); nlp.cut({text!r}); "
-            "before = type(sys.modules['jieba.finalseg']).__name__; "
-            f"import jieba; words = jieba.lcut({text!r}); "
-            "print(json.dumps([before, type(sys.modules['jieba.finalseg']).__name__, "
-            "jieba.finalseg is sys.modules['jieba.finalseg'], words]))")
-    env = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp_path), "HOME": str(tmp_path),
-           "CNIPA_PIPELINE_CACHE": str(tmp_path / "cache")}
-    (tmp_path / "cache").mkdir(mode=0o700)
-    shutil.copy(cold_run[0], tmp_path / "cache")
-    before, after, bound, words = json.loads(subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True,
-        text=True).stdout)
-    assert (before, after, bound) == ("_OnFirstUse", "module", True)
-    assert "小明" in words  # a word only finalseg's HMM finds
+    _, after = other_code
+    assert (after["finalseg"], after["finalseg then"], after["bound"]) == ("_OnFirstUse", "module", True)
+    assert "小明" in after["words"]  # a word only finalseg's HMM finds
 
 
-def test_other_code_using_jieba_gets_jieba_as_it_is(tmp_path, cold_run):
+def test_other_code_using_jieba_gets_jieba_as_it_is(other_code):
     """The pipeline cuts with its own tokenizers: after it ran, jieba.cut and jieba.posseg in
-    the same process give what they give in a process that never ran the pipeline. (It runs
-    warm here; a cold run only adds the build, whose tokenizer is the pipeline's own.)"""
-    text = "推动数据知识产权工作，加强地理标志保护。我爱北京天安门"
-    show = ("import jieba, jieba.posseg, json; jieba.setLogLevel(60); "
-            f"print(json.dumps([jieba.lcut({text!r}), [tuple(p) for p in jieba.posseg.cut({text!r})]]))")
-    env = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp_path), "HOME": str(tmp_path),
-           "CNIPA_PIPELINE_CACHE": str(tmp_path / "cache")}
-    (tmp_path / "cache").mkdir(mode=0o700)
-    shutil.copy(cold_run[0], tmp_path / "cache")
-    plain = subprocess.run([sys.executable, "-c", show], cwd=ROOT, env=env, check=True,
-                           capture_output=True, text=True).stdout
-    after = subprocess.run([sys.executable, "-c", "from pipeline import nlp; nlp.keywords("
-                            f"{text!r}); nlp.tagged({text!r}); " + show],
-                           cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
-    assert after == plain and "数据知识产权" not in plain  # our domain words stay ours
+    the same process give what they give in a process that never ran the pipeline."""
+    plain, after = other_code
+    assert plain["finalseg"] == "module"  # jieba as jieba imports itself
+    assert (after["words"], after["tagged"]) == (plain["words"], plain["tagged"])
+    assert "数据知识产权" not in plain["words"]  # our domain words stay ours
