@@ -3,6 +3,8 @@ one process, written document by document; failures and --keep-going keep their 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -187,3 +189,13 @@ def test_a_set_abandoned_halfway_leaves_no_trace(tmp_path, out):
         write_set(out, FILE_SET, write)
     assert snapshot(out) == before
     assert sorted(p.name for p in out.parent.iterdir()) == ["output"]
+
+
+def test_warming_up_leaves_the_start_ups_objects_to_the_permanent_generation():
+    """What start-up made (modules, jieba's tables) is frozen once warm: no collector pass
+    walks it again."""
+    code = ("import gc; from pipeline import corpus; before = gc.get_freeze_count(); "
+            "corpus.warm(); print(before, gc.get_freeze_count())")
+    before, frozen = map(int, subprocess.run([sys.executable, "-c", code], check=True,
+                                             capture_output=True, text=True).stdout.split())
+    assert before == 0 and frozen > 10_000
