@@ -542,3 +542,33 @@ def test_summary_gives_counts_per_document_when_there_are_several(tmp_path, caps
     per_doc = "sections 7 · tasks 23 · clauses 50 · assignments 51 · deadlines 6 · targets 5"
     assert f"    cnipa-2024-task-list: {per_doc}" in lines
     assert f"    cnipa-2024-wps-utf8-bom: {per_doc}" in lines
+
+
+def _ending(code: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-c", "import atexit, sys, threading\n"
+                           "from pipeline.cli import exit_now\n" + code], env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_the_process_ends_with_its_code_its_streams_flushed_and_its_atexit_functions_run():
+    """exit_now skips the interpreter's teardown, not what the teardown does that shows."""
+    ended = _ending("atexit.register(lambda: print('atexit ran'))\n"
+                    "print('out', end=''); print('err', end='', file=sys.stderr)\n"
+                    "exit_now(3)")
+    assert (ended.returncode, ended.stdout, ended.stderr) == (3, "outatexit ran\n", "err")
+
+
+def test_a_thread_still_running_gets_the_ordinary_exit_which_waits_for_it():
+    ended = _ending("import time\n"
+                    "def late(): time.sleep(0.3); print('thread done')\n"
+                    "threading.Thread(target=late).start()\n"
+                    "exit_now(4)")
+    assert (ended.returncode, ended.stdout) == (4, "thread done\n")
+
+
+def test_python_m_pipeline_writes_everything_and_reports_on_its_way_out(tmp_path):
+    result = _python_m_pipeline(str(RAW_2024), "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stderr.startswith("extracted 1 document(s) into out/")
+    assert {p.name for p in (tmp_path / "out").iterdir()} >= {"tasks.parquet", "report.json"}
