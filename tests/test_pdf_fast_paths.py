@@ -79,8 +79,11 @@ def _plain(obj: object) -> object:
     return obj
 
 
-def _objects(parser_class: type[PDFContentParser], data: bytes) -> list:
+def _objects(parser_class: type[PDFContentParser], data: bytes,
+             bufsize: int | None = None) -> list:
     parser = parser_class([PDFStream({}, data)])
+    if bufsize:
+        parser.BUFSIZ = bufsize  # runs read ahead end at the buffer's end
     out = []
     while True:
         try:
@@ -146,6 +149,41 @@ def test_the_fast_object_builder_agrees_with_pdfminer_where_the_content_is_whole
     for where, data in _streams():
         assert _objects(strict._StrictContentParser, data) == _objects(PDFContentParser, data), \
             where
+
+
+@pytest.mark.parametrize("bufsize", [None, 5, 64])
+def test_objects_read_ahead_are_pdfminers_objects_one_by_one(monkeypatch, bufsize):
+    """Outside arrays and dictionaries the parser cuts the run of whole tokens at once and
+    hands them out one by one (_read_ahead): the same objects, at the same positions, as
+    pdfminer's parser gives, on every rendering and on random content, whatever the buffer."""
+    ahead = []
+    original = strict._StrictContentParser._read_ahead
+
+    def counted(parser):
+        before = len(parser._ahead)
+        original(parser)
+        ahead.append(len(parser._ahead) - before)
+
+    monkeypatch.setattr(strict._StrictContentParser, "_read_ahead", counted)
+    total = 0
+    for where, data in _streams():
+        got = _objects(strict._StrictContentParser, data, bufsize)
+        assert got == _objects(PDFContentParser, data, bufsize), where
+        total += len(got)
+    # Most objects of a page come read ahead (with a tiny buffer, most tokens touch its end).
+    assert sum(ahead) > (total / 2 if bufsize is None else total / 10)
+    rng = random.Random(5)
+    for _ in range(1500):
+        data = _soup(rng)
+        try:
+            got = _objects(strict._StrictContentParser, data, bufsize)
+        except strict._BadContent:
+            continue
+        except Exception as exc:  # pdfminer's own error on this content: the same one
+            with pytest.raises(type(exc)):
+                _objects(PDFContentParser, data, bufsize)
+            continue
+        assert got == _objects(PDFContentParser, data, bufsize), (data, bufsize)
 
 
 KEYS = {"char": ("text", "fontname", "size", "upright", "x0", "x1", "top", "bottom"),

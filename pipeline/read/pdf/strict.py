@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import zlib
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -252,6 +253,12 @@ def _fast_token(match: re.Match[bytes], buf: bytes) -> Any:
     return KWD(text)
 
 
+#: Operators the parser itself acts on (arrays, dictionaries, inline images): never read ahead.
+_SLOW_KEYWORDS = frozenset((KEYWORD_ARRAY_BEGIN, KEYWORD_ARRAY_END, KEYWORD_DICT_BEGIN,
+                            KEYWORD_DICT_END, KEYWORD_PROC_BEGIN, KEYWORD_PROC_END,
+                            PDFContentParser.KEYWORD_BI, PDFContentParser.KEYWORD_ID))
+
+
 class _StrictContentParser(PDFContentParser):
     """pdfminer's content-stream parser, refusing a ``]`` or ``>>`` that closes nothing (or
     the wrong thing) and an array or dictionary left open at the end of the content.
@@ -260,7 +267,41 @@ class _StrictContentParser(PDFContentParser):
     pdfminer's state machine, which steps through each token in several Python calls: the
     tokenizer was half the time of reading a page. The tokens are the same (tested on every
     fixture and on random content).
+
+    Outside any array or dictionary each token is an object of its own (an operand, or an
+    operator the interpreter looks up), so there :meth:`nextobject` reads ahead: the run of
+    such tokens whole in the buffer is cut at once (:meth:`_read_ahead`) and handed out one by
+    one, not each through four calls; the run stops before anything the parser acts on
+    itself (``[``, ``<<``, ``BI``, ``ID``) or leaves to pdfminer's tokenizer, where the
+    token-by-token path takes over from the very same place.
     """
+
+    def __init__(self, streams: Any) -> None:
+        self._ahead: deque[tuple[int, Any]] = deque()  # before __init__'s seek(0) clears it
+        super().__init__(streams)
+
+    def seek(self, pos: int) -> None:
+        self._ahead.clear()
+        super().seek(pos)
+
+    def _read_ahead(self) -> None:
+        """The top-level objects standing whole in the rest of the buffer, to ``_ahead``; the
+        buffer's position moves past them as reading them one by one would move it."""
+        buf, i, bufpos, ahead = self.buf, self.charpos, self.bufpos, self._ahead
+        match = _TOKEN.match
+        while i < len(buf):
+            found = match(buf, i)
+            if found is None:
+                break
+            token = _fast_token(found, buf)
+            if token is None or (isinstance(token, PSKeyword) and token in _SLOW_KEYWORDS):
+                break
+            kind = str(found.lastgroup)
+            ahead.append((bufpos + found.start(kind) - (kind in _OPENED), token))
+            i = found.end()
+        if ahead:
+            self.charpos = i
+            self._curtokenpos = ahead[-1][0]
 
     def nexttoken(self) -> tuple[int, Any]:
         if not self._tokens and not self.eof and self._parse1 == self._parse_main:
@@ -320,6 +361,12 @@ class _StrictContentParser(PDFContentParser):
         return super().end_type(type)
 
     def nextobject(self) -> Any:
+        ahead = self._ahead
+        if not ahead and not (self._tokens or self.eof or self.context or self.curstack
+                              or self.results) and self._parse1 == self._parse_main:
+            self._read_ahead()
+        if ahead:
+            return ahead.popleft()
         try:
             return self._nextobject()
         except PSEOF:
