@@ -186,6 +186,22 @@ def test_objects_read_ahead_are_pdfminers_objects_one_by_one(monkeypatch, bufsiz
         assert got == _objects(PDFContentParser, data, bufsize), (data, bufsize)
 
 
+def test_a_glyphs_box_is_pdfminers_apply_matrix_rect_to_the_last_bit():
+    """load.box_of inlines pdfminer's apply_matrix_rect: the same floats for any matrix (text
+    matrices upright, mirrored, rotated, skewed, scaled) and box."""
+    from pdfminer.utils import apply_matrix_rect
+
+    rng = random.Random(11)
+    values = [0, 0.0, -0.0, 1, -1, 0.5, 10.5, -12.25, 1e-9, 595.28, 841.89]
+    for _ in range(20000):
+        matrix = tuple(rng.choice(values) if rng.random() < 0.5 else rng.uniform(-900, 900)
+                       for _ in range(6))
+        box = tuple(rng.choice(values) if rng.random() < 0.3 else rng.uniform(-50, 50)
+                    for _ in range(4))
+        got, want = load.box_of(matrix, *box), apply_matrix_rect(matrix, box)
+        assert [repr(v) for v in got] == [repr(v) for v in want], (matrix, box)
+
+
 KEYS = {"char": ("text", "fontname", "size", "upright", "x0", "x1", "top", "bottom"),
         "path": ("object_type", "stroke", "x0", "x1", "top", "bottom")}
 

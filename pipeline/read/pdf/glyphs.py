@@ -89,13 +89,17 @@ def page_glyphs(page: PageObjects, st: Settings) -> PageGlyphs:
     """The parts of a page the reader uses (characters, ruling lines, images)."""
     chars = []
     radicals = 0
+    bold: dict[str, bool] = {}  # by font name: a page has a few fonts and a thousand glyphs
     for c in page.chars:
         if not c.get("upright", True) or not c["text"]:
             continue
         text = c["text"].translate(_RADICAL_TABLE)
         radicals += text != c["text"]
-        chars.append(Char(text, c["x0"], c["x1"], c["top"], c["bottom"], c["size"],
-                          bool(_BOLD_FONT.search(c.get("fontname") or ""))))
+        font = c.get("fontname") or ""
+        is_bold = bold.get(font)
+        if is_bold is None:
+            is_bold = bold[font] = bool(_BOLD_FONT.search(font))
+        chars.append(Char(text, c["x0"], c["x1"], c["top"], c["bottom"], c["size"], is_bold))
     hsegs: list[Seg] = []
     vsegs: list[Seg] = []
     width, height = float(page.width), float(page.height)
