@@ -572,3 +572,20 @@ def test_python_m_pipeline_writes_everything_and_reports_on_its_way_out(tmp_path
     assert result.returncode == 0
     assert result.stderr.startswith("extracted 1 document(s) into out/")
     assert {p.name for p in (tmp_path / "out").iterdir()} >= {"tasks.parquet", "report.json"}
+
+
+@pytest.mark.parametrize("given, seen", [(None, "1"), ("4", "4")])
+def test_python_m_pipeline_runs_numpys_blas_on_one_thread_unless_told_otherwise(given, seen):
+    """numpy (imported by pdfplumber and pyarrow) would start an OpenBLAS thread per core
+    that spins; the pipeline does no linear algebra. A value the user set stays."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    env["PYTHONPATH"] = str(ROOT)
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    code = ("import atexit, os, runpy, sys\n"
+            "atexit.register(lambda: print(os.environ.get('OPENBLAS_NUM_THREADS')))\n"
+            "sys.argv = ['pipeline', '--version']\n"
+            "runpy.run_module('pipeline', run_name='__main__')")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.stdout.splitlines()[-1] == seen
