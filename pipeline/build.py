@@ -155,6 +155,10 @@ def _objective_targets(block: TaskBlock, year: int | None) -> tuple[Target, ...]
     and no warnings: the task's own clauses and due column say when it is done."""
     if not block.objective:
         return ()
+    count = facts.figure_count(block.objective)
+    if count > facts.MAX_FIGURES_PER_CLAUSE:  # named as the column, not as a clause 0
+        raise TooManyFiguresError(f"task {block.task_no}, 任务目标 column", count,
+                                  facts.MAX_FIGURES_PER_CLAUSE)
     text = Clause(block.task_no, 0, None, block.objective, block.page_start, block.page_end,
                   actor_known=False)
     found, _ = facts.deadlines(text, year)

@@ -97,6 +97,19 @@ def test_2017_objective_targets_are_rows_once_per_cell(tmp_path: Path) -> None:
     assert not [d for d in doc.tasks[6].deadlines if d.expression.startswith("到2018")]
 
 
+def test_an_objective_over_the_figure_limit_is_refused_by_its_column(tmp_path: Path) -> None:
+    from pipeline import facts
+    from pipeline.errors import InputTooLargeError
+
+    text = (LAYOUTS / "cnipa-2017-task-decomposition.txt").read_text(encoding="utf-8")
+    old = "专利运营服务体系基本建成，专利质押融资金额增长15%左右。"
+    path = tmp_path / "list-2017.txt"
+    path.write_text(text.replace(old, "增长" + "10%以上，" * 300), encoding="utf-8")
+    with pytest.raises(InputTooLargeError, match=rf"task 7, 任务目标 column holds 30\d deadlines "
+                       rf"and figures; the limit is {facts.MAX_FIGURES_PER_CLAUSE}"):
+        extract_file(path)
+
+
 def test_2017_row_cut_by_a_page_break_stays_one_task() -> None:
     doc = extract_file(LAYOUTS / "cnipa-2017-task-decomposition.txt")
     fifth = next(t for t in doc.tasks if t.task_no == 5)
