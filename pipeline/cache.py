@@ -45,6 +45,8 @@ MAX_CACHE_BYTES = 64 * 1024 * 1024
 _MAX_HEADER = 4096
 #: Files kept per name (one per install that uses the cache; the newest written).
 KEEP = 3
+#: Hex digits of the key's digest in a file's name.
+_DIGITS = 16
 
 
 def folder() -> Path:
@@ -60,20 +62,21 @@ def folder() -> Path:
 
 def file_name(name: str, key: str) -> str:
     """The file cache entry ``name`` for ``key`` is kept in: ``jieba-tables-<digest>.cache``."""
+    return _with_digest(name, hashlib.sha256(key.encode()).hexdigest()[:_DIGITS])
+
+
+def _with_digest(name: str, digest: str) -> str:
     stem, dot, suffix = name.rpartition(".")
-    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     return f"{stem}-{digest}.{suffix}" if dot else f"{name}-{digest}"
 
 
-def files(name: str) -> list[Path]:
-    """The cache folder's files of entry ``name``, for any key, newest first."""
-    where = usable_folder()
+def files(name: str, where: Path | None = None) -> list[Path]:
+    """The cache folder's (or ``where``'s) files of entry ``name``, for any key, newest first."""
+    where = where or usable_folder()
     if where is None:
         return []
-    stem, dot, suffix = name.rpartition(".")
-    pattern = f"{stem}-{'?' * 16}.{suffix}" if dot else f"{name}-{'?' * 16}"
     found = []
-    for path in where.glob(pattern):
+    for path in where.glob(_with_digest(name, "?" * _DIGITS)):
         with contextlib.suppress(OSError):
             st = path.lstat()
             if stat.S_ISREG(st.st_mode) and _trusted(st):
@@ -83,7 +86,7 @@ def files(name: str) -> list[Path]:
 
 def _prune(name: str, where: Path) -> None:
     """Remove the name's files past the KEEP newest, and the one file per name of before."""
-    for path in [*files(name)[KEEP:], where / name]:
+    for path in [*files(name, where)[KEEP:], where / name]:
         with contextlib.suppress(OSError):
             if stat.S_ISREG(path.lstat().st_mode):
                 path.unlink()
