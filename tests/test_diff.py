@@ -343,23 +343,30 @@ def test_a_changed_cell_of_an_extra_or_outcome_column_is_one_row_each():
         ("column_changed", 2, 2, "extra.备注", None, "年中调度", False)]
 
 
-def test_a_changed_objective_and_group_are_rows_and_a_width_change_is_minor():
+def test_a_changed_group_is_a_row_and_the_objective_a_block_with_its_targets():
     name = "cnipa-2017-task-decomposition.txt"
     old = _layout(name)
     new = _layout(name, ("地方专利立法覆盖面进一步扩大。", "地方专利立法实现全覆盖。"),
                   ("（一）完善专利法律制度", "（一）完善专利法律制度体系"),
-                  ("初步成效，形成一批", "初步成效,形成一批"))
-    changed = [r for r in rows(old, new) if r[0] == "column_changed"]
-    pilot = "知识产权综合管理改革试点取得初步成效"
+                  ("初步成效，形成一批", "初步成效,形成一批"),
+                  ("基本建成，专利质押融资金额增长15%左右。", "基本建成，专利质押融资金额增长20%左右。"))
+    changed = rows(old, new)  # every row: the edits give nothing else
     objective = ("专利法第四次修改取得实质进展，配套规章同步修订，地方专利立法覆盖面进一步扩大。",
                  "专利法第四次修改取得实质进展，配套规章同步修订，地方专利立法实现全覆盖。")
+    pilot = "知识产权综合管理改革试点取得初步成效"
     assert changed == [
+        ("clause_changed", 1, 1, "任务目标", *objective, False),
         ("column_changed", 1, 1, "group_title", "完善专利法律制度", "完善专利法律制度体系", False),
-        ("column_changed", 1, 1, "objective", *objective, False),
+        ("clause_changed", 2, 2, "任务目标", *objective, False),
         ("column_changed", 2, 2, "group_title", "完善专利法律制度", "完善专利法律制度体系", False),
-        ("column_changed", 2, 2, "objective", *objective, False),
-        *(("column_changed", n, n, "objective", f"{pilot}，形成一批可复制可推广的经验。",
-           f"{pilot},形成一批可复制可推广的经验。", True) for n in (5, 6))]  # 6 shares 5's 任务目标
+        # A width change is minor; 6 shares 5's 任务目标.
+        *(("clause_changed", n, n, "任务目标", f"{pilot}，形成一批可复制可推广的经验。",
+           f"{pilot},形成一批可复制可推广的经验。", True) for n in (5, 6)),
+        # The target the 任务目标 of tasks 7-9 states is task 7's: its change is that row; the
+        # tasks beside it share the cell's text (no figure of theirs), so theirs is the text.
+        ("target_changed", 7, 7, "专利质押融资金额", "15%左右", "20%左右", False),
+        *(("clause_changed", n, n, "任务目标", "专利运营服务体系基本建成，专利质押融资金额增长15%左右。",
+           "专利运营服务体系基本建成，专利质押融资金额增长20%左右。", False) for n in (8, 9))]
 
 
 def test_a_column_only_one_list_has_is_no_change_in_every_task(doc_2024):

@@ -22,6 +22,8 @@ from pipeline.models import Assignment, Deadline, Document, Target, Task
 RELABEL = 0.6
 #: The block a task's due column (完成时限) is compared as; its changes name it as their field.
 DUE_BLOCK = "完成时限"
+#: The block a task's 任务目标 cell (objective) is compared as, with the targets it states.
+OBJECTIVE_BLOCK = "任务目标"
 #: Deadlines of paired blocks pair on the text they govern (``action``) and their day.
 DEADLINE_PAIR = 0.5
 #: Targets of paired blocks pair on their metric.
@@ -59,6 +61,12 @@ def merged_view(tasks: Sequence[Task]) -> TaskView:
             shift = len(prev.text)
             blocks[DUE_BLOCK] = Block(DUE_BLOCK, prev.text + t.due_text, prev.deadlines + tuple(
                 _shift(d, shift) for d in t.deadlines if d.clause_no is None), prev.targets)
+    # The 任务目标 cell too, with its targets (clause_no None): a changed figure in it is a
+    # target_changed row, like one in a clause. Of merged tasks, the first one's (the others
+    # share it when it spans their rows).
+    if first.objective:
+        blocks[OBJECTIVE_BLOCK] = Block(OBJECTIVE_BLOCK, first.objective, (), tuple(
+            x for x in first.targets if x.clause_no is None))
     units = tuple(dict.fromkeys(u for t in tasks for a in t.assignments if a.level == "局内"
                                 for u in a.units))
     entries = tuple({(a.level, a.scope, a.obligation): a for t in tasks for a in t.assignments
@@ -71,13 +79,14 @@ def merged_view(tasks: Sequence[Task]) -> TaskView:
 
 
 def columns_of(tasks: Sequence[Task]) -> tuple[tuple[str, str | None], ...]:
-    """The columns of other layouts a diff compares, as ``(field, text)``: ``group_title``,
-    ``objective``, ``outcome`` and ``extra.<header>`` for each unknown column.
+    """The columns of other layouts a diff compares cell by cell, as ``(field, text)``:
+    ``group_title``, ``outcome`` and ``extra.<header>`` for each unknown column.
 
-    Of merged tasks, the first one's group and objective (the others share them when they
-    span rows) and each distinct outcome and extra text, joined by ``；``. Not compared:
-    ``serial`` (the task numbers already say how the list renumbered), the units and due
-    columns (their assignments and deadlines are compared), ``layout``.
+    Of merged tasks, the first one's group (the others share it when it spans rows) and each
+    distinct outcome and extra text, joined by ``；``. Compared otherwise: the objective (a
+    block with its targets, :data:`OBJECTIVE_BLOCK`), the units and due columns (their
+    assignments and deadlines). Not compared: ``serial`` (the task numbers already say how
+    the list renumbered), ``layout``.
     """
     first = tasks[0]
 
@@ -89,14 +98,15 @@ def columns_of(tasks: Sequence[Task]) -> tuple[tuple[str, str | None], ...]:
     for t in tasks:
         for header, text in t.extra:
             extra.setdefault(header, []).append(text)
-    return (("group_title", first.group_title), ("objective", first.objective),
-            ("outcome", joined(t.outcome for t in tasks)),
+    return (("group_title", first.group_title), ("outcome", joined(t.outcome for t in tasks)),
             *((f"extra.{h}", joined(texts)) for h, texts in extra.items()))
 
 
 def document_columns(doc: Document) -> frozenset[str]:
-    """The fields of :func:`columns_of` that some task of ``doc`` has: the columns its layout has."""
-    return frozenset(f for t in doc.tasks for f, text in columns_of([t]) if text is not None)
+    """The fields of :func:`columns_of` that some task of ``doc`` has, and ``objective`` if
+    one has a 任务目标 cell: the columns its layout has."""
+    return frozenset({*(f for t in doc.tasks for f, text in columns_of([t]) if text is not None),
+                      *(("objective",) if any(t.objective for t in doc.tasks) else ())})
 
 
 F = TypeVar("F", Deadline, Target)
@@ -130,11 +140,19 @@ def compare_tasks(old: TaskView, new: TaskView, old_doc: Document, new_doc: Docu
                         minor_form(old.title) == minor_form(new.title)))
     if moved:
         out.append(Diff("task_moved", "section", old.section[1], new.section[1]))
-    out.extend(_compare_blocks(old.blocks, new.blocks, old_doc.year, new_doc.year))
+    if "objective" in shared:
+        out.extend(_compare_blocks(old.blocks, new.blocks, old_doc.year, new_doc.year))
+    else:  # one list has no 任务目标 column: no task's objective was added or removed
+        out.extend(_compare_blocks(_without_objective(old.blocks), _without_objective(new.blocks),
+                                   old_doc.year, new_doc.year))
     out.extend(_compare_units(old.units, new.units))
     out.extend(_compare_entries(old.entries, new.entries))
     out.extend(_compare_columns(old.columns, new.columns, shared))
     return out
+
+
+def _without_objective(blocks: Sequence[Block]) -> tuple[Block, ...]:
+    return tuple(b for b in blocks if b.actor != OBJECTIVE_BLOCK)
 
 
 def _compare_columns(old: Sequence[tuple[str, str | None]], new: Sequence[tuple[str, str | None]],
