@@ -333,7 +333,20 @@ def test_converter_that_writes_nothing_is_one_line_and_leaves_no_folder(tmp_path
 def test_converter_that_hangs_is_stopped(tmp_path, monkeypatch):
     script = fake_soffice(tmp_path, "sleep 60")
     monkeypatch.setattr(office, "soffice_path", lambda: str(script))
-    monkeypatch.setattr(office, "CONVERT_TIMEOUT_S", 1)
+    monkeypatch.setattr(office, "CONVERT_TIMEOUT_S", 0.2)  # any limit: the script never ends
     with pytest.raises(OfficeConversionError,
-                       match=r"did not finish converting it to \.docx within 1 s"):
+                       match=r"did not finish converting it to \.docx within 0\.2 s"):
         office.convert_to_docx(DOC.read_bytes(), "t.doc", "a .doc")
+
+
+def test_a_batch_raises_the_error_of_the_first_document_not_converted(tmp_path, monkeypatch):
+    # A converter that makes the first document's .docx only.
+    script = fake_soffice(tmp_path, 'while [ $# -gt 0 ]; do [ "$1" = --outdir ] && out="$2"; '
+                                    'shift; done; mkdir -p "$out"; echo made > "$out/input-0.docx"')
+    monkeypatch.setattr(office, "soffice_path", lambda: str(script))
+    first = [(b"first", "a.doc", "a .doc")]
+    assert office.convert_many(first) == [b"made\n"]
+    with pytest.raises(OfficeConversionError, match=r"^b\.wps: is a \.wps, and LibreOffice could "
+                       r"not convert it to \.docx \(exit 0;"):
+        office.convert_many([*first, (b"second", "b.wps", "a .wps"), (b"third", "c.doc", "a .doc")])
+    assert office.convert_many([]) == []
