@@ -361,3 +361,137 @@ def test_reading_stops_where_text_under_an_unruled_table_ends_it(monkeypatch):
     _same_table(read_pdf(long_pdf.extra_pages(path, damaged), "list.pdf"), want)
     pages = len(pdfplumber.open(path).pages)
     assert read == list(range(1, pages + 1))  # the table's pages, not the damaged one after
+
+
+# ---- font tables parsed once per process (fonts.py) -------------------------------------------
+
+@cache
+def _font_tables() -> tuple[tuple[str, str, bytes], ...]:
+    """Every ToUnicode map and Type 1 font header of every committed rendering, as the bytes
+    pdfminer's fonts hand their parsers: (where, kind, data)."""
+    found: dict[bytes, tuple[str, str, bytes]] = {}
+    for path in RENDERINGS:
+        with load.open_pdf(path.read_bytes(), path.name) as pdf:
+            for page in PDFPage.create_pages(pdf.pdf.doc):
+                fonts = resolve1(resolve1(page.resources).get("Font")) or {}
+                for name, ref in fonts.items():
+                    font = resolve1(ref)
+                    where = f"{path.name} font {name}"
+                    unicode_map = resolve1(font.get("ToUnicode"))
+                    if isinstance(unicode_map, PDFStream):
+                        data = unicode_map.get_data()
+                        found.setdefault(data, (where, "ToUnicode", data))
+                    descriptor = resolve1(font.get("FontDescriptor")) or {}
+                    program = resolve1(descriptor.get("FontFile"))
+                    if isinstance(program, PDFStream) and "Encoding" not in font:
+                        data = program.get_data()[:resolve1(program["Length1"])]
+                        found.setdefault(data, (where, "Type1", data))
+    return tuple(found.values())
+
+
+def _pdfminers_table(kind: str, data: bytes) -> object:
+    from pdfminer.cmapdb import CMapParser, FileUnicodeMap
+    from pdfminer.pdffont import Type1FontHeaderParser
+
+    if kind == "Type1":
+        return Type1FontHeaderParser(io.BytesIO(data)).get_encoding()
+    cmap = FileUnicodeMap()
+    CMapParser(cmap, io.BytesIO(data)).run()
+    return cmap.attrs, cmap.cid2unichr
+
+
+def _kept_table(kind: str, data: bytes) -> object:
+    from pdfminer.cmapdb import FileUnicodeMap
+
+    from pipeline.read.pdf import fonts
+
+    if kind == "Type1":
+        return fonts.type1_header_parser(io.BytesIO(data)).get_encoding()
+    cmap = FileUnicodeMap()
+    fonts.cmap_parser(cmap, io.BytesIO(data)).run()
+    return cmap.attrs, cmap.cid2unichr
+
+
+def test_font_tables_parsed_once_are_pdfminers_parsed_each_time():
+    """Parsed afresh (the store empty) and handed out from the store, every ToUnicode map and
+    Type 1 header of every rendering is what pdfminer's parser makes of it, entry for entry
+    and in the same order; what is handed out is a copy, so a font cannot change the next."""
+    from pipeline.read.pdf import fonts
+
+    tables = _font_tables()
+    kinds = {kind for _, kind, _ in tables}
+    assert kinds == {"ToUnicode", "Type1"} and len(tables) > 50
+    fonts.STORE.clear()
+    hits = fonts.STORE.hits
+    for where, kind, data in tables:
+        want = _pdfminers_table(kind, data)
+        first = _kept_table(kind, data)
+        assert repr(first) == repr(want), where
+        second = _kept_table(kind, data)
+        assert repr(second) == repr(want), where
+        (second if kind == "Type1" else second[1]).clear()
+        assert repr(_kept_table(kind, data)) == repr(want), where
+    assert fonts.STORE.hits - hits == 2 * len(tables)  # each parsed once, then kept
+
+
+def test_a_font_table_that_warns_or_fails_is_parsed_every_time(caplog):
+    """pdfminer's warnings become the document's notes, and its exceptions its damage: a map it
+    warns about, or fails on, is never kept, so each reading warns or fails as the first did."""
+    from pdfminer.cmapdb import FileUnicodeMap
+
+    from pipeline.read.pdf import fonts
+
+    good = b"1 beginbfchar <0001> <4E00> endbfchar\n"
+    warns = good + b"1 beginbfrange 5 <0002> <0041> endbfrange\n"  # a start that is no string
+    fails = good + b"1 beginbfrange <01> <02> 5 endbfrange\n"  # a code pdfminer asserts on
+    fonts.STORE.clear()
+    for _ in range(2):
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="pdfminer"):
+            assert _kept_table("ToUnicode", warns) == ({}, {1: "一"})
+        assert [r.name for r in caplog.records] == ["pdfminer.cmapdb"]
+        with pytest.raises(AssertionError):
+            fonts.cmap_parser(FileUnicodeMap(), io.BytesIO(fails)).run()
+    assert len(fonts.STORE) == 0
+    assert _kept_table("ToUnicode", good) == ({}, {1: "一"}) and len(fonts.STORE) == 1
+
+
+def test_a_malformed_unicode_map_is_a_note_at_every_reading():
+    """End to end: the reader's note on pdfminer's warning is there the second time too."""
+    from pypdf import PdfReader, PdfWriter
+
+    from pipeline.read import LoadedInput, read_table
+    from tests.synthetic_pdf import build_pdf
+
+    lines = [(72.0, 110.0 + 20 * i, text) for i, text in enumerate(("附件", "2024年推动知识产权高质量发展任务清单"))]
+    lines += [(x, 160.0, word) for x, word in zip((72.0, 200.0, 400.0), ("重点任务", "工作举措", "任务分工"))]
+    lines += [(72.0, 190.0, "一、加强保护"), (72.0, 210.0, "1.任务"), (200.0, 210.0, "举措"), (400.0, 210.0, "局")]
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(build_pdf(lines))))
+    unicode_map = writer.pages[0]["/Resources"]["/Font"]["/F1"]["/ToUnicode"].get_object()
+    unicode_map.set_data(unicode_map.get_data().replace(
+        b"endcmap", b"1 beginbfrange 5 <0002> <0041> endbfrange\nendcmap"))
+    out = io.BytesIO()
+    writer.write(out)
+    loaded = LoadedInput(path=Path("list.pdf"), data=out.getvalue(), fmt="pdf", notes=())
+    notes = [read_table(loaded).notes for _ in range(2)]
+    assert any("pdfminer warned" in n and "ToUnicode" in n for n in notes[0]), notes[0]
+    assert notes[1] == notes[0]
+
+
+def test_the_font_table_store_is_bounded():
+    """At most so many tables and so many source bytes, the least recently used going first;
+    a table from more than a quarter of the bytes is not kept at all."""
+    from pipeline.read.pdf.fonts import _Store
+
+    store = _Store(entries=4, size=1000)
+    for i in range(10):
+        store.put(("k", i), bytes(100), i)
+        assert len(store) <= 4 and store.bytes <= 1000
+    assert store.get(("k", 6)) == 6  # used: the newest now
+    store.put(("k", 10), bytes(100), 10)
+    assert store.get(("k", 7)) is None and store.get(("k", 6)) == 6
+    store.put(("big",), bytes(251), "big")
+    assert store.get(("big",)) is None
+    for i in range(20, 24):
+        store.put(("m", i), bytes(250), i)
+    assert len(store) == 4 and store.bytes == 1000

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pdfminer.pdffont as pdffont
 import pdfminer.pdfinterp as pdfinterp
 import pdfminer.pdftypes as pdftypes
 import pdfplumber
@@ -38,6 +39,7 @@ from pdfminer.psparser import (
 )
 from pdfminer.utils import choplist
 
+from pipeline.read.pdf import fonts
 from pipeline.read.pdf.limits import Budget, MiB, mib
 
 
@@ -380,13 +382,17 @@ class _StrictContentParser(PDFContentParser):
 
 @contextmanager
 def _bounded_decoding(budget: Budget) -> Iterator[None]:
-    """The library's decoders and parsers swapped for the strict, bounded ones meanwhile."""
+    """The library's decoders and parsers swapped for the strict, bounded ones meanwhile
+    (and its font-table parsers for the ones that keep what they parsed)."""
     decoders = _Decoders(budget)
     stand_ins: list[tuple[Any, str, Any]] = [
         (pdftypes, "zlib", decoders), (pdftypes, "lzwdecode", decoders.lzwdecode),
         (pdftypes, "rldecode", decoders.rldecode),
         (pdfinterp, "PDFContentParser", _StrictContentParser),
         (pdfplumber.pdf, "PDFParser", _StrictParser),
+        # Not strictness but speed: font tables parsed once per process (fonts.py).
+        (pdffont, "CMapParser", fonts.cmap_parser),
+        (pdffont, "Type1FontHeaderParser", fonts.type1_header_parser),
     ]
     saved = [(module, name, getattr(module, name)) for module, name, _ in stand_ins]
     for module, name, stand_in in stand_ins:
