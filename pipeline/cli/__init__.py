@@ -8,6 +8,14 @@ stderr; tracebacks only with --debug.
 """
 from __future__ import annotations
 
+# First, before the imports below bring in the grammar: its patterns (and those of the
+# libraries a run imports) then come compiled from our cache instead of being compiled anew
+# at every start of a command (see pipeline/regex_cache.py). Hence imports below code:
+# ruff: noqa: E402
+from pipeline import regex_cache
+
+regex_cache.install()
+
 import logging
 import os
 import signal
@@ -39,6 +47,15 @@ class Terminated(KeyboardInterrupt):
 
 
 def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
+    try:
+        return _main(argv, prog)
+    finally:
+        # After the command, so its patterns are all compiled; nothing unless this process's
+        # start installed the cache and the run compiled patterns the file lacks.
+        regex_cache.store()
+
+
+def _main(argv: Sequence[str] | None, prog: str | None) -> int:
     p = parser(prog)
     args = p.parse_args(argv)
     if args.command == "extract" and (args.executor == "dask") != bool(args.scheduler):

@@ -1,0 +1,303 @@
+"""The cache of compiled patterns (pipeline/regex_cache.py): a command's start takes its patterns
+from it, each one the very Pattern ``re`` would compile, and a file that is missing, damaged,
+foreign or for another interpreter is never used, only rebuilt."""
+from __future__ import annotations
+
+import importlib
+import json
+import marshal
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline import cache, regex_cache
+from tests.conftest import FIXTURES, RAW_2024
+
+ROOT = Path(__file__).resolve().parent.parent
+PDF = FIXTURES / "pdf" / "a4-portrait-serif-10.5pt-repeat-header.pdf"
+HTML = FIXTURES / "html" / "cnipa-2024-libreoffice-rowspan.html"
+DOCX = FIXTURES / "docx" / "cnipa-2024-attachment.docx"
+INPUTS = (RAW_2024, PDF, HTML, DOCX)
+
+
+def _env(folder: Path) -> dict[str, str]:
+    return {**os.environ, "CNIPA_PIPELINE_CACHE": str(folder)}
+
+
+def _extract(folder: Path, out: Path, *inputs: Path) -> subprocess.CompletedProcess[str]:
+    """``python -m pipeline extract`` in a process of its own, its caches in ``folder``; one job,
+    so every pattern is compiled in the process that stores them."""
+    done = subprocess.run([sys.executable, "-m", "pipeline", "extract", *map(str, inputs),
+                           "--out", str(out), "--quiet", "--jobs", "1"],
+                          env=_env(folder), cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def _regex_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("regex-*.cache"))
+
+
+@pytest.fixture(scope="module")
+def warm_folder(tmp_path_factory: pytest.TempPathFactory, jieba_cache: Path) -> Path:
+    """A cache folder after one run over a text dump, a PDF, an HTML page and a Word file:
+    jieba's tables (copied) and the compiled patterns that run stored."""
+    folder = tmp_path_factory.mktemp("regex-cache") / "c"
+    shutil.copytree(jieba_cache, folder)
+    assert not _regex_files(folder)
+    _extract(folder, folder.parent / "out", *INPUTS)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def entries(warm_folder: Path) -> dict[regex_cache.Key, regex_cache.Entry]:
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("CNIPA_PIPELINE_CACHE", str(warm_folder))
+        loaded = regex_cache.load()
+    assert loaded is not None
+    return loaded
+
+
+def _fresh(k: regex_cache.Key) -> re.Pattern[str]:
+    """``k``'s pattern compiled by ``re``'s compiler now, not taken from any cache."""
+    return re._compiler.compile(k[1], k[2])  # type: ignore[attr-defined, no-any-return]
+
+
+def test_a_run_stores_every_pattern_of_the_pipelines_modules(entries):
+    for name in ("pipeline.read.docx", "pipeline.read.html", "pipeline.read.pdf", "pipeline.write"):
+        importlib.import_module(name)  # the modules the run above imported
+    ours = {(type(v.pattern), v.pattern, v.flags) for name, module in list(sys.modules.items())
+            if name.startswith("pipeline.") and module is not None
+            for v in vars(module).values() if isinstance(v, re.Pattern)}
+    assert len(ours) > 60
+    stored = {(k[0], k[1], e[2]) for k, e in entries.items()}  # their flags as compiled
+    assert ours <= stored, sorted(p for _, p, _ in ours - stored)[:5]
+
+
+def test_each_cached_pattern_is_the_pattern_re_compiles(entries):
+    made = regex_cache.patterns(entries)
+    assert made is not None and made.keys() == entries.keys()
+    for k, pattern in made.items():
+        fresh = _fresh(k)
+        # Pattern equality is CPython's: same text, flags and compiled code, word for word.
+        assert pattern == fresh, k
+        assert (pattern.pattern, pattern.flags, pattern.groups, dict(pattern.groupindex)) == (
+            fresh.pattern, fresh.flags, fresh.groups, dict(fresh.groupindex)), k
+
+
+def _samples() -> list[str]:
+    """The 2024 list's lines, pieces of them, and random strings of CJK, full-width and ASCII
+    characters (seeded: the same strings each run)."""
+    lines = [cell for line in RAW_2024.read_text(encoding="utf-8").splitlines()
+             for cell in (line, *line.split("\t")) if cell.strip()]
+    rng = random.Random(20261202)
+    alphabet = ("一二三四五六七八九十百千年月日底前局省市区县部处的各地有关份做必选任务"
+                "㐀䶿豈\ufaff鿿龥〇（）()、，,；;：:。.．%％0123456789０１２３４５６７８９"
+                "abcXYZ_-—–/ \t\u3000\u00a0\u200b")
+    randoms = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(400)]
+    pieces = [line[i:i + n] for line in rng.sample(lines, min(60, len(lines)))
+              for i, n in ((rng.randrange(max(1, len(line))), rng.randint(1, 30)),)]
+    return [*lines, *pieces, *randoms]
+
+
+def _behaviour(pattern: re.Pattern[str], text: str) -> tuple[object, ...]:
+    def seen(m: re.Match[str] | None) -> object:
+        return None if m is None else (m.span(), m.groups(), m.groupdict())
+
+    return (seen(pattern.match(text)), seen(pattern.fullmatch(text)), seen(pattern.search(text)),
+            [seen(m) for m in pattern.finditer(text)])
+
+
+def test_cached_patterns_match_as_fresh_ones_on_the_list_and_random_text(entries):
+    made = regex_cache.patterns(entries)
+    assert made is not None
+    samples = _samples()
+    checked = 0
+    for k, pattern in made.items():
+        if k[0] is not str:
+            continue
+        fresh = _fresh(k)
+        for text in samples:
+            assert _behaviour(pattern, text) == _behaviour(fresh, text), (k, text)
+            checked += 1
+    assert checked > 100 * len(samples)
+
+
+def test_a_command_takes_the_grammars_patterns_from_the_cache(warm_folder):
+    # The very objects the grammar's modules hold are the ones made from the file.
+    probe = ("import re\nfrom pipeline import regex_cache\nn = regex_cache.install()\n"
+             "import pipeline.cli\nfrom pipeline.grammar import text\n"
+             "k = (str, text.LATIN_IN_HAN.pattern, 0)\n"
+             "print(n, k in regex_cache._state.installed, re._cache[k] is text.LATIN_IN_HAN)")
+    done = subprocess.run([sys.executable, "-c", probe], env=_env(warm_folder), cwd=ROOT,
+                          capture_output=True, text=True)
+    n, installed, same = done.stdout.split()
+    assert int(n) > 100 and installed == same == "True", done.stderr
+
+
+def test_a_warm_run_gives_the_same_output_and_leaves_the_file_as_it_is(warm_folder, tmp_path):
+    (file,) = _regex_files(warm_folder)
+    before = file.read_bytes()
+    cold_folder = tmp_path / "cold"
+    shutil.copytree(warm_folder, cold_folder)
+    for f in _regex_files(cold_folder):
+        f.unlink()
+    _extract(warm_folder, tmp_path / "warm-out", RAW_2024, PDF)
+    _extract(cold_folder, tmp_path / "cold-out", RAW_2024, PDF)
+    assert file.read_bytes() == before
+    warm = json.loads((tmp_path / "warm-out" / "tasks.json").read_text(encoding="utf-8"))
+    cold = json.loads((tmp_path / "cold-out" / "tasks.json").read_text(encoding="utf-8"))
+    assert warm == cold
+
+
+def _header_end(data: bytes) -> int:
+    return data.index(b"\n", len(cache.MAGIC)) + 1
+
+
+def _with_payload(data: bytes, payload: bytes) -> bytes:
+    """A cache file as :func:`cache.write` would have written ``payload`` for the same key: its
+    header's size and digest right, so only what is inside can tell it apart."""
+    import hashlib
+
+    header = json.loads(data[len(cache.MAGIC):_header_end(data) - 1])
+    header.update(size=len(payload), sha256=hashlib.sha256(payload).hexdigest())
+    return cache.MAGIC + json.dumps(header).encode() + b"\n" + payload
+
+
+def _damaged(data: bytes, damage: str) -> bytes:
+    start = _header_end(data)
+    payload = data[start:]
+    entries = list(marshal.loads(payload))
+    if damage == "byte":  # one byte of the payload flipped, the header left as it was
+        broken = bytearray(data)
+        broken[start + len(payload) // 2] ^= 0xFF
+        return bytes(broken)
+    if damage == "truncated":
+        return data[:start + len(payload) // 2]
+    if damage == "not-marshal":
+        return _with_payload(data, b"\xff" * 64)
+    if damage == "not-entries":
+        return _with_payload(data, marshal.dumps({"pattern": "x"}))
+    # A file crafted to pass its digest is trusted as jieba's tables are (it is in a folder only
+    # its user can write to; marshal too is not for crafted bytes), but code _sre cannot run
+    # is refused even then.
+    if damage == "invalid-code":
+        text, flags, final, code, groups, index, names = entries[0]
+        entries[0] = (text, flags, final, b"\xff\xff\xff\x7f" * (len(code) // 4), groups, index, names)
+    return _with_payload(data, marshal.dumps(tuple(entries)))
+
+
+@pytest.mark.parametrize("damage", ["byte", "truncated", "not-marshal", "not-entries",
+                                    "invalid-code"])
+def test_a_damaged_file_is_not_used_and_the_next_run_rebuilds_it(warm_folder, tmp_path,
+                                                                  monkeypatch, damage):
+    folder = tmp_path / "c"
+    shutil.copytree(warm_folder, folder)
+    (file,) = _regex_files(folder)
+    intact = file.read_bytes()
+    file.write_bytes(_damaged(intact, damage))
+    monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(folder))
+    loaded = regex_cache.load()
+    assert loaded is None or regex_cache.patterns(loaded) is None
+    probe = ("from pipeline import regex_cache\nprint(regex_cache.install())")
+    done = subprocess.run([sys.executable, "-c", probe], env=_env(folder), cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.stdout.split() == ["0"], done.stderr
+    _extract(folder, tmp_path / "out", RAW_2024)
+    assert _regex_files(folder) == [file]
+    rebuilt = regex_cache.load()
+    assert rebuilt is not None and regex_cache.patterns(rebuilt) is not None
+    assert all(_fresh(k) == p for k, p in (regex_cache.patterns(rebuilt) or {}).items())
+
+
+def test_a_file_for_another_interpreter_or_layout_is_not_read(entries, tmp_path, monkeypatch):
+    monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(tmp_path / "c"))
+    payload = marshal.dumps(tuple(entries.values()))
+    assert cache.write(regex_cache.CACHE_NAME, regex_cache.key(), payload)
+    assert regex_cache.load() == entries
+    monkeypatch.setattr(regex_cache, "LAYOUT", regex_cache.LAYOUT + 1)
+    assert regex_cache.load() is None
+    monkeypatch.undo()
+    monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(tmp_path / "c"))
+    monkeypatch.setattr(sys, "version", sys.version + " (another build)")
+    assert regex_cache.load() is None
+    import _sre  # type: ignore[import-not-found]
+
+    monkeypatch.undo()
+    monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(tmp_path / "c"))
+    monkeypatch.setattr(_sre, "MAGIC", _sre.MAGIC + 1)
+    assert regex_cache.load() is None
+
+
+def test_a_file_others_can_write_is_not_read(entries, tmp_path, monkeypatch):
+    monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(tmp_path / "c"))
+    assert cache.write(regex_cache.CACHE_NAME, regex_cache.key(),
+                       marshal.dumps(tuple(entries.values())))
+    (file,) = _regex_files(tmp_path / "c")
+    file.chmod(0o666)
+    assert regex_cache.load() is None
+
+
+def test_without_the_private_api_nothing_is_cached(monkeypatch, tmp_path):
+    monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(tmp_path / "c"))
+    monkeypatch.delattr(re, "_compiler")
+    assert regex_cache.key() == "" and regex_cache.load() is None
+    assert regex_cache.entry((str, "[一-鿿]+", 0)) is None
+    monkeypatch.setattr(regex_cache, "_state", None)
+    monkeypatch.delitem(sys.modules, "pipeline.grammar")  # as at a command's start
+    assert regex_cache.install() == 0 and regex_cache._state is None
+
+
+def test_too_late_to_help_it_does_nothing(monkeypatch):
+    # This process imported the grammar long ago (tests/conftest.py): its patterns are made.
+    assert "pipeline.grammar" in sys.modules
+    monkeypatch.setattr(regex_cache, "_state", None)
+    assert regex_cache.install() == 0 and regex_cache._state is None
+    assert regex_cache.store(force=True) is False
+
+
+def test_patterns_that_are_not_worth_or_safe_to_store_are_left_out():
+    assert regex_cache.entry((str, "(?i)[a-z]+", 0)) is not None
+    assert regex_cache.entry((str, "x" * (regex_cache.MAX_PATTERN_CHARS + 1), 0)) is None
+    assert regex_cache.entry((str, "a", re.DEBUG)) is None
+    with pytest.warns(FutureWarning):  # "Possible nested set": would not warn from the cache
+        re._compiler.compile("[[a]", 0)  # type: ignore[attr-defined]
+    assert regex_cache.entry((str, "[[a]", 0)) is None
+    # An entry is stored only if it equals the Pattern re made for it.
+    assert regex_cache.entry((str, "a+", 0), re.compile("a+")) is not None
+    assert regex_cache.entry((str, "a+", 0), re.compile("a*")) is None
+
+
+def _state(stored: dict[regex_cache.Key, regex_cache.Entry], usable: bool) -> regex_cache._State:
+    return regex_cache._State(set(re._cache), dict(stored), usable)  # type: ignore[attr-defined]
+
+
+def test_a_usable_file_is_rewritten_only_for_several_new_patterns(entries, tmp_path, monkeypatch):
+    monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(tmp_path / "c"))
+    old = dict(list(entries.items())[:5])
+    monkeypatch.setattr(regex_cache, "_state", _state(old, usable=True))
+    re.compile(r"\.out-name\.(tmp|old)-([0-9]+)")  # a pattern made for one run's output folder
+    assert regex_cache.store() is False and not _regex_files(tmp_path / "c")
+    for i in range(regex_cache.REWRITE_MISSES):
+        re.compile(f"[一-鿿]{{{i + 1}}}新")
+    assert regex_cache.store() is True
+    written = regex_cache.load()
+    assert written is not None and old.keys() <= written.keys()
+    assert {(str, f"[一-鿿]{{{i + 1}}}新", 0) for i in range(regex_cache.REWRITE_MISSES)} <= written.keys()
+
+
+def test_the_file_holds_at_most_three_quarters_of_res_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(tmp_path / "c"))
+    monkeypatch.setattr(regex_cache, "_state", _state({}, usable=False))
+    for i in range(re._MAXCACHE):  # type: ignore[attr-defined]
+        re.compile(f"many-{i}")
+    assert regex_cache.store() is True
+    written = regex_cache.load()
+    assert written is not None and len(written) == regex_cache.max_entries()
+    assert regex_cache.max_entries() == re._MAXCACHE * 3 // 4  # type: ignore[attr-defined]
