@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import contextlib
 import gc
+import os
 import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
@@ -27,6 +30,34 @@ HEADER_LINE = "重点任务\t工作举措\t任务分工"
 # again), ~1 s, at the same peak memory (measured over the PDF, HTML and fuzz modules). No
 # test depends on when the collector runs; the one that counts live pages collects itself.
 gc.set_threshold(5000, 20, 20)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The session's own cache folder (``CNIPA_PIPELINE_CACHE``), for its workers and every
+    process a test starts, holding a copy of this install's jieba tables from the user's.
+
+    Not the user's folder itself: that keeps the tables of the three installs used last
+    (cache.KEEP); with a fourth (more worktrees, a notebook) a run could find its file pruned
+    away at any time and build it again, 2.5 s of CPU in a worker or in a ``python -m
+    pipeline`` a test starts (3.1 s for one such extract, 0.5 s warm); and the suite's
+    processes would write and prune the user's files. If the user's folder lacks the file it
+    is built there first, once (as ``make``'s install step does), not in each worker. The
+    session's folder is removed at its end. Tests about the cache itself set their own
+    folders (tests/test_cache.py, tests/test_nlp.py).
+    """
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller made it, env has it
+        return
+    from pipeline import cache as tables_cache, jieba_tables, nlp
+
+    users = tables_cache.folder() / tables_cache.file_name(jieba_tables.CACHE_NAME,
+                                                           nlp._cache_key())
+    if not users.is_file():
+        nlp.warm()  # built, and stored in the user's folder if that is one to use
+    folder = Path(tempfile.mkdtemp(prefix="cnipa-test-cache-"))  # mode 0700, as ours must be
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+    os.environ["CNIPA_PIPELINE_CACHE"] = str(folder)
+    with contextlib.suppress(OSError):  # none to copy: each worker builds its own, as before
+        shutil.copyfile(users, folder / users.name)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
