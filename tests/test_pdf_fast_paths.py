@@ -495,3 +495,12 @@ def test_the_font_table_store_is_bounded():
     for i in range(20, 24):
         store.put(("m", i), bytes(250), i)
     assert len(store) == 4 and store.bytes == 1000
+
+
+def test_the_operators_and_names_remembered_are_bounded(monkeypatch):
+    """The parser remembers the operators and names it has made (as pdfminer interns them);
+    a stream of ever new names empties its memory instead of growing it, and reads the same."""
+    monkeypatch.setattr(strict, "_MAX_WORDS", 50)
+    data = b"".join(b"/n%d [/m%d (x)] Tj q%d Q\n" % (i, i, i) for i in range(300))
+    assert _objects(strict._StrictContentParser, data) == _objects(PDFContentParser, data)
+    assert len(strict._NAMES) <= 50 and len(strict._WORDS) <= 50
