@@ -17,11 +17,13 @@ tests compare both, and check that the buckets together are exactly the full tab
 The file is one entry of :mod:`pipeline.cache`: its key is a digest of everything the tables
 are built from (jieba's version, the layout, and its dict.txt and idf.txt and our userdict.txt
 by their path, size and modification time, as Python tells a module's source from its .pyc:
-hashing their 11 MB cost more than loading the tables). Its
-head — the one-character slice, the buckets' offsets and each bucket's SHA-256 — is checked
-against the header's SHA-256 before it is unmarshalled, and each bucket against its own digest
-before it is, so nothing unverified is ever unmarshalled, and a run hashes the 2 MB it reads
-rather than all 20. On a miss, or a bucket that fails its digest, the tables are built from
+hashing their 11 MB cost more than loading the tables). Its head — the one-character slice
+and the layout's figures — is checked against the header's SHA-256 before it is unmarshalled,
+and each bucket against its own digest before it is, so nothing unverified is ever
+unmarshalled, and a run hashes the 1.5 MB it reads rather than all 20. The buckets' offsets and
+digests (an index of 5 MB after the head) are not hashed as a whole (copying and hashing them
+was 8 ms of every run): a damaged offset or digest makes its bucket fail its check just as a
+damaged bucket does. On a miss, or a bucket that fails its digest, the tables are built from
 jieba's files (dict.txt by :func:`parse_dict`, which reads it as jieba's own parsers do and
 leaves any file it cannot read so to them), used whole for that run, and stored.
 """
@@ -41,11 +43,14 @@ from pipeline import cache
 
 #: The cache file, and the layout's version (part of the key: bump it when the layout changes).
 CACHE_NAME = "jieba-tables.cache"
-LAYOUT = 1
+LAYOUT = 2
 BUCKET_BITS = 18
 #: Bytes of each bucket's SHA-256 kept (a damaged bucket is told apart by 2^-128 odds).
 DIGEST = 16
 BUCKETS = 1 << BUCKET_BITS
+#: The index at the start of the file's rest: each bucket's offset (and the end's), its digest.
+_DIGESTS_AT = 4 * (BUCKETS + 1)
+INDEX_BYTES = _DIGESTS_AT + DIGEST * BUCKETS
 _MASK = BUCKETS - 1
 #: Spreads the pairs of CJK characters (code points 0x3400–0x9FFF) over the buckets.
 _MULTIPLIER = 40503
@@ -91,8 +96,8 @@ class Tables:
     tags: dict[str, str]
     idf: dict[str, float]
     idf_median: float
-    #: The buckets' bytes, where each starts (BUCKETS + 1 offsets) and each one's SHA-256;
-    #: None once all are loaded.
+    #: The index and the buckets' bytes (the file's rest), where each bucket starts in it
+    #: (BUCKETS + 1 offsets) and each one's SHA-256 (part of the index); None once all are loaded.
     _blob: bytes | memoryview | None = None
     _offsets: array[int] | None = None
     _digests: bytes | memoryview = b""
@@ -129,14 +134,14 @@ class Tables:
             if blob is None or offsets is None:
                 return
             for b in sorted(missing - self._loaded):
-                start, end = offsets[b], offsets[b + 1]
-                if end > start:
-                    # A copy: the blob may be the mapped file, and what is checked must be what
-                    # is unmarshalled.
-                    chunk = bytes(blob[start:end])
-                    if hashlib.sha256(chunk).digest()[:DIGEST] != self._digests[DIGEST * b:DIGEST * (b + 1)]:
-                        self._complete_from(self._rebuilt(b))
-                        return
+                # A copy: the blob may be the mapped file, and what is checked must be what is
+                # unmarshalled. An empty bucket is checked too: its offsets are not verified
+                # (a damaged one could make a bucket with words look empty).
+                chunk = bytes(blob[offsets[b]:offsets[b + 1]])
+                if hashlib.sha256(chunk).digest()[:DIGEST] != self._digests[DIGEST * b:DIGEST * (b + 1)]:
+                    self._complete_from(self._rebuilt(b))
+                    return
+                if chunk:
                     freq, tags, idf = marshal.loads(chunk)
                     self.freq.update(freq)
                     self.tags.update(tags)
@@ -162,7 +167,8 @@ class Tables:
     # ---- building and storing --------------------------------------------------------------
 
     def payload(self) -> tuple[bytes, bytes]:
-        """The head (the one-character slice, offsets, digests) and the buckets (complete only)."""
+        """The head (the one-character slice) and the rest (the index: each bucket's offset and
+        digest; the buckets), of complete tables only."""
         if not self.complete:
             raise ValueError("only complete tables are stored")
         import numpy as np  # pyarrow's dependency, so already imported by any run that writes
@@ -199,36 +205,37 @@ class Tables:
             chunks.append(chunk)
             digests[b] = hashlib.sha256(chunk).digest()[:DIGEST]
             sizes[b] = len(chunk)
-        offsets = array("I", [0])
-        offsets.extend(accumulate(sizes))
+        # Offsets within the rest, whose buckets come after the index (fixed-size parts: read
+        # in place, not unmarshalled into copies).
+        offsets = array("I", accumulate(sizes, initial=INDEX_BYTES))
         meta = marshal.dumps((LAYOUT, BUCKET_BITS, self.total, self.idf_median, singles))
-        # Fixed-size parts after the meta: read in place, not unmarshalled into copies.
-        head = len(meta).to_bytes(8, "little") + meta + offsets.tobytes() + b"".join(digests)
-        return head, b"".join(chunks)
+        head = len(meta).to_bytes(8, "little") + meta
+        return head, offsets.tobytes() + b"".join(digests) + b"".join(chunks)
 
     @classmethod
     def from_parts(cls, head: bytes | memoryview, blob: bytes | memoryview) -> Tables | None:
-        """The tables of a verified head and its buckets, only the one-character slice loaded;
-        None if the head is not one of this layout or does not fit the buckets."""
+        """The tables of a verified head and the rest (its index and buckets, checked bucket by
+        bucket as they load), only the one-character slice loaded; None if the head is not one
+        of this layout or the rest does not fit it."""
         head = memoryview(head)
         meta_size = int.from_bytes(head[:8], "little")
-        offsets_at = 8 + meta_size
-        digests_at = offsets_at + 4 * (BUCKETS + 1)
-        if len(head) != digests_at + DIGEST * BUCKETS:
+        if len(head) != 8 + meta_size or len(blob) < INDEX_BYTES:
             return None
         try:
-            layout, bits, total, median, singles = marshal.loads(head[8:offsets_at])
+            layout, bits, total, median, singles = marshal.loads(head[8:])
             freq, tags, idf = singles
         except (EOFError, ValueError, TypeError):
             return None
         offsets = array("I")
-        offsets.frombytes(head[offsets_at:digests_at])
-        if (layout != LAYOUT or bits != BUCKET_BITS or offsets[0] != 0 or offsets[-1] != len(blob)
+        offsets.frombytes(blob[:_DIGESTS_AT])  # a copy: 1 MB, and indexed thousands of times
+        if (layout != LAYOUT or bits != BUCKET_BITS or offsets[0] != INDEX_BYTES
+                or offsets[-1] != len(blob)
                 or not (isinstance(total, int) and isinstance(median, float)
                         and isinstance(freq, dict) and isinstance(tags, dict)
                         and isinstance(idf, dict))):
             return None
-        return cls(freq, total, tags, idf, median, blob, offsets, head[digests_at:])
+        return cls(freq, total, tags, idf, median, blob, offsets,
+                   memoryview(blob)[_DIGESTS_AT:INDEX_BYTES])
 
     @classmethod
     def load(cls, cache_key: str) -> Tables | None:

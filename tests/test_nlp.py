@@ -121,20 +121,29 @@ def test_a_cold_run_builds_our_cache_outside_the_repo_and_never_reads_a_planted_
 
 def _damaged(written: bytes, damage: str) -> bytes:
     """A cache file as a cold run wrote it, damaged: one byte of its head (of the one-character
-    slice), the first byte of every bucket the 2024 list needs, cut short, or intact but
+    slice), the first byte of every bucket the 2024 list needs, or of its digest in the index,
+    an offset of the index moved so that one of them looks empty, cut short, or intact but
     written for other sources."""
     start = _header_end(written)
     header = json.loads(written[len(cache.MAGIC):start])
     damaged = bytearray(written)
     if damage == "head":
         damaged[start + 40] ^= 0xFF
-    elif damage == "bucket":
-        head, blob = memoryview(written)[start:start + header["head"]], written[start + header["head"]:]
-        tables = jieba_tables.Tables.from_parts(head, blob)
+    elif damage in ("bucket", "digest", "offset"):
+        rest = start + header["head"]
+        tables = jieba_tables.Tables.from_parts(memoryview(written)[start:rest], written[rest:])
         assert tables is not None and tables._offsets is not None
-        for b in jieba_tables.buckets_in(RAW_2024.read_text(encoding="utf-8")):
-            if tables._offsets[b + 1] > tables._offsets[b]:
-                damaged[start + header["head"] + tables._offsets[b]] ^= 0xFF
+        offsets = tables._offsets
+        needed = sorted(b for b in jieba_tables.buckets_in(RAW_2024.read_text(encoding="utf-8"))
+                        if offsets[b + 1] > offsets[b])
+        if damage == "offset":  # the first needed bucket's end put at its start
+            b = needed[0]
+            at = rest + 4 * (b + 1)
+            damaged[at:at + 4] = offsets[b].to_bytes(4, "little")
+        for b in needed if damage != "offset" else ():
+            at = (rest + offsets[b] if damage == "bucket"
+                  else rest + 4 * (jieba_tables.BUCKETS + 1) + jieba_tables.DIGEST * b)
+            damaged[at] ^= 0xFF
     elif damage == "truncated":
         damaged = damaged[:len(written) // 2]
     else:
@@ -143,11 +152,12 @@ def _damaged(written: bytes, damage: str) -> bytes:
     return bytes(damaged)
 
 
-@pytest.mark.parametrize("damage", ["head", "bucket", "truncated", "stale"])
+@pytest.mark.parametrize("damage", ["head", "bucket", "digest", "offset", "truncated", "stale"])
 def test_a_damaged_or_stale_cache_is_not_used(tmp_path, monkeypatch, cold_run, damage):
     """Our cache with an edited head, cut short or written for other sources is not loaded at
-    all (a run then builds the tables, as a cold run does); one with edited buckets is loaded,
-    and a text needing one of them finds it fails its digest (a run then rebuilds: below)."""
+    all (a run then builds the tables, as a cold run does); one with edited buckets, bucket
+    digests or offsets (the index, which is not hashed as a whole) is loaded, and a text needing
+    one of those buckets finds it fails its digest (a run then rebuilds: below)."""
     monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(tmp_path))
     path = tmp_path / cold_run[0].name  # the file for this key
     shutil.copy(cold_run[0], path)
@@ -155,12 +165,14 @@ def test_a_damaged_or_stale_cache_is_not_used(tmp_path, monkeypatch, cold_run, d
     assert jieba_tables.Tables.load(key) is not None  # intact, it is used
     path.write_bytes(_damaged(cold_run[0].read_bytes(), damage))
     tables = jieba_tables.Tables.load(key)
-    if damage != "bucket":
+    if damage not in ("bucket", "digest", "offset"):
         assert tables is None
     else:
         assert tables is not None and tables.rebuild is None
         text, elsewhere = RAW_2024.read_text(encoding="utf-8"), "熊猫和海豚"
         assert not jieba_tables.buckets_in(elsewhere) & jieba_tables.buckets_in(text)
+        # (nor the buckets after the list's, which an offset moved at a bucket's end changes)
+        assert not jieba_tables.buckets_in(elsewhere) & {b + 1 for b in jieba_tables.buckets_in(text)}
         tables.ensure(elsewhere)  # buckets the list does not need: intact, and loaded
         assert "熊猫" in tables.freq and "海豚" in tables.freq
         with pytest.raises(jieba_tables.DamagedCacheError):
