@@ -34,7 +34,8 @@ gc.set_threshold(5000, 20, 20)
 
 def pytest_configure(config: pytest.Config) -> None:
     """The session's own cache folder (``CNIPA_PIPELINE_CACHE``), for its workers and every
-    process a test starts, holding a copy of this install's jieba tables from the user's.
+    process a test starts, holding copies of the user's: this install's jieba tables and the
+    compiled patterns (pipeline.regex_cache).
 
     Not the user's folder itself: that keeps the tables of the three installs used last
     (cache.KEEP); with a fourth (more worktrees, a notebook) a run could find its file pruned
@@ -47,17 +48,21 @@ def pytest_configure(config: pytest.Config) -> None:
     """
     if hasattr(config, "workerinput"):  # an xdist worker: the controller made it, env has it
         return
-    from pipeline import cache as tables_cache, jieba_tables, nlp
+    from pipeline import cache as tables_cache, jieba_tables, nlp, regex_cache
 
     users = tables_cache.folder() / tables_cache.file_name(jieba_tables.CACHE_NAME,
                                                            nlp._cache_key())
     if not users.is_file():
         nlp.warm()  # built, and stored in the user's folder if that is one to use
+    # The compiled patterns too, as the processes found them there before (none: one stores).
+    patterns = tables_cache.folder() / tables_cache.file_name(regex_cache.CACHE_NAME,
+                                                              regex_cache.key())
     folder = Path(tempfile.mkdtemp(prefix="cnipa-test-cache-"))  # mode 0700, as ours must be
     config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
     os.environ["CNIPA_PIPELINE_CACHE"] = str(folder)
-    with contextlib.suppress(OSError):  # none to copy: each worker builds its own, as before
-        shutil.copyfile(users, folder / users.name)
+    for path in (users, patterns):
+        with contextlib.suppress(OSError):  # none to copy: built where first needed, as before
+            shutil.copyfile(path, folder / path.name)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
