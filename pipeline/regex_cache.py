@@ -9,10 +9,13 @@ parsed pattern into the matcher's code (``re._compiler._code``); building a Patt
 code (``_sre.compile``, which also validates it) takes microseconds.
 
 So the command line (:mod:`pipeline.cli`), before it imports the grammar, calls
-:func:`install`: the code of every pattern an earlier run compiled is read from our cache and
-made into Pattern objects, which are put in ``re``'s own cache under the key ``re.compile``
-looks up first (``(type(pattern), pattern, flags)``). The grammar keeps plain ``re.compile``:
-a pattern not in the file, or changed since, is simply compiled by ``re``. At the end of the
+:func:`install`: the code of every pattern earlier runs compiled is read from our cache, and
+``re``'s own cache — the dict ``re.compile`` looks a pattern up in first, by
+``(type(pattern), pattern, flags)`` — becomes a dict that, when a pattern is not in it, makes
+the Pattern from the file's code if the file has it (:class:`_Served`; a Pattern is made only
+for what a run compiles, so the file can hold every command's patterns). The grammar keeps
+plain ``re.compile``: a pattern not in the file, or changed since, is simply compiled by ``re``.
+At the end of the
 command :func:`store` rewrites the file when the run had to compile patterns itself: always if
 the file was missing or not usable, else when the run met at least :data:`REWRITE_MISSES` new
 ones (another command, another kind of input; one or two are patterns made for that run, such
@@ -33,12 +36,13 @@ the patterns are compiled as usual: the cache can only cost or save time, never 
 """
 from __future__ import annotations
 
+import contextlib
 import marshal
 import re
 import sys
 import warnings
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pipeline import cache
@@ -59,6 +63,35 @@ Entry = tuple[str | bytes, int, int, bytes, int, dict[str, int], tuple[str | Non
 Key = tuple[type, str | bytes, int]
 
 
+class _Served(dict):  # type: ignore[type-arg]
+    """``re``'s own first cache (a dict, used by ``re`` as before) that, when ``re`` looks a
+    pattern up in vain, makes it from the file's entry if there is one: a Pattern is made only
+    for the patterns a run compiles, not for the hundreds other commands stored."""
+
+    def __init__(self, items: dict[Key, re.Pattern[Any]], stored: dict[Key, Entry], sre: Any,
+                 limit: int) -> None:
+        super().__init__(items)
+        self.stored, self.sre, self.limit = stored, sre, limit
+        self.used: list[Key] = []  # served from the file, in order
+        self.damaged = False  # an entry failed to make its Pattern (it was not used)
+
+    def __missing__(self, k: Key) -> re.Pattern[Any]:
+        try:
+            made = _patterns(self.sre, {k: self.stored[k]}, 1)
+        except Exception:  # no entry (KeyError), or any other surprise: re compiles it
+            raise KeyError(k) from None
+        if made is None:
+            self.damaged = True
+            del self.stored[k]
+            raise KeyError(k)
+        if len(self) >= self.limit:  # as re does: the oldest out
+            with contextlib.suppress(StopIteration, RuntimeError, KeyError):
+                del self[next(iter(self))]
+        self[k] = made[k]
+        self.used.append(k)
+        return made[k]
+
+
 @dataclass
 class _State:
     """What :func:`install` did in this process, for :func:`store`."""
@@ -66,10 +99,16 @@ class _State:
     before: set[Key]  # re's cache when install ran (patterns compiled before it: not ours)
     stored: dict[Key, Entry]  # the usable file's entries (empty if none)
     usable: bool  # a file for this key was there and intact
-    installed: set[Key] = field(default_factory=set)  # put into re's cache from the file
+    served: _Served | None = None  # the dict put in re's place
 
 
 _state: _State | None = None
+
+
+def _first_cache() -> tuple[str, str]:
+    """The names in ``re`` of the dict ``re.compile`` consults first, and of its size limit
+    (3.12 and later look in ``_cache2`` first, before their LRU ``_cache``)."""
+    return ("_cache2", "_MAXCACHE2") if hasattr(re, "_cache2") else ("_cache", "_MAXCACHE")
 
 
 def _sre_module() -> Any:
@@ -103,8 +142,11 @@ def key() -> str:
 
 
 def install() -> int:
-    """Put the cached patterns into ``re``'s cache; the number put there (0: none, or too late).
+    """Serve the cached patterns to ``re`` from now on; the number available (0: none, or too
+    late).
 
+    ``re``'s first cache becomes a :class:`_Served` holding what it held: ``re.compile`` looks
+    there first, and a pattern it lacks is made from the file's code if the file has it.
     Only at a command's start: if the grammar is already imported, its patterns are compiled
     and held by its modules, and the process is not a command's (a test, a notebook); then
     nothing is done and :func:`store` stores nothing either. Called once; later calls do nothing.
@@ -116,22 +158,19 @@ def install() -> int:
     if sre is None:
         return 0
     try:
+        name, limit = _first_cache()
+        current = getattr(re, name)
+        if type(current) is not dict:  # not re's plain dict (someone else replaced it): leave it
+            return 0
         before = set(re._cache)  # type: ignore[attr-defined]
         stored = load()
         state = _State(before, stored or {}, stored is not None)
-        room = max(0, re._MAXCACHE - len(before) - 1)  # type: ignore[attr-defined]
-        patterns = _patterns(sre, state.stored, room)
+        state.served = _Served(current, state.stored, sre, getattr(re, limit))
+        setattr(re, name, state.served)
     except Exception:  # anything at all: compile as usual
         return 0
-    if patterns is None:  # an entry that does not check out: the file is not used (rebuilt)
-        state = _State(before, {}, False)
-        patterns = {}
-    for k, pattern in patterns.items():
-        if k not in re._cache:  # type: ignore[attr-defined]
-            re._cache[k] = pattern  # type: ignore[attr-defined]
-            state.installed.add(k)
     _state = state
-    return len(state.installed)
+    return len(state.stored)
 
 
 def load() -> dict[Key, Entry] | None:
@@ -143,11 +182,14 @@ def load() -> dict[Key, Entry] | None:
         data = marshal.loads(payload)
     except (ValueError, EOFError, TypeError):
         return None
-    if not isinstance(data, tuple) or len(data) > re._MAXCACHE:  # type: ignore[attr-defined]
+    if not isinstance(data, tuple) or len(data) > max_entries():
         return None
+    # Only the keys here (a command may use a tenth of the entries); each entry is checked in
+    # full when its Pattern is made (:func:`_patterns`).
     entries: dict[Key, Entry] = {}
     for item in data:
-        if not _well_formed(item):
+        if type(item) is not tuple or len(item) != 7 or type(item[0]) not in (str, bytes) \
+                or type(item[1]) is not int:
             return None
         entries[(type(item[0]), item[0], item[1])] = item
     return entries
@@ -179,11 +221,12 @@ def patterns(entries: dict[Key, Entry], limit: int | None = None) -> dict[Key, r
 def _patterns(sre: Any, entries: dict[Key, Entry], limit: int) -> dict[Key, re.Pattern[Any]] | None:
     typecode = _typecode(sre.CODESIZE)
     made: dict[Key, re.Pattern[Any]] = {}
-    for k, (text, _flags, final, code, groups, groupindex, indexgroup) in entries.items():
+    for k, item in entries.items():
         if len(made) >= limit:
             break
-        if typecode is None or len(code) % sre.CODESIZE:
+        if typecode is None or not _well_formed(item) or len(item[3]) % sre.CODESIZE:
             return None
+        text, _flags, final, code, groups, groupindex, indexgroup = item
         try:
             pattern = sre.compile(text, final, array(typecode, code).tolist(), groups,
                                   groupindex, indexgroup)
@@ -225,33 +268,40 @@ def entry(k: Key, compiled: re.Pattern[Any] | None = None) -> Entry | None:
 
 
 def max_entries() -> int:
-    """Entries the file holds at most: three quarters of ``re``'s own cache, which keeps the
-    rest for the patterns a run makes as it goes (a run over every kind of input compiles some
-    300; beyond ``re._MAXCACHE`` re drops its oldest entries, ours first)."""
-    return re._MAXCACHE * 3 // 4  # type: ignore[attr-defined, no-any-return]
+    """Entries the file holds at most: twice ``re``'s own cache (the patterns of every command
+    and kind of input: some 400 with the report's charts); only those a run compiles are made."""
+    return 2 * re._MAXCACHE  # type: ignore[attr-defined, no-any-return]
 
 
 def store(force: bool = False) -> bool:
     """Rewrite the cache file with the patterns this run compiled itself, if worth it (see the
-    module's docstring; ``force``: whenever there is any); True if it was written."""
+    module's docstring; ``force``: whenever there is any); True if it was written. The patterns
+    this run used come first, so a full file drops those no run has used for longest."""
     state = _state
     if state is None:
         return False
     try:
-        found = dict(re._cache)  # type: ignore[attr-defined]
+        found = dict(re._cache)  # type: ignore[attr-defined]  # every pattern re compiled itself
         misses = [k for k in found if k not in state.before and k not in state.stored]
-        if not misses or (state.usable and not force and len(misses) < REWRITE_MISSES):
+        damaged = state.served is not None and state.served.damaged
+        if not damaged and (not misses or (state.usable and not force
+                                           and len(misses) < REWRITE_MISSES)):
             return False
         new = {k: e for k in misses if (e := entry(k, found[k])) is not None}
-        if not new and state.usable:
+        if not new and state.usable and not damaged:
             return False
-        merged = {**new, **{k: e for k, e in state.stored.items() if k not in new}}
+        used = state.served.used if state.served is not None else []
+        merged = {**new, **{k: state.stored[k] for k in used if k in state.stored},
+                  **state.stored}
         kept = tuple(list(merged.values())[:max_entries()])
         payload = marshal.dumps(kept)
         if len(payload) > MAX_PAYLOAD_BYTES or not cache.write(CACHE_NAME, key(), payload):
             return False
-        state.stored = {(type(e[0]), e[0], e[1]): e for e in kept}
+        state.stored.clear()
+        state.stored.update(((type(e[0]), e[0], e[1]), e) for e in kept)
         state.usable = True
+        if state.served is not None:
+            state.served.damaged = False
         return True
     except Exception:  # a cache that cannot be written only costs the next run time
         return False

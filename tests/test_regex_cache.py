@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import cache, regex_cache
+from pipeline.grammar.text import LATIN_IN_HAN
 from tests.conftest import FIXTURES, RAW_2024
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -140,7 +141,7 @@ def test_a_command_takes_the_grammars_patterns_from_the_cache(warm_folder):
     probe = ("import re\nfrom pipeline import regex_cache\nn = regex_cache.install()\n"
              "import pipeline.cli\nfrom pipeline.grammar import text\n"
              "k = (str, text.LATIN_IN_HAN.pattern, 0)\n"
-             "print(n, k in regex_cache._state.installed, re._cache[k] is text.LATIN_IN_HAN)")
+             "print(n, k in regex_cache._state.served.used, re._cache[k] is text.LATIN_IN_HAN)")
     done = subprocess.run([sys.executable, "-c", probe], env=_env(warm_folder), cwd=ROOT,
                           capture_output=True, text=True)
     n, installed, same = done.stdout.split()
@@ -193,9 +194,10 @@ def _damaged(data: bytes, damage: str) -> bytes:
     # A file crafted to pass its digest is trusted as jieba's tables are (it is in a folder only
     # its user can write to; marshal too is not for crafted bytes), but code _sre cannot run
     # is refused even then.
-    if damage == "invalid-code":
-        text, flags, final, code, groups, index, names = entries[0]
-        entries[0] = (text, flags, final, b"\xff\xff\xff\x7f" * (len(code) // 4), groups, index, names)
+    if damage == "invalid-code":  # of a pattern every run compiles
+        i = next(i for i, e in enumerate(entries) if e[0] == LATIN_IN_HAN.pattern)
+        text, flags, final, code, groups, index, names = entries[i]
+        entries[i] = (text, flags, final, b"\xff\xff\xff\x7f" * (len(code) // 4), groups, index, names)
     return _with_payload(data, marshal.dumps(tuple(entries)))
 
 
@@ -211,10 +213,17 @@ def test_a_damaged_file_is_not_used_and_the_next_run_rebuilds_it(warm_folder, tm
     monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(folder))
     loaded = regex_cache.load()
     assert loaded is None or regex_cache.patterns(loaded) is None
-    probe = ("from pipeline import regex_cache\nprint(regex_cache.install())")
+    # A command started on it compiles the grammar's patterns as usual: the file is not read,
+    # or the entry with bad code is not used (found as the pattern is asked for).
+    probe = ("import re\nfrom pipeline import regex_cache\nn = regex_cache.install()\n"
+             "import pipeline.cli\nfrom pipeline.grammar import text\n"
+             "fresh = re._compiler.compile(text.LATIN_IN_HAN.pattern, 0)\n"
+             "served = regex_cache._state.served\n"
+             "print(n > 0, text.LATIN_IN_HAN == fresh, served is not None and served.damaged)")
     done = subprocess.run([sys.executable, "-c", probe], env=_env(folder), cwd=ROOT,
                           capture_output=True, text=True)
-    assert done.stdout.split() == ["0"], done.stderr
+    partly = damage == "invalid-code"
+    assert done.stdout.split() == [str(partly), "True", str(partly)], done.stderr
     _extract(folder, tmp_path / "out", RAW_2024)
     assert _regex_files(folder) == [file]
     rebuilt = regex_cache.load()
@@ -298,12 +307,57 @@ def test_a_usable_file_is_rewritten_only_for_several_new_patterns(entries, tmp_p
     assert {(str, f"[一-鿿]{{{i + 1}}}新", 0) for i in range(regex_cache.REWRITE_MISSES)} <= written.keys()
 
 
-def test_the_file_holds_at_most_three_quarters_of_res_cache(tmp_path, monkeypatch):
+def test_a_full_file_keeps_the_new_patterns_and_drops_the_oldest(tmp_path, monkeypatch):
     monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(tmp_path / "c"))
-    monkeypatch.setattr(regex_cache, "_state", _state({}, usable=False))
-    for i in range(re._MAXCACHE):  # type: ignore[attr-defined]
-        re.compile(f"many-{i}")
+    assert regex_cache.max_entries() == 2 * re._MAXCACHE  # type: ignore[attr-defined]
+    old = {(str, f"old-{i}", 0): regex_cache.entry((str, f"old-{i}", 0))
+           for i in range(regex_cache.max_entries())}
+    monkeypatch.setattr(regex_cache, "_state", _state(old, usable=True))  # type: ignore[arg-type]
+    new = [(str, f"new-{i}", 0) for i in range(regex_cache.REWRITE_MISSES)]
+    for k in new:
+        re.compile(k[1])
     assert regex_cache.store() is True
     written = regex_cache.load()
     assert written is not None and len(written) == regex_cache.max_entries()
-    assert regex_cache.max_entries() == re._MAXCACHE * 3 // 4  # type: ignore[attr-defined]
+    assert list(written)[:len(new)] == new
+    assert list(written)[len(new):] == list(old)[:-len(new)]
+
+
+def test_re_is_served_only_what_it_asks_for_and_a_bad_entry_not_at_all(entries):
+    import _sre  # type: ignore[import-not-found]
+
+    stored = dict(entries)
+    k = next(iter(stored))
+    bad = next(key for key in stored if key != k)
+    text, flags, final, _, groups, index, names = stored[bad]
+    stored[bad] = (text, flags, final, b"\xff\xff\xff\x7f" * 4, groups, index, names)
+    served = regex_cache._Served({}, stored, _sre, limit=2)
+    assert not served and not served.used
+    assert served[k] == _fresh(k) and served.used == [k] and list(served) == [k]
+    with pytest.raises(KeyError):
+        served[(str, "not stored", 0)]
+    with pytest.raises(KeyError):
+        served[bad]
+    assert served.damaged and bad not in stored and list(served) == [k]
+    third = next(key for key in stored if key not in (k, bad))
+    fourth = next(key for key in stored if key not in (k, bad, third))
+    assert served[third] == _fresh(third) and served[fourth] == _fresh(fourth)
+    assert list(served) == [third, fourth]  # the limit: the oldest goes, as in re
+
+
+def test_the_patterns_a_run_used_are_kept_before_those_it_did_not(entries, tmp_path, monkeypatch):
+    import _sre
+
+    monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(tmp_path / "c"))
+    state = _state(entries, usable=True)
+    state.served = regex_cache._Served({}, state.stored, _sre, limit=512)
+    last = list(entries)[-1]
+    assert state.served[last] == _fresh(last)
+    monkeypatch.setattr(regex_cache, "_state", state)
+    new = [(str, f"used-{i}", 0) for i in range(regex_cache.REWRITE_MISSES)]
+    for k in new:
+        re.compile(k[1])
+    assert regex_cache.store() is True
+    written = regex_cache.load()
+    assert written is not None and written.keys() == entries.keys() | set(new)
+    assert list(written)[:len(new) + 1] == [*new, last]
