@@ -134,6 +134,10 @@ CONTENT_DAMAGE = [
     ("unknown-operator", TEXT.replace(b"0 -14 Td", b"0 -14&1 Td"),
      r"an unknown operator '&'"),
     ("unknown-after-ex", TEXT.replace(b"ET", b"BX EX newop ET"), r"an unknown operator 'newop'"),
+    # legal inside BX … EX, the same operator after it is not (the interpreter remembers the
+    # methods it finds, never a missing one)
+    ("unknown-again-after-ex", TEXT.replace(b"ET", b"BX newop EX newop ET"),
+     r"an unknown operator 'newop'"),
     ("missing-operand", TEXT.replace(b"(two) Tj", b"Tj"), r"an operator with 0 of its 1 operands"),
 ]
 
