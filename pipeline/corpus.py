@@ -106,9 +106,17 @@ def _pool_worker() -> None:
     Ctrl-C reaches the whole process group: the parent stops the pool and removes the
     temporary output folder; the workers ignore it and end with the pool, without tracebacks.
     A forked worker would also inherit the CLI's SIGTERM handler; it gets the default back.
+    It also inherits the command's compiled-pattern cache (:mod:`pipeline.regex_cache`): what
+    the worker compiled itself (its readers' patterns, which the parent never compiles) is
+    stored as it ends, as the parent stores its own; nothing unless the command installed it.
     """
+    from multiprocessing import util
+
+    from pipeline import regex_cache
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    util.Finalize(None, regex_cache.store, exitpriority=0)  # run by the worker's normal exit
     warm()
 
 

@@ -73,7 +73,7 @@ class _Served(dict):  # type: ignore[type-arg]
         super().__init__(items)
         self.stored, self.sre, self.limit = stored, sre, limit
         self.used: list[Key] = []  # served from the file, in order
-        self.damaged = False  # an entry failed to make its Pattern (it was not used)
+        self.bad: set[Key] = set()  # entries that failed to make their Pattern (not used)
 
     def __missing__(self, k: Key) -> re.Pattern[Any]:
         try:
@@ -81,7 +81,7 @@ class _Served(dict):  # type: ignore[type-arg]
         except Exception:  # no entry (KeyError), or any other surprise: re compiles it
             raise KeyError(k) from None
         if made is None:
-            self.damaged = True
+            self.bad.add(k)
             del self.stored[k]
             raise KeyError(k)
         if len(self) >= self.limit:  # as re does: the oldest out
@@ -283,7 +283,8 @@ def store(force: bool = False) -> bool:
     try:
         found = dict(re._cache)  # type: ignore[attr-defined]  # every pattern re compiled itself
         misses = [k for k in found if k not in state.before and k not in state.stored]
-        damaged = state.served is not None and state.served.damaged
+        bad = state.served.bad if state.served is not None else set()
+        damaged = bool(bad)
         if not damaged and (not misses or (state.usable and not force
                                            and len(misses) < REWRITE_MISSES)):
             return False
@@ -291,8 +292,11 @@ def store(force: bool = False) -> bool:
         if not new and state.usable and not damaged:
             return False
         used = state.served.used if state.served is not None else []
+        # And what the file holds now: another process (a pool worker of this run, a command
+        # run beside it) may have stored its patterns since this one read it.
+        now = {k: e for k, e in (load() or {}).items() if k not in bad}
         merged = {**new, **{k: state.stored[k] for k in used if k in state.stored},
-                  **state.stored}
+                  **state.stored, **now}
         kept = tuple(list(merged.values())[:max_entries()])
         payload = marshal.dumps(kept)
         if len(payload) > MAX_PAYLOAD_BYTES or not cache.write(CACHE_NAME, key(), payload):
@@ -300,8 +304,7 @@ def store(force: bool = False) -> bool:
         state.stored.clear()
         state.stored.update(((type(e[0]), e[0], e[1]), e) for e in kept)
         state.usable = True
-        if state.served is not None:
-            state.served.damaged = False
+        bad.clear()
         return True
     except Exception:  # a cache that cannot be written only costs the next run time
         return False

@@ -3,6 +3,7 @@ from it, each one the very Pattern ``re`` would compile, and a file that is miss
 foreign or for another interpreter is never used, only rebuilt."""
 from __future__ import annotations
 
+import importlib
 import json
 import marshal
 import os
@@ -219,7 +220,7 @@ def test_a_damaged_file_is_not_used_and_the_next_run_rebuilds_it(warm_folder, tm
              "import pipeline.cli\nfrom pipeline.grammar import text\n"
              "fresh = re._compiler.compile(text.LATIN_IN_HAN.pattern, 0)\n"
              "served = regex_cache._state.served\n"
-             "print(n > 0, text.LATIN_IN_HAN == fresh, served is not None and served.damaged)")
+             "print(n > 0, text.LATIN_IN_HAN == fresh, served is not None and bool(served.bad))")
     done = subprocess.run([sys.executable, "-c", probe], env=_env(folder), cwd=ROOT,
                           capture_output=True, text=True)
     partly = damage == "invalid-code"
@@ -338,7 +339,7 @@ def test_re_is_served_only_what_it_asks_for_and_a_bad_entry_not_at_all(entries):
         served[(str, "not stored", 0)]
     with pytest.raises(KeyError):
         served[bad]
-    assert served.damaged and bad not in stored and list(served) == [k]
+    assert served.bad == {bad} and bad not in stored and list(served) == [k]
     third = next(key for key in stored if key not in (k, bad))
     fourth = next(key for key in stored if key not in (k, bad, third))
     assert served[third] == _fresh(third) and served[fourth] == _fresh(fourth)
@@ -361,3 +362,44 @@ def test_the_patterns_a_run_used_are_kept_before_those_it_did_not(entries, tmp_p
     written = regex_cache.load()
     assert written is not None and written.keys() == entries.keys() | set(new)
     assert list(written)[:len(new) + 1] == [*new, last]
+
+
+def _module_patterns(*packages: str) -> set[tuple[str, int]]:
+    """The module-level patterns (text, flags as compiled) of these packages' modules."""
+    for name in packages:
+        importlib.import_module(name)
+    return {(v.pattern, v.flags) for name, module in list(sys.modules.items())
+            if module is not None and any(name == p or name.startswith(p + ".") for p in packages)
+            for v in vars(module).values() if isinstance(v, re.Pattern) and isinstance(v.pattern, str)}
+
+
+def test_the_patterns_pool_workers_compile_are_stored_too(jieba_cache, tmp_path):
+    # The parent of a run with workers never imports the readers: each forked worker compiles
+    # their patterns, and stores them as it ends.
+    folder = tmp_path / "c"
+    shutil.copytree(jieba_cache, folder)
+    done = subprocess.run([sys.executable, "-m", "pipeline", "extract", str(RAW_2024), str(PDF),
+                           str(HTML), "--out", str(tmp_path / "out"), "--quiet", "--jobs", "2"],
+                          env=_env(folder), cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("CNIPA_PIPELINE_CACHE", str(folder))
+        written = regex_cache.load()
+    assert written is not None
+    readers = _module_patterns("pipeline.read.pdf", "pipeline.read.html")
+    assert len(readers) > 10
+    assert readers <= {(k[1], e[2]) for k, e in written.items()}
+
+
+def test_a_rewrite_keeps_what_another_process_stored_meanwhile(entries, tmp_path, monkeypatch):
+    monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(tmp_path / "c"))
+    mine, theirs = dict(list(entries.items())[:10]), dict(list(entries.items())[10:20])
+    monkeypatch.setattr(regex_cache, "_state", _state(mine, usable=True))
+    assert cache.write(regex_cache.CACHE_NAME, regex_cache.key(),
+                       marshal.dumps(tuple(theirs.values())))  # stored after this one read its file
+    new = [(str, f"meanwhile-{i}", 0) for i in range(regex_cache.REWRITE_MISSES)]
+    for k in new:
+        re.compile(k[1])
+    assert regex_cache.store() is True
+    written = regex_cache.load()
+    assert written is not None and written.keys() == mine.keys() | theirs.keys() | set(new)
