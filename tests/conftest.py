@@ -37,8 +37,8 @@ def pytest_configure(config: pytest.Config) -> None:
     process a test starts, holding copies of the user's: this install's jieba tables and the
     compiled patterns (pipeline.regex_cache).
 
-    Not the user's folder itself: that keeps the tables of the three installs used last
-    (cache.KEEP); with a fourth (more worktrees, a notebook) a run could find its file pruned
+    Not the user's folder itself: that keeps the tables of the four installs used last
+    (cache.KEEP); with more in use (worktrees, a notebook) a run could find its file pruned
     away at any time and build it again, 2.5 s of CPU in a worker or in a ``python -m
     pipeline`` a test starts (3.1 s for one such extract, 0.5 s warm); and the suite's
     processes would write and prune the user's files. If the user's folder lacks the file it

@@ -116,11 +116,33 @@ def test_each_key_keeps_its_own_file_and_writing_keeps_the_newest_few(home, tmp_
     for n in range(cache.KEEP + 2):
         assert cache.write("x.cache", f"install-{n}", f"payload {n}".encode())
         os.utime(tmp_path / cache.file_name("x.cache", f"install-{n}"), ns=(n, n))  # in order
-    assert cache.read("x.cache", "install-0") is None and cache.read("x.cache", "install-1") is None
     kept = range(2, cache.KEEP + 2)
-    assert [cache.read("x.cache", f"install-{n}") for n in kept] == [
-        f"payload {n}".encode() for n in kept]
     assert cache.files("x.cache") == [tmp_path / cache.file_name("x.cache", f"install-{n}")
                                       for n in reversed(kept)]
+    assert cache.read("x.cache", "install-0") is None and cache.read("x.cache", "install-1") is None
+    assert [cache.read("x.cache", f"install-{n}") for n in kept] == [
+        f"payload {n}".encode() for n in kept]
     assert not (tmp_path / "x.cache").exists()
     assert (tmp_path / "y-0123456789abcdef.cache").read_bytes() == b"another name's"
+
+
+def test_a_file_read_intact_counts_as_used_and_outlives_files_written_after_it(home, tmp_path,
+                                                                               monkeypatch):
+    # More installs than KEEP on one machine (a project's worktrees): the one in daily use
+    # keeps its file although others wrote theirs later; a file that fails its check is not
+    # made to look used.
+    monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(tmp_path))
+    for n in range(cache.KEEP):
+        assert cache.write("x.cache", f"install-{n}", f"payload {n}".encode())
+        os.utime(tmp_path / cache.file_name("x.cache", f"install-{n}"), ns=(n, n))
+    damaged = tmp_path / cache.file_name("x.cache", "install-1")
+    damaged.write_bytes(damaged.read_bytes()[:-1] + b"!")
+    os.utime(damaged, ns=(1, 1))
+    assert cache.read("x.cache", "install-1") is None
+    assert damaged.stat().st_mtime_ns == 1
+    assert cache.read("x.cache", "install-0") == b"payload 0"  # in use
+    assert cache.write("x.cache", "install-new", b"new")  # one more install: one must go
+    assert cache.read("x.cache", "install-0") == b"payload 0"
+    assert not damaged.exists()
+    assert len(cache.files("x.cache")) == cache.KEEP
+    assert cache.files("x.cache")[0] == tmp_path / cache.file_name("x.cache", "install-0")
