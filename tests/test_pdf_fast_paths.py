@@ -512,3 +512,23 @@ def test_the_operators_and_names_remembered_are_bounded(monkeypatch):
     data = b"".join(b"/n%d [/m%d (x)] Tj q%d Q\n" % (i, i, i) for i in range(300))
     assert _objects(strict._StrictContentParser, data) == _objects(PDFContentParser, data)
     assert len(strict._NAMES) <= 50 and len(strict._WORDS) <= 50
+
+
+def test_vertical_and_unmapped_glyphs_are_pdfplumbers():
+    """The device asks the font of each character code once a page (load._CountingDevice's
+    ``known``): a vertical font's displacements and a code without a Unicode mapping, drawn
+    several times, give pdfplumber's characters too (the renderings have neither)."""
+    from tests.synthetic_pdf import build_pdf
+
+    text = "重点任务重点"
+    data = build_pdf([(72.0, 100.0, text), (300.0, 100.0, text)], size=11.0)
+    # 重 four times in the content, then once as code and text in the ToUnicode map
+    assert data.count(b"/Identity-H") == 1 and data.count(b"91CD") == 6
+    unmapped = data.replace(b"91CD", b"E000", 4)  # drawn as a code the map lacks
+    for pdf_bytes in (data.replace(b"/Identity-H", b"/Identity-V"), unmapped):
+        with pdfplumber.open(io.BytesIO(pdf_bytes)) as plumber, \
+                load.open_pdf(pdf_bytes, "v.pdf") as pdf:
+            (ours,), (theirs,) = list(pdf.pages()), plumber.pages
+            assert len(ours.chars) == 2 * len(text)
+            assert ours.chars == [{k: c[k] for k in KEYS["char"]} for c in theirs.chars]
+    assert ours.chars[0]["text"] == "(cid:57344)"

@@ -109,23 +109,35 @@ class _CountingDevice(PDFPageAggregator):
 
     budget: Budget
     glyphs: list[Glyph]
+    #: What the font says of each character code drawn on the page — its text, width,
+    #: writing mode, displacement, descent, the font's name — asked once per font and code
+    #: (a glyph asked it through five to ten calls each time). Each is a
+    #: plain attribute or a lookup in the font's own tables, which nothing changes once the
+    #: font is built.
+    known: dict[tuple[Any, int], tuple[str, float, bool, Any, float, Any]]
 
     def render_char(self, matrix: Any, font: Any, fontsize: float, scaling: float,
                     rise: float, cid: int, ncs: Any, graphicstate: Any) -> float:
         self.budget.add_glyph()
-        try:
-            text = font.to_unichr(cid)
-        except PDFUnicodeNotDefined:
-            text = self.handle_undefined_char(font, cid)
-        adv: float = font.char_width(cid) * fontsize * scaling
-        vertical = font.is_vertical()
+        known = self.known.get((font, cid))
+        if known is None:
+            try:
+                text = font.to_unichr(cid)
+            except PDFUnicodeNotDefined:
+                text = self.handle_undefined_char(font, cid)
+            vertical = font.is_vertical()
+            known = self.known[(font, cid)] = (
+                text, font.char_width(cid), vertical, font.char_disp(cid) if vertical else 0,
+                font.get_descent(), font.fontname)
+        text, width, vertical, disp, descent, fontname = known
+        adv: float = width * fontsize * scaling
         if vertical:
-            vx, vy = font.char_disp(cid)
+            vx, vy = disp
             vx = fontsize * 0.5 if vx is None else vx * fontsize * 0.001
             vy = (1000 - vy) * fontsize * 0.001
             bx0, by0, bx1, by1 = -vx, vy + rise + adv, -vx + fontsize, vy + rise
         else:
-            descent = font.get_descent() * fontsize
+            descent = descent * fontsize
             bx0, by0, bx1, by1 = 0, descent + rise, adv, descent + rise + fontsize
         x0, y0, x1, y1 = box_of(matrix, bx0, by0, bx1, by1)
         a, b, c, d, _e, _f = matrix
@@ -133,7 +145,7 @@ class _CountingDevice(PDFPageAggregator):
             x0, x1 = x1, x0
         if y1 < y0:
             y0, y1 = y1, y0
-        self.glyphs.append((text, font.fontname, x1 - x0 if vertical else y1 - y0,
+        self.glyphs.append((text, fontname, x1 - x0 if vertical else y1 - y0,
                             a * d * scaling > 0 and b * c <= 0, x0, y0, x1, y1))
         return adv
 
@@ -256,6 +268,7 @@ class _BoundedPage(Page):
                                  laparams=self.pdf.laparams)
         device.budget = self.budget
         device.glyphs = self.glyphs = []
+        device.known = {}
         _CountingInterpreter(self.pdf.rsrcmgr, device).process_page(self.page_obj)
         self._layout = device.get_result()
         return self._layout
