@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -45,15 +46,55 @@ def _regex_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("regex-*.cache"))
 
 
+#: ``python -m pipeline ARGS...`` (pipeline/__main__.py run as ``-m`` runs it) that, as the
+#: process ends (atexit, after the command has stored its patterns), writes to the file named
+#: first the module-level patterns (text, flags as compiled) of every module of the pipeline
+#: the run imported.
+MAIN_LISTING_PATTERNS = """\
+import atexit, json, re, runpy, sys
+listing = sys.argv[1]
+
+def list_patterns():
+    with open(listing, "w", encoding="utf-8") as f:
+        json.dump(sorted({(v.pattern, v.flags) for n, m in list(sys.modules.items())
+                          if n.startswith("pipeline.") and m is not None for v in vars(m).values()
+                          if isinstance(v, re.Pattern) and isinstance(v.pattern, str)}), f)
+
+atexit.register(list_patterns)
+sys.argv = ["pipeline", *sys.argv[2:]]
+runpy.run_module("pipeline", run_name="__main__", alter_sys=True)
+"""
+
+
+@dataclass(frozen=True)
+class Warm:
+    """The cache folder after one run over a text dump, a PDF, an HTML page and a Word file
+    (jieba's tables, copied, and the compiled patterns that run stored), the output of that
+    run (cold: it found no patterns stored), and the module-level patterns of the pipeline's
+    modules in the process that ran it."""
+
+    folder: Path
+    cold_out: Path
+    module_patterns: set[tuple[str, int]]
+
+
 @pytest.fixture(scope="module")
-def warm_folder(tmp_path_factory: pytest.TempPathFactory, jieba_cache: Path) -> Path:
-    """A cache folder after one run over a text dump, a PDF, an HTML page and a Word file:
-    jieba's tables (copied) and the compiled patterns that run stored."""
+def warm(tmp_path_factory: pytest.TempPathFactory, jieba_cache: Path) -> Warm:
     folder = tmp_path_factory.mktemp("regex-cache") / "c"
     shutil.copytree(jieba_cache, folder)
     assert not _regex_files(folder)
-    _extract(folder, folder.parent / "out", *INPUTS)
-    return folder
+    out, listing = folder.parent / "out", folder.parent / "patterns.json"
+    done = subprocess.run([sys.executable, "-c", MAIN_LISTING_PATTERNS, str(listing), "extract",
+                           *map(str, INPUTS), "--out", str(out), "--quiet", "--jobs", "1"],
+                          env=_env(folder), cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    patterns = {(p, f) for p, f in json.loads(listing.read_text(encoding="utf-8"))}
+    return Warm(folder, out, patterns)
+
+
+@pytest.fixture(scope="module")
+def warm_folder(warm: Warm) -> Path:
+    return warm.folder
 
 
 @pytest.fixture(scope="module")
@@ -70,19 +111,10 @@ def _fresh(k: regex_cache.Key) -> re.Pattern[str]:
     return re._compiler.compile(k[1], k[2])  # type: ignore[attr-defined, no-any-return]
 
 
-def test_a_run_stores_every_pattern_of_the_pipelines_modules(entries, warm_folder, tmp_path):
-    # The module-level patterns of every module of the pipeline a run over the same inputs
-    # imports, from the process that ran it.
-    probe = ("import json, re, sys\nimport pipeline.cli\n"
-             f"pipeline.cli.main(['extract', *sys.argv[1:], '--out', {str(tmp_path / 'o')!r}, "
-             "'--quiet', '--jobs', '1'])\n"
-             "print(json.dumps(sorted({(v.pattern, v.flags) for n, m in list(sys.modules.items())"
-             " if n.startswith('pipeline.') and m is not None for v in vars(m).values()"
-             " if isinstance(v, re.Pattern) and isinstance(v.pattern, str)})))")
-    done = subprocess.run([sys.executable, "-c", probe, *map(str, INPUTS)], env=_env(warm_folder),
-                          cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    ours = {(p, f) for p, f in json.loads(done.stdout)}
+def test_a_run_stores_every_pattern_of_the_pipelines_modules(entries, warm):
+    # The module-level patterns of every module of the pipeline the run imported, listed by
+    # the very process that ran it and stored them (as it ended).
+    ours = warm.module_patterns
     assert len(ours) > 60
     stored = {(k[1], e[2]) for k, e in entries.items()}  # their flags as compiled
     assert ours <= stored, sorted(ours - stored)[:5]
@@ -149,19 +181,15 @@ def test_a_command_takes_the_grammars_patterns_from_the_cache(warm_folder):
     assert int(n) > 100 and installed == same == "True", done.stderr
 
 
-def test_a_warm_run_gives_the_same_output_and_leaves_the_file_as_it_is(warm_folder, tmp_path):
-    (file,) = _regex_files(warm_folder)
+def test_a_warm_run_gives_the_same_output_and_leaves_the_file_as_it_is(warm, tmp_path):
+    # Over the inputs of the cold run that stored the file (every reader's patterns served).
+    (file,) = _regex_files(warm.folder)
     before = file.read_bytes()
-    cold_folder = tmp_path / "cold"
-    shutil.copytree(warm_folder, cold_folder)
-    for f in _regex_files(cold_folder):
-        f.unlink()
-    _extract(warm_folder, tmp_path / "warm-out", RAW_2024, PDF)
-    _extract(cold_folder, tmp_path / "cold-out", RAW_2024, PDF)
+    _extract(warm.folder, tmp_path / "warm-out", *INPUTS)
     assert file.read_bytes() == before
-    warm = json.loads((tmp_path / "warm-out" / "tasks.json").read_text(encoding="utf-8"))
-    cold = json.loads((tmp_path / "cold-out" / "tasks.json").read_text(encoding="utf-8"))
-    assert warm == cold
+    warm_json = json.loads((tmp_path / "warm-out" / "tasks.json").read_text(encoding="utf-8"))
+    cold_json = json.loads((warm.cold_out / "tasks.json").read_text(encoding="utf-8"))
+    assert warm_json == cold_json
 
 
 def _header_end(data: bytes) -> int:
@@ -202,31 +230,83 @@ def _damaged(data: bytes, damage: str) -> bytes:
     return _with_payload(data, marshal.dumps(tuple(entries)))
 
 
-@pytest.mark.parametrize("damage", ["byte", "truncated", "not-marshal", "not-entries",
-                                    "invalid-code"])
-def test_a_damaged_file_is_not_used_and_the_next_run_rebuilds_it(warm_folder, tmp_path,
-                                                                  monkeypatch, damage):
-    folder = tmp_path / "c"
-    shutil.copytree(warm_folder, folder)
-    (file,) = _regex_files(folder)
-    intact = file.read_bytes()
-    file.write_bytes(_damaged(intact, damage))
-    monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(folder))
+DAMAGES = ("byte", "truncated", "not-marshal", "not-entries", "invalid-code")
+
+#: Commands started one after another in this one process, each as at a command's start in a
+#: process of its own: no module of the pipeline imported yet and ``re``'s caches empty (a
+#: plain dict again where the last command's install put its own), its cache folder named
+#: by the environment. Each then does what a command does (install, the grammar imported,
+#: extract, store) and the state its start found is written to the file named first, per case.
+DAMAGE_COMMANDS = """\
+import json, os, re, sys
+listing, raw, cases = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+found = {}
+for damage, folder, out in cases:
+    for name in [n for n in sys.modules if n == "pipeline" or n.startswith("pipeline.")]:
+        del sys.modules[name]
+    re.purge()
+    for name in ("_cache", "_cache2"):
+        if hasattr(re, name):
+            setattr(re, name, {})
+    os.environ["CNIPA_PIPELINE_CACHE"] = folder
+    from pipeline import regex_cache
+    n = regex_cache.install()
+    import pipeline.cli
+    from pipeline.grammar import text
+    fresh = re._compiler.compile(text.LATIN_IN_HAN.pattern, 0)
+    served = regex_cache._state.served
+    start = [n > 0, text.LATIN_IN_HAN == fresh, served is not None and bool(served.bad)]
+    rc = pipeline.cli.main(["extract", raw, "--out", out, "--quiet", "--jobs", "1"])
+    found[damage] = {"start": start, "rc": rc}
+with open(listing, "w", encoding="utf-8") as f:
+    json.dump(found, f)
+"""
+
+
+@dataclass(frozen=True)
+class Damaged:
+    """Per damage: the cache folder as a command found it (a copy, kept as it was), the
+    folder the command ran on, and what its start found (``DAMAGE_COMMANDS``)."""
+
+    found: dict[str, Path]
+    ran: dict[str, Path]
+    start: dict[str, dict[str, object]]
+
+
+@pytest.fixture(scope="module")
+def damaged(warm_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Damaged:
+    root = tmp_path_factory.mktemp("damaged")
+    (intact_file,) = _regex_files(warm_folder)
+    intact = intact_file.read_bytes()
+    found, ran, cases = {}, {}, []
+    for damage in DAMAGES:
+        found[damage], ran[damage] = root / damage / "found", root / damage / "c"
+        shutil.copytree(warm_folder, ran[damage])
+        (ran[damage] / intact_file.name).write_bytes(_damaged(intact, damage))
+        found[damage].mkdir(mode=0o700)
+        shutil.copyfile(ran[damage] / intact_file.name, found[damage] / intact_file.name)
+        cases.append([damage, str(ran[damage]), str(root / damage / "out")])
+    listing = root / "start.json"
+    done = subprocess.run([sys.executable, "-c", DAMAGE_COMMANDS, str(listing), str(RAW_2024),
+                           json.dumps(cases)], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return Damaged(found, ran, json.loads(listing.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_a_damaged_file_is_not_used_and_the_next_run_rebuilds_it(damaged, monkeypatch, damage):
+    monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(damaged.found[damage]))
+    (file,) = _regex_files(damaged.found[damage])
     loaded = regex_cache.load()
     assert loaded is None or regex_cache.patterns(loaded) is None
     # A command started on it compiles the grammar's patterns as usual: the file is not read,
-    # or the entry with bad code is not used (found as the pattern is asked for).
-    probe = ("import re\nfrom pipeline import regex_cache\nn = regex_cache.install()\n"
-             "import pipeline.cli\nfrom pipeline.grammar import text\n"
-             "fresh = re._compiler.compile(text.LATIN_IN_HAN.pattern, 0)\n"
-             "served = regex_cache._state.served\n"
-             "print(n > 0, text.LATIN_IN_HAN == fresh, served is not None and bool(served.bad))")
-    done = subprocess.run([sys.executable, "-c", probe], env=_env(folder), cwd=ROOT,
-                          capture_output=True, text=True)
+    # or the entry with bad code is not used (found as the pattern is asked for); and as it
+    # ends, it rewrites the file.
     partly = damage == "invalid-code"
-    assert done.stdout.split() == [str(partly), "True", str(partly)], done.stderr
-    _extract(folder, tmp_path / "out", RAW_2024)
-    assert _regex_files(folder) == [file]
+    assert damaged.start[damage] == {"start": [partly, True, partly], "rc": 0}
+    folder = damaged.ran[damage]
+    assert _regex_files(folder) == [folder / file.name]
+    monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(folder))
     rebuilt = regex_cache.load()
     assert rebuilt is not None and regex_cache.patterns(rebuilt) is not None
     assert all(_fresh(k) == p for k, p in (regex_cache.patterns(rebuilt) or {}).items())
