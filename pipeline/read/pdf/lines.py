@@ -6,6 +6,7 @@ import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from operator import attrgetter
 
 from pipeline.grammar import (
     WIDE_CHAR,
@@ -14,6 +15,8 @@ from pipeline.read.pdf.glyphs import Char, PageGlyphs
 from pipeline.read.pdf.settings import Settings
 
 _WIDE = re.compile(WIDE_CHAR)
+_BY_MIDDLE = attrgetter("ymid", "x0")
+_BY_LEFT = attrgetter("x0")
 
 
 @dataclass
@@ -51,16 +54,18 @@ def visual_lines(chars: Iterable[Char], st: Settings) -> list[Line]:
     """Characters grouped into lines by vertical overlap, each sorted left to right."""
     lines: list[Line] = []
     current: list[Char] = []
-    mid = 0.0
-    for c in sorted(chars, key=lambda c: (c.ymid, c.x0)):
-        if current and abs(c.ymid - mid) > st.line_overlap * max(c.size, current[0].size):
-            lines.append(Line(sorted(current, key=lambda c: c.x0)))
+    mid = first_size = 0.0
+    overlap = st.line_overlap
+    # attrgetter, not lambdas: the keys are read in C (this runs a thousand times a list).
+    for c in sorted(chars, key=_BY_MIDDLE):
+        if current and abs(c.ymid - mid) > overlap * max(c.size, first_size):
+            lines.append(Line(sorted(current, key=_BY_LEFT)))
             current = []
         if not current:
-            mid = c.ymid
+            mid, first_size = c.ymid, c.size
         current.append(c)
     if current:
-        lines.append(Line(sorted(current, key=lambda c: c.x0)))
+        lines.append(Line(sorted(current, key=_BY_LEFT)))
     for line in lines:
         line.text = line_text(line.chars, st)
     return lines
