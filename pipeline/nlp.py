@@ -332,8 +332,21 @@ def keywords_many(texts: Sequence[str], top: int = 8) -> list[list[str]]:
     return [_top(counts, idf, median, top) for counts in counted]
 
 
+#: How many texts' candidate counts are kept. Documents often share task texts: renderings of
+#: one list, a list and its edited version (``diff``), a corpus with yearly lists that repeat
+#: tasks; a 2024-sized list has some 25 texts, so this keeps a few hundred lists' worth (a few MB).
+_COUNTS_KEPT = 8192
+
+
+@lru_cache(maxsize=_COUNTS_KEPT)
 def _candidate_counts(text: str) -> dict[str, float]:
-    """How often each candidate keyword occurs, in order of first occurrence (ties keep it)."""
+    """How often each candidate keyword occurs, in order of first occurrence (ties keep it).
+
+    Kept per text (the cut with posseg's HMM is most of a document's keyword time): the result
+    depends only on the text, since the tables are the complete ones whichever slices are
+    loaded, and a text whose counts are kept had its buckets loaded and verified when it was
+    counted. Callers only read the dict it returns.
+    """
     counts: dict[str, float] = {}
     seg = _segmenter()
     seg.tables.ensure(text)
