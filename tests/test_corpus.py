@@ -14,6 +14,7 @@ import pytest
 from pipeline.build import extract_file
 from pipeline.cli import main
 from pipeline.documents import document_row, find_duplicates, mark_duplicates
+from pipeline.models import Document
 from pipeline.output_folder import write_set
 from pipeline.report import build_report
 from pipeline.write import (
@@ -46,10 +47,17 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return paths
 
 
-def _expected(paths: list[Path]) -> dict[str, object]:
+@pytest.fixture(scope="module")
+def documents(corpus: list[Path]) -> dict[Path, Document]:
+    """Each corpus input extracted in this process, once for the module (a Document is frozen:
+    the tests that build on one cannot change it for the next)."""
+    return {p: extract_file(p) for p in corpus}
+
+
+def _expected(paths: list[Path], documents: dict[Path, Document]) -> dict[str, object]:
     """The output set as the writer made it before corpus mode: all documents in memory,
     each table one from_pylist, tasks.json one dumps of the list."""
-    docs = [extract_file(p) for p in paths]
+    docs = [documents[p] for p in paths]
     docs = mark_duplicates(docs, find_duplicates(docs))
     rows = table_rows(docs)
     tables = {name: pa.Table.from_pylist(rows[name], schema=schema)
@@ -73,8 +81,8 @@ def _same(got: dict[str, object], want: dict[str, object]) -> None:
 
 
 @pytest.fixture(scope="module")
-def expected(corpus: list[Path]) -> dict[str, object]:
-    return _expected(corpus)
+def expected(corpus: list[Path], documents: dict[Path, Document]) -> dict[str, object]:
+    return _expected(corpus, documents)
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
@@ -127,8 +135,8 @@ def test_an_unreachable_scheduler_is_one_line_and_nothing_written(tmp_path, out,
     assert snapshot(out) == before
 
 
-def test_a_failing_input_in_a_pool_writes_nothing_or_only_the_others(corpus, tmp_path, out,
-                                                                      capsys):
+def test_a_failing_input_in_a_pool_writes_nothing_or_only_the_others(corpus, documents, tmp_path,
+                                                                      out, capsys):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\x00\x01 not a task list")
     inputs = [str(corpus[0]), str(bad), str(corpus[2])]
@@ -140,7 +148,7 @@ def test_a_failing_input_in_a_pool_writes_nothing_or_only_the_others(corpus, tmp
     assert snapshot(out) == before
     assert main(["extract", *inputs, "--out", str(out), "--jobs", "2", "--keep-going",
                  "--quiet"]) == 2
-    _same(_written(out), {**_expected([corpus[0], corpus[2]]),
+    _same(_written(out), {**_expected([corpus[0], corpus[2]], documents),
                           "report.json": (out / "report.json").read_text(encoding="utf-8")})
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert [e["status"] for e in report["inputs"]] == ["ok", "failed", "ok"]
@@ -157,8 +165,8 @@ def test_dedupe_in_a_pool_drops_the_copy(corpus, tmp_path):
     assert set(pq.read_table(out / "clauses.parquet").column("doc_id").to_pylist()) == set(kept)
 
 
-def test_the_writer_puts_a_row_group_per_batch_of_documents(corpus, tmp_path):
-    docs = [extract_file(p) for p in (corpus[0], corpus[2], corpus[3])]
+def test_the_writer_puts_a_row_group_per_batch_of_documents(corpus, documents, tmp_path):
+    docs = [documents[p] for p in (corpus[0], corpus[2], corpus[3])]
     out = tmp_path / "output"
 
     def write(folder: Path, record) -> None:
