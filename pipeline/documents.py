@@ -9,6 +9,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from pipeline.grammar import HAN, HEADER, YEAR_IN_TEXT
@@ -67,9 +68,15 @@ _NUMBERING = re.compile(r"^\s*[（(]?(?:[0-9]{1,3}|[一二三四五六七八九�
 _NOT_WORD = re.compile(r"[^\w#]+|_+")
 
 
+@lru_cache(maxsize=8192)
 def key_text(text: str) -> str:
     """Text as task identity sees it: NFKC (full-width → ASCII), years in the text as ``#``,
-    a leading number (``1.``, ``（三）``) dropped, whitespace and punctuation dropped."""
+    a leading number (``1.``, ``（三）``) dropped, whitespace and punctuation dropped.
+
+    Kept per text: the diff scores pairs of tasks, actions, metrics and scopes by the key texts
+    of both sides, so each text was normalised again for every pair it is in (NFKC is most of
+    that); find_duplicates, pack_content and task_keys normalise the same task texts again.
+    """
     text = unicodedata.normalize("NFKC", text)
     text = _NUMBERING.sub("", text)
     text = YEAR_IN_TEXT.sub("#", text)
