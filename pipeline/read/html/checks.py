@@ -32,7 +32,7 @@ from pipeline.grammar import (
 )
 from pipeline.models import RawRow
 from pipeline.read.html.settings import SETTINGS, HtmlSettings
-from pipeline.read.html.text import SKIP, inside
+from pipeline.read.html.text import SKIP, inside, nearest
 
 _TOO_LARGE_HINT = ("a task list's page is far smaller; check that this is the right file, or give "
                    "the list's PDF or text dump")
@@ -41,6 +41,8 @@ _TOO_LARGE_HINT = ("a task list's page is far smaller; check that this is the ri
 _OPTIONAL_END = frozenset({"p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot",
                            "option", "optgroup", "colgroup", "caption", "html", "head", "body",
                            "rb", "rt", "rp", "rtc"})
+#: The cells a row's text belongs in.
+_CELLS = frozenset({"td", "th"})
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                    "param", "source", "track", "wbr", "basefont", "bgsound", "frame", "keygen",
                    "isindex", "nextid", "spacer"})
@@ -184,7 +186,7 @@ def check_rows_hold_their_text(rows: Iterable[Tag], source: str) -> None:
                 continue
             if s.parent is not None and s.parent.name in SKIP:
                 continue
-            cell = s.find_parent(["td", "th"])
+            cell = nearest(s, _CELLS)
             if cell is None or not inside(cell, tr):
                 raise HtmlDamagedError(
                     source, f"a row of the task table holds text outside its cells "

@@ -25,7 +25,7 @@ from pipeline.grammar import (
 )
 from pipeline.read.html.grid import Grid, grid, header_row, row_texts
 from pipeline.read.html.settings import SETTINGS
-from pipeline.read.html.text import BLOCK, DIGITS, SENTENCE_END, SKIP, inside, paragraphs
+from pipeline.read.html.text import BLOCK, DIGITS, SENTENCE_END, SKIP, inside, nearest, paragraphs
 
 #: A serial number standing alone in a row's first cell (``12``, ``１２``).
 _SERIAL = re.compile(r"^([0-9０-９]{1,4})[.．、]?$")
@@ -64,12 +64,12 @@ def continuing_tables(soup: BeautifulSoup, first: Tag, g: Grid,
     table whose first numbered row does not number on from the rows before it (1. after 6., a
     last year's list under its own title) ends the list whatever stands between.
     """
-    level, leaf = first.find_parent("table"), first.find("table") is None
+    level, leaf = nearest(first, "table"), first.find("table") is None
     # A converter may wrap each page's table in a layout table of its own: then a later table
     # with no table inside it counts as well, wherever it is nested.
     # An empty table (a converter's leftover between two pages) neither continues nor ends it.
     tables = [t for t in first.find_all_next("table") if not inside(t, first)
-              and (t.find_parent("table") is level or (leaf and t.find("table") is None))
+              and (nearest(t, "table") is level or (leaf and t.find("table") is None))
               and t.get_text().strip(" \t\n\r\f\xa0\u3000\u200b")]
     pairs = list(zip([first, *tables], tables))
     sections = [tuple(line for line in _lines_between(a, b) if is_section_line(line))

@@ -126,6 +126,19 @@ def is_bold(cell: Tag) -> bool:
                for t in (cell, *cell.find_all(style=True)))
 
 
+def nearest(node: PageElement, names: str | frozenset[str]) -> Tag | None:
+    """``node.find_parent(names)``: the closest ancestor of one of those names, None without one.
+
+    A plain walk up: bs4's find_parent builds a matcher and runs it on every ancestor, and the
+    reader asks it of every row and cell of every table (a tenth of reading a page).
+    """
+    wanted = frozenset((names,)) if isinstance(names, str) else names
+    for parent in node.parents:
+        if parent.name in wanted:
+            return parent
+    return None
+
+
 def inside(node: PageElement, ancestor: Tag) -> bool:
     """Whether ``node`` lies within ``ancestor``."""
     return any(p is ancestor for p in node.parents)

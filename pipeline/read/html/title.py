@@ -15,7 +15,7 @@ from pipeline.grammar import (
 )
 from pipeline.read.html.grid import Grid
 from pipeline.read.html.settings import SETTINGS
-from pipeline.read.html.text import BLOCK, inside, paragraphs
+from pipeline.read.html.text import BLOCK, inside, nearest, paragraphs
 
 
 def find_title(soup: BeautifulSoup, table: Tag, g: Grid, header_at: int) -> str | None:
@@ -25,7 +25,7 @@ def find_title(soup: BeautifulSoup, table: Tag, g: Grid, header_at: int) -> str 
     above = [normalize_ws("".join(paragraphs(cell, br_breaks=False)))
              for slots in g.slots[:header_at] for cell, origin in slots.values() if origin]
     captions = [normalize_ws("".join(paragraphs(c, br_breaks=False)))
-                for c in table.find_all("caption") if c.find_parent("table") is table]
+                for c in table.find_all("caption") if nearest(c, "table") is table]
     above = [t for t in above if t][::-1] + captions + lines_before(soup, table)
     page_title = normalize_ws(soup.title.get_text()) if soup.title else ""
     for candidates in (above[:SETTINGS.title_lines], [page_title]):
