@@ -37,7 +37,8 @@ import mmap
 import os
 import stat
 import tempfile
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 #: The folder name under the XDG cache home.
@@ -211,6 +212,53 @@ def _verified(data: bytes | mmap.mmap, key: str) -> tuple[bytes | None, memoryvi
         return (None, payload) if hashlib.sha256(payload).hexdigest() == header.get("sha256") else None
     copy = bytes(payload[:head])
     return (copy, payload[head:]) if hashlib.sha256(copy).hexdigest() == header.get("sha256") else None
+
+
+#: How long :func:`locked` waits for another process's update before going on without it.
+LOCK_WAIT_S = 5.0
+
+
+@contextlib.contextmanager
+def locked(name: str) -> Iterator[bool]:
+    """Hold the cache folder's lock of entry ``name`` (an advisory ``flock`` on a file beside
+    it) for a read-merge-write update; yields whether it is held.
+
+    Processes that merge what the file holds with what they add (pool workers of one run
+    ending together) would otherwise each read the file before the other wrote it, and the
+    first writer's additions were lost. Not held — no folder, no ``fcntl`` (Windows), or still
+    taken after :data:`LOCK_WAIT_S` (a process stopped while holding it) — the update goes on
+    unlocked: at worst it loses another's additions, which costs a later run time only.
+    """
+    where = usable_folder()
+    try:
+        import fcntl
+    except ImportError:
+        fcntl = None  # type: ignore[assignment]
+    fd = -1
+    if where is not None and fcntl is not None:
+        with contextlib.suppress(OSError):
+            fd = os.open(where / f".{name}.lock",
+                         os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    held = False
+    if fd >= 0:
+        assert fcntl is not None
+        deadline = time.monotonic() + LOCK_WAIT_S
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                held = True
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    break
+                time.sleep(0.005)
+            except OSError:
+                break
+    try:
+        yield held
+    finally:
+        if fd >= 0:
+            os.close(fd)  # closing the descriptor releases the lock
 
 
 def write(name: str, key: str, payload: bytes | Sequence[bytes],

@@ -293,14 +293,16 @@ def store(force: bool = False) -> bool:
             return False
         used = state.served.used if state.served is not None else []
         # And what the file holds now: another process (a pool worker of this run, a command
-        # run beside it) may have stored its patterns since this one read it.
-        now = {k: e for k, e in (load() or {}).items() if k not in bad}
-        merged = {**new, **{k: state.stored[k] for k in used if k in state.stored},
-                  **state.stored, **now}
-        kept = tuple(list(merged.values())[:max_entries()])
-        payload = marshal.dumps(kept)
-        if len(payload) > MAX_PAYLOAD_BYTES or not cache.write(CACHE_NAME, key(), payload):
-            return False
+        # run beside it) may have stored its patterns since this one read it. Under the
+        # folder's lock, so two workers ending together do not each write over the other's.
+        with cache.locked(CACHE_NAME):
+            now = {k: e for k, e in (load() or {}).items() if k not in bad}
+            merged = {**new, **{k: state.stored[k] for k in used if k in state.stored},
+                      **state.stored, **now}
+            kept = tuple(list(merged.values())[:max_entries()])
+            payload = marshal.dumps(kept)
+            if len(payload) > MAX_PAYLOAD_BYTES or not cache.write(CACHE_NAME, key(), payload):
+                return False
         state.stored.clear()
         state.stored.update(((type(e[0]), e[0], e[1]), e) for e in kept)
         state.usable = True

@@ -146,3 +146,34 @@ def test_a_file_read_intact_counts_as_used_and_outlives_files_written_after_it(h
     assert not damaged.exists()
     assert len(cache.files("x.cache")) == cache.KEEP
     assert cache.files("x.cache")[0] == tmp_path / cache.file_name("x.cache", "install-0")
+
+
+def test_the_lock_is_held_by_one_at_a_time_and_a_stuck_holder_only_delays(home, tmp_path,
+                                                                          monkeypatch):
+    # flock locks belong to an open file description: a second open of the lock file, as
+    # another process makes, waits for the first to let go, or goes on unlocked after the wait.
+    import threading
+
+    monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(tmp_path))
+    monkeypatch.setattr(cache, "LOCK_WAIT_S", 0.05)
+    with cache.locked("x.cache") as first:
+        assert first
+        with cache.locked("x.cache") as second:
+            assert not second  # taken: after the wait it goes on without
+    with cache.locked("x.cache") as again:
+        assert again  # let go when the first closed it
+    order: list[str] = []
+    monkeypatch.setattr(cache, "LOCK_WAIT_S", 5.0)
+    with cache.locked("x.cache") as held:
+        assert held
+        def take() -> None:
+            with cache.locked("x.cache") as got:
+                order.append(f"other {got}")
+
+        other = threading.Thread(target=take)
+        other.start()
+        other.join(0.2)
+        order.append("first lets go")
+    other.join()
+    assert order == ["first lets go", "other True"]
+    assert not list(tmp_path.glob("x-*.cache"))  # the lock is no cache file
