@@ -119,11 +119,19 @@ def collapse_ws(text: str) -> str:
     return _HTML_SPACE.sub(repl, text)
 
 
+_BOLD_TAGS = frozenset({"b", "strong"})
+
+
 def is_bold(cell: Tag) -> bool:
-    if cell.find(["b", "strong"]) is not None:
+    """Whether the cell or markup in it is bold: a ``<b>``/``<strong>`` or a bold inline style.
+
+    One plain walk over the cell's elements, not bs4's find and find_all (a matcher built per
+    call and run on every element, twice): the reader asks it of every cell of every row.
+    """
+    if _BOLD_STYLE.search(style_of(cell)):
         return True
-    return any(_BOLD_STYLE.search(style_of(t))
-               for t in (cell, *cell.find_all(style=True)))
+    return any(isinstance(el, Tag) and (el.name in _BOLD_TAGS or _BOLD_STYLE.search(style_of(el)))
+               for el in cell.descendants)
 
 
 def nearest(node: PageElement, names: str | frozenset[str]) -> Tag | None:
