@@ -91,9 +91,16 @@ def files(name: str, where: Path | None = None) -> list[Path]:
     return [p for _, p in sorted(found, reverse=True)]
 
 
+#: Files earlier versions of the pipeline kept in this folder, under names no version reads
+#: now (jieba's tables were once three files, then one file per name): removed by any write,
+#: so an upgrade does not leave some 20 MB behind.
+RETIRED = ("jieba-prefix-dict.cache", "jieba-word-tags.cache", "jieba-idf.cache")
+
+
 def _prune(name: str, where: Path) -> None:
-    """Remove the name's files past the KEEP used last, and the one file per name of before."""
-    for path in [*files(name, where)[KEEP:], where / name]:
+    """Remove the name's files past the KEEP used last, the one file per name of before, and
+    the files of :data:`RETIRED`."""
+    for path in [*files(name, where)[KEEP:], where / name, *(where / r for r in RETIRED)]:
         with contextlib.suppress(OSError):
             if stat.S_ISREG(path.lstat().st_mode):
                 path.unlink()

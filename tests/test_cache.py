@@ -112,6 +112,8 @@ def test_each_key_keeps_its_own_file_and_writing_keeps_the_newest_few(home, tmp_
     # of before goes too.
     monkeypatch.setenv("CNIPA_PIPELINE_CACHE", str(tmp_path))
     (tmp_path / "x.cache").write_bytes(b"the file of before")
+    for retired in cache.RETIRED:  # what earlier versions kept here, read by none now
+        (tmp_path / retired).write_bytes(b"an earlier version's")
     (tmp_path / "y-0123456789abcdef.cache").write_bytes(b"another name's")
     for n in range(cache.KEEP + 2):
         assert cache.write("x.cache", f"install-{n}", f"payload {n}".encode())
@@ -123,6 +125,7 @@ def test_each_key_keeps_its_own_file_and_writing_keeps_the_newest_few(home, tmp_
     assert [cache.read("x.cache", f"install-{n}") for n in kept] == [
         f"payload {n}".encode() for n in kept]
     assert not (tmp_path / "x.cache").exists()
+    assert not [r for r in cache.RETIRED if (tmp_path / r).exists()]
     assert (tmp_path / "y-0123456789abcdef.cache").read_bytes() == b"another name's"
 
 
