@@ -1,7 +1,7 @@
 """report.html: what it holds (read as HTML) and how it renders (headless Chromium).
 
-The browser tests need Chromium and a CJK font (``.ci/run`` installs ``chromium`` and
-``fonts-noto-cjk``); without them they are skipped on a developer's machine and fail in CI
+The browser tests need Chromium and a CJK font (``.ci/run`` installs ``chromium``,
+``fonts-noto-cjk`` and ``fontconfig``'s ``fc-list``); without them they are skipped on a developer's machine and fail in CI
 (``CI=true``), so CI never passes on a skipped check.
 """
 from __future__ import annotations
@@ -275,6 +275,40 @@ def _pictures(view, box: str, parts: list[str]) -> list[tuple[tuple[int, int], b
     return pictures
 
 
+def _fonts_drawing(view, selectors: list[str]) -> list[set[int]]:
+    """For each element, the code points the fonts Chromium drew its text with have glyphs
+    for (DevTools' CSS.getPlatformFontsForNode names the fonts; fontconfig finds their files,
+    fontTools reads their character maps)."""
+    import subprocess
+
+    from fontTools.ttLib import TTFont  # matplotlib's own dependency
+
+    if shutil.which("fc-list") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("no fc-list on PATH: .ci/run installs fontconfig; the fonts must be checked in CI")
+        pytest.skip("no fc-list on PATH (fontconfig)")
+    cdp = view.context.new_cdp_session(view)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    covered = []
+    for selector in selectors:
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        assert fonts, selector
+        points: set[int] = set()
+        for font in fonts:
+            found = subprocess.run(
+                ["fc-list", f":postscriptname={font['postScriptName']}", "file", "index"],
+                capture_output=True, text=True, check=True).stdout.splitlines()
+            assert found, font  # every font Chromium draws with is one fontconfig lists
+            file, _, index = found[0].partition(": :index=")
+            with TTFont(file, fontNumber=int(index or 0), lazy=True) as face:
+                points |= set(face.getBestCmap())
+        covered.append(points)
+    return covered
+
+
 def test_cjk_text_renders_as_glyphs_not_tofu(browser, page):
     """Each Chinese character of the headings draws a picture of its own, unlike a missing glyph.
 
@@ -302,6 +336,13 @@ def test_cjk_text_renders_as_glyphs_not_tofu(browser, page):
         tofu = shots[-1]
         assert all(s != tofu for s in shots[:-1])
         assert len(set(shots[:-1])) == len(chars)
+        # The pictures differ from the missing glyph's already by size (a box narrower than
+        # a CJK em), and a fallback that draws each missing code point as its own hex box
+        # would give distinct pictures too. What settles it: the font Chromium says drew
+        # each character has a glyph for it, and the one that drew the missing one has not.
+        drawn = _fonts_drawing(view, [f"#g{i}" for i in range(len(chars) + 1)])
+        assert all(ord(c) in cmap for c, cmap in zip(chars, drawn[:-1]))
+        assert 0x10FFFD not in drawn[-1]
         assert messages == []
     finally:
         view.close()
