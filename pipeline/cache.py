@@ -165,11 +165,10 @@ def read_head(name: str, key: str) -> tuple[bytes, memoryview] | None:
 
 def _mark_used(name: str) -> None:
     """Set the mtime of cache file ``name`` to now: :func:`files` orders by it, and pruning
-    keeps the files used last. A file that cannot be touched stays as it is (it is still used)."""
-    where = usable_folder()
-    if where is not None:
-        with contextlib.suppress(OSError, NotImplementedError):
-            os.utime(where / name, follow_symlinks=False)
+    keeps the files used last. A file that cannot be touched stays as it is (it is still used).
+    Only after :func:`_read_file` found it there, so the folder is not checked again."""
+    with contextlib.suppress(OSError, NotImplementedError):
+        os.utime(folder() / name, follow_symlinks=False)
 
 
 def _read_file(name: str, mapped: bool = False) -> bytes | mmap.mmap | None:
