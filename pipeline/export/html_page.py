@@ -1,15 +1,12 @@
-"""report.html's look and its words: the page's CSS, the charts as inline SVG (drawn by
-matplotlib, text left as text), and how values are shown (escaped text, numbers, pages, months,
-sentence anchors). :mod:`pipeline.export.to_html` assembles the page from the rows with them.
+"""report.html's look and its words: the page's CSS, the charts' colours, and how values are
+shown (escaped text, numbers, pages, months, sentence anchors). :mod:`pipeline.export.to_html`
+assembles the page from the rows with them, its charts with :mod:`pipeline.export.svg_charts`.
 """
 from __future__ import annotations
 
 import html
-import io
 import itertools
-import logging
 import re
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -19,8 +16,6 @@ Row = Mapping[str, Any]
 #: CSS font stacks: the system's CJK sans-serif, whatever the platform calls it.
 FONT_STACK = ("system-ui, -apple-system, 'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', "
               "'Hiragino Sans GB', 'Microsoft YaHei', 'WenQuanYi Zen Hei', sans-serif")
-_CHART_FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei",
-                "WenQuanYi Zen Hei", "sans-serif"]
 _NATIONAL, _LOCAL = "#1f5fa8", "#d9822b"
 _MUST, _MAY = "#b3261e", "#6b8e23"
 _SENTENCE_END = re.compile(r"(?<=[。；！？;!?])|\n")
@@ -104,41 +99,6 @@ def _cn_number(n: Any) -> str:
 
 def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
-
-
-def _plain_axes(ax: Any) -> None:
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-
-
-_SVG_HEAD = re.compile(r"^.*?(?=<svg)", re.S)
-_SVG_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
-_SVG_SIZE = re.compile(r'(<svg[^>]*?) width="[^"]+" height="[^"]+"')
-
-
-def _svg(draw: Any, size: tuple[float, float], salt: str, label: str) -> str:
-    """An inline SVG drawn by ``draw(figure)``: text as text, scaling to the page's width."""
-    import matplotlib
-    from matplotlib.figure import Figure
-
-    font_log = logging.getLogger("matplotlib.font_manager")
-    level = font_log.level
-    font_log.setLevel(logging.ERROR)
-    try:
-        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt,
-                                    "font.family": _CHART_FONTS, "font.size": 10,
-                                    "axes.unicode_minus": False}), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "Glyph … missing from font": the browser draws it
-            fig = Figure(figsize=size, layout="constrained")
-            draw(fig)
-            buf = io.StringIO()
-            fig.savefig(buf, format="svg", metadata={"Date": None})
-    finally:
-        font_log.setLevel(level)
-    svg = _SVG_METADATA.sub("", _SVG_HEAD.sub("", buf.getvalue()))
-    # The viewBox stays; width and height go, so CSS scales the chart to its column.
-    svg = _SVG_SIZE.sub(r"\1", svg, count=1)
-    return svg.replace("<svg ", f'<svg role="img" aria-label="{_e(label)}" ', 1)
 
 
 _CSS = f"""

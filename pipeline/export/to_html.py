@@ -4,10 +4,9 @@ Per document: a deadline timeline by month, a department × task matrix, the pro
 obligations (必做/选做 per group), the targets table, and the source text with an anchor per
 sentence, so every fact links to the sentence and page it was read from.
 
-Self-contained: no script, no stylesheet or font from anywhere else. The charts are SVG drawn by
-matplotlib with ``svg.fonttype = none``, so their text stays text (searchable, copyable) and the
-browser sets it in the system's CJK font; matplotlib only needs a font for measuring, and any
-will do (a missing-glyph warning is silenced: the browser draws the glyphs, not matplotlib).
+Self-contained: no script, no stylesheet or font from anywhere else. The charts are SVG written
+out by :mod:`pipeline.export.svg_charts`, their text left as text (searchable, copyable), which
+the browser sets in the system's CJK font.
 The page works from plain table rows, so ``extract`` (rows of the documents) and ``export``
 (rows read back from Parquet) give the same page.
 """
@@ -37,11 +36,10 @@ from pipeline.export.html_page import (  # noqa: F401 (FONT_STACK: to_html's nam
     _months,
     _number,
     _pages,
-    _plain_axes,
     _sentence_of,
     _sentences,
-    _svg,
 )
+from pipeline.export.svg_charts import Dot, Series, bar_chart, column_chart, dot_matrix
 
 Row = Mapping[str, Any]
 
@@ -163,21 +161,11 @@ def _timeline(ctx: _Context, deadlines: Sequence[Row]) -> str:
                        if not _is_local(r.get("actor")))
     labels = [f"{m}月" if y == months[0][0] else f"{y}年{m}月" for y, m in months]
 
-    def draw(fig: Any) -> None:
-        ax = fig.add_subplot()
-        xs = range(len(months))
-        n = [national[m] for m in months]
-        loc = [local[m] for m in months]
-        ax.bar(xs, n, color=_NATIONAL, label="国家知识产权局")
-        ax.bar(xs, loc, bottom=n, color=_LOCAL, label="地方")
-        ax.set_xticks(list(xs), labels)
-        ax.set_ylabel("时限数")
-        ax.yaxis.get_major_locator().set_params(integer=True)
-        ax.legend(frameon=False, loc="upper left")
-        _plain_axes(ax)
-
-    chart = _svg(draw, (9, 2.6), f"{ctx.anchors.prefix}-timeline",
-                 "各月到期的时限数（国家知识产权局与地方）")
+    chart = column_chart(
+        labels,
+        [Series("国家知识产权局", _NATIONAL, [national[m] for m in months]),
+         Series("地方", _LOCAL, [local[m] for m in months])],
+        y_title="时限数", label="各月到期的时限数（国家知识产权局与地方）")
     by_month: dict[tuple[int, int], list[Row]] = defaultdict(list)
     for r in rows:
         by_month[(r["due"].year, r["due"].month)].append(r)
@@ -225,24 +213,11 @@ def _matrix(ctx: _Context, tasks: Sequence[Row], assignments: Sequence[Row]) -> 
     units = sorted(pairs, key=lambda u: (-len(pairs[u]), u))
     task_nos = [t["task_no"] for t in tasks]
 
-    def draw(fig: Any) -> None:
-        ax = fig.add_subplot()
-        col = {n: j for j, n in enumerate(task_nos)}
-        for i, unit in enumerate(units):
-            xs = [col[n] for n in pairs[unit] if n in col]
-            dots = ax.scatter(xs, [i] * len(xs), s=46, color=_NATIONAL, zorder=3)
-            dots.set_urls([f"#{ctx.anchors.task(task_nos[x])}" for x in xs])
-        ax.set_yticks(range(len(units)), units)
-        ax.set_xticks(range(len(task_nos)), [str(n) for n in task_nos])
-        ax.set_xlim(-0.6, len(task_nos) - 0.4)
-        ax.set_ylim(len(units) - 0.5, -0.5)
-        ax.set_xlabel("任务")
-        ax.tick_params(axis="x", labelsize=8)
-        ax.grid(True, color="#e3e3e3", zorder=0)
-        _plain_axes(ax)
-
-    chart = _svg(draw, (8, 0.8 + 0.3 * len(units)), f"{ctx.anchors.prefix}-matrix",
-                 "局内单位 × 任务：点表示该单位承担该任务")
+    col = {n: j for j, n in enumerate(task_nos)}
+    dots = [Dot(i, col[n], f"#{ctx.anchors.task(n)}", f"{unit} · 任务 {n}")
+            for i, unit in enumerate(units) for n in pairs[unit] if n in col]
+    chart = dot_matrix(units, [str(n) for n in task_nos], dots, x_title="任务", color=_NATIONAL,
+                       label="局内单位 × 任务：点表示该单位承担该任务")
     lines = "".join(
         f"<tr><th scope=\"row\">{_e(u)}</th><td>{len(pairs[u])}</td>"
         f"<td>{' '.join(ctx.task_link(n) for n in pairs[u])}</td></tr>" for u in units)
@@ -263,22 +238,11 @@ def _obligations(ctx: _Context, assignments: Sequence[Row]) -> str:
         return '<h3>省市分工</h3><p class="none">没有省份、地市分工。</p>'
     groups = list(by_group)
 
-    def draw(fig: Any) -> None:
-        ax = fig.add_subplot()
-        ys = range(len(groups))
-        must = [len(by_group[g]["必做"]) for g in groups]
-        may = [len(by_group[g]["选做"]) for g in groups]
-        ax.barh(ys, must, color=_MUST, label="必做")
-        ax.barh(ys, may, left=must, color=_MAY, label="选做")
-        ax.set_yticks(list(ys), groups)
-        ax.set_ylim(len(groups) - 0.5, -0.5)
-        ax.set_xlabel("任务数")
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.legend(frameon=False, loc="lower right")
-        _plain_axes(ax)
-
-    chart = _svg(draw, (8, 0.9 + 0.32 * len(groups)), f"{ctx.anchors.prefix}-obligations",
-                 "各组地方的必做与选做任务数")
+    chart = bar_chart(
+        groups,
+        [Series("必做", _MUST, [len(by_group[g]["必做"]) for g in groups]),
+         Series("选做", _MAY, [len(by_group[g]["选做"]) for g in groups])],
+        x_title="任务数", label="各组地方的必做与选做任务数")
     lines = "".join(
         f"<tr><th scope=\"row\">{_e(g)}</th>"
         + "".join(f"<td>{' '.join(ctx.task_link(n) for n in by_group[g][k])}</td>"
