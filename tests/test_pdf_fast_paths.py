@@ -59,7 +59,9 @@ def _streams() -> tuple[tuple[str, bytes], ...]:
 def _tokens(parser_class: type[PDFContentParser], data: bytes, bufsize: int | None) -> list:
     parser = parser_class([PDFStream({}, data)])
     if bufsize:
-        parser.BUFSIZ = bufsize  # tokens cut by the buffer's end take pdfminer's own path
+        # A token the buffer's end cuts: ours extends the buffer (strict._extend), a few
+        # times at most, then takes pdfminer's own path; pdfminer's refills it.
+        parser.BUFSIZ = bufsize
     out = []
     while True:
         try:

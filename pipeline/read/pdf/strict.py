@@ -218,15 +218,8 @@ _TOKEN = re.compile(rb"""\s*(?:
   | < (?P<hex> (?:[0-9A-Fa-f]{2})* ) >
   | (?P<one> [\[\]'"] | << | >> )
 )""", re.X)
-#: Tokens that end only where the next token begins: it must be in the buffer too.
-_OPEN_ENDED = frozenset(("num", "kw", "name", "hex"))
-_AFTER = {"name": ord("#"), "hex": ord(">")}
 #: Tokens that are operands as they stand (pdfminer's list).
 _PLAIN = (int, float, bool, str, bytes, PSLiteral)
-#: Tokens whose group starts after an opening character.
-_OPENED = frozenset(("name", "str", "hex"))
-
-
 #: _TOKEN's groups by number (``match.lastindex``).
 _NUM, _KW, _NAME, _STR, _HEX, _ONE = 1, 2, 3, 4, 5, 6
 #: By group: None if the token ends by itself, else the byte after it that would make it go
@@ -234,6 +227,14 @@ _NUM, _KW, _NAME, _STR, _HEX, _ONE = 1, 2, 3, 4, 5, 6
 _STOP: tuple[int | None, ...] = (None, -1, -1, ord("#"), None, ord(">"), None)
 #: By group: 1 where the group starts after an opening character.
 _OPENER = (0, 0, 0, 1, 1, 1, 0)
+#: _fast_token's answer for a token the buffer's end may cut.
+_CUT = object()
+#: How close to the buffer's end a token _TOKEN does not read must start for the buffer to be
+#: extended first (it may be a string cut short): far from the end it is one _TOKEN never
+#: reads, and each such token copying the rest of the buffer would be quadratic.
+_NEAR_END = 64
+#: How many times the buffer is extended for one token before pdfminer's tokenizer reads it.
+_EXTENSIONS = 4
 #: Operators and names seen, as pdfminer's parser makes them (each is interned there too);
 #: emptied when large (a content stream of made-up names).
 _WORDS: dict[bytes, Any] = {}
@@ -258,34 +259,6 @@ def _name(text: bytes) -> PSLiteral:
         _NAMES.clear()
     _NAMES[text] = token
     return token
-
-
-def _fast_token(match: re.Match[bytes], buf: bytes) -> Any:
-    """The token pdfminer would make of ``match``, or None to leave it to pdfminer."""
-    kind = str(match.lastgroup)  # every alternative is a named group
-    end = match.end()
-    if kind in _OPEN_ENDED and (end >= len(buf) or buf[end] == _AFTER.get(kind)):
-        # It may go on in the next buffer; a name goes on after a '#' escape; '<ab>>' is a
-        # hex string and '>>'.
-        return None
-    text = match.group(kind)
-    if kind == "num":
-        try:
-            return float(text) if b"." in text else int(text)
-        except ValueError:  # '-' or '+' alone: pdfminer drops it, in its own way
-            return None
-    if kind == "kw":
-        return True if text == b"true" else False if text == b"false" else KWD(text)
-    if kind == "name":
-        try:
-            return LIT(str(text, "utf-8"))
-        except UnicodeDecodeError:
-            return LIT(text)
-    if kind == "str":
-        return text
-    if kind == "hex":
-        return bytes.fromhex(text.decode("ascii"))
-    return KWD(text)
 
 
 #: Operators the parser itself acts on (arrays, dictionaries, inline images): never read ahead.
@@ -418,18 +391,73 @@ class _StrictContentParser(PDFContentParser):
 
     def nexttoken(self) -> tuple[int, Any]:
         if not self._tokens and not self.eof and self._parse1 == self._parse_main:
-            buf, i = self.buf, self.charpos
-            if i < len(buf):
-                match = _TOKEN.match(buf, i)
-                if match is not None:
-                    token = _fast_token(match, buf)
-                    if token is not None:
-                        kind = str(match.lastgroup)
-                        start = match.start(kind) - (kind in _OPENED)
-                        self._curtokenpos = pos = self.bufpos + start
-                        self.charpos = match.end()
-                        return pos, token
+            found = self._fast_token()
+            extended = 0  # a few times at most: a longer token costs a copy of it each time
+            while found is _CUT and extended < _EXTENSIONS and self._extend():
+                found = self._fast_token()
+                extended += 1
+            if found is not None and found is not _CUT:
+                return found  # type: ignore[return-value]
         return super().nexttoken()
+
+    def _fast_token(self) -> tuple[int, Any] | object | None:
+        """The next token, read with ``_TOKEN`` and the buffer moved past it; ``_CUT`` where
+        the buffer's end may cut it (read again once the buffer holds more); None where it
+        is pdfminer's tokenizer's to read."""
+        buf, i = self.buf, self.charpos
+        n = len(buf)
+        found = _TOKEN.match(buf, i) if i < n else None
+        if found is None:
+            # Nothing at all, or a string or hex string whose end is not in the buffer, or a
+            # token _TOKEN never reads (a comment, an escape): which, only more can tell.
+            return _CUT if n - i < _NEAR_END else None
+        group = found.lastindex or 0  # every alternative is a group
+        end = found.end()
+        stop = _STOP[group]
+        if stop is not None and (end >= n or buf[end] == stop):
+            return _CUT if end >= n else None  # or it goes on after an escape, or is '<ab>>'
+        text = found.group(group)
+        if group == _NUM:
+            try:
+                token: Any = float(text) if b"." in text else int(text)
+            except ValueError:  # '-' or '+' alone: pdfminer drops it, in its own way
+                return None
+        elif group == _KW:
+            token = _WORDS.get(text)
+            if token is None:
+                token = _keyword(text)
+        elif group == _NAME:
+            token = _NAMES.get(text)
+            if token is None:
+                token = _name(text)
+        elif group == _STR:
+            token = text
+        elif group == _HEX:
+            token = bytes.fromhex(text.decode("ascii"))
+        else:  # [ ] << >> ' "
+            token = KWD(text)
+        self.charpos = end
+        self._curtokenpos = pos = self.bufpos + found.start(group) - _OPENER[group]
+        return pos, token
+
+    def _extend(self) -> bool:
+        """The buffer's unread rest with the stream's next ``BUFSIZ`` bytes after it; False at
+        the stream's end (pdfminer's fillbuf goes on to the next stream, and a token never
+        runs from one into the next).
+
+        A token the buffer's end cuts would otherwise take pdfminer's tokenizer, which reads
+        it in several calls a byte class and every token after it until its buffer is
+        refilled; the buffer stays where the stream's bytes are (``bufpos``), so positions
+        are the same."""
+        fp = self.fp
+        more = fp.read(self.BUFSIZ) if fp is not None else b""
+        if not more:
+            return False
+        i = self.charpos
+        self.buf = self.buf[i:] + more
+        self.bufpos += i
+        self.charpos = 0
+        return True
 
     def _nextobject(self) -> Any:
         """pdfminer's ``PSStackParser.nextobject`` without its debug logging (three calls a
