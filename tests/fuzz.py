@@ -424,6 +424,12 @@ PDF_TOKENS = [
 ]
 
 
+#: A line and its end: the matches of ``[^\n]*\n``, tried at line starts only. Unanchored, a
+#: search tries every byte after the last newline and runs to the end from each, quadratic
+#: in that tail (an HTML base ending in a long unbroken line: 40 ms a pick).
+_LINE = rb"(?m)^[^\n]*\n"
+
+
 class _Mutator:
     """Draws one edit at a time for a base's current bytes."""
 
@@ -509,11 +515,11 @@ class _Mutator:
         return Edit("delete_element", m.start(), m.end()) if m else None
 
     def delete_line(self, data: bytes) -> Edit | None:
-        m = self._pick(rb"[^\n]*\n", data)
+        m = self._pick(_LINE, data)
         return Edit("delete_line", m.start(), m.end()) if m else None
 
     def duplicate_line(self, data: bytes) -> Edit | None:
-        m = self._pick(rb"[^\n]*\n", data)
+        m = self._pick(_LINE, data)
         if m is None:
             return None
         at = m.end() if self.rng.random() < 0.5 else self.rng.choice([x.end() for x in re.finditer(rb"\n", data)])
