@@ -19,13 +19,16 @@ are built from (jieba's version, the layout, and its dict.txt and idf.txt and ou
 by their path, size and modification time, as Python tells a module's source from its .pyc:
 hashing their 11 MB cost more than loading the tables). Its head — the one-character slice
 and the layout's figures — is checked against the header's SHA-256 before it is unmarshalled,
-and each bucket against its own digest before it is, so nothing unverified is ever
-unmarshalled, and a run hashes the 1.5 MB it reads rather than all 20. The buckets' offsets and
-digests (an index of 5 MB after the head) are not hashed as a whole (copying and hashing them
-was 8 ms of every run): a damaged offset or digest makes its bucket fail its check just as a
-damaged bucket does. On a miss, or a bucket that fails its digest, the tables are built from
-jieba's files (dict.txt by :func:`parse_dict`, which reads it as jieba's own parsers do and
-leaves any file it cannot read so to them), used whole for that run, and stored.
+and each bucket against its own digest before it is read, so nothing unverified is ever
+unmarshalled or parsed, and a run hashes the 1 MB it reads rather than all 17. A bucket is
+text, not marshal: its words and values one a line, table after table (:meth:`Tables.payload`);
+so the file is written without a Python object per bucket (marshalling a dict per bucket was
+two thirds of a rebuild) and all the buckets a text needs are parsed in one go. The buckets'
+offsets and digests (an index of 5 MB after the head) are not hashed as a whole (copying and
+hashing them was 8 ms of every run): a damaged offset or digest makes its bucket fail its
+check just as a damaged bucket does. On a miss, or a bucket that fails its digest, the tables
+are built from jieba's files (dict.txt by :func:`parse_dict`, which reads it as jieba's own
+parsers do and leaves any file it cannot read so to them), used whole for that run, and stored.
 """
 from __future__ import annotations
 
@@ -36,14 +39,15 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import accumulate, pairwise, repeat
+from itertools import pairwise, repeat
 from operator import itemgetter
+from typing import Any
 
 from pipeline import cache
 
 #: The cache file, and the layout's version (part of the key: bump it when the layout changes).
 CACHE_NAME = "jieba-tables.cache"
-LAYOUT = 2
+LAYOUT = 3
 BUCKET_BITS = 18
 #: Bytes of each bucket's SHA-256 kept (a damaged bucket is told apart by 2^-128 odds).
 DIGEST = 16
@@ -55,6 +59,11 @@ _MASK = BUCKETS - 1
 #: Spreads the pairs of CJK characters (code points 0x3400–0x9FFF) over the buckets.
 _MULTIPLIER = 40503
 _FIRST_TWO = itemgetter(slice(0, 2))
+#: How many lines' bytes are gathered at once in :meth:`Tables.payload`.
+_GATHER = 1 << 18
+#: The type of each table's values (freq, tags, idf), and what reads one back from its text
+#: (``str``: an int's digits; a float's repr, which float() reads as the very same number).
+_TEXTS: tuple[tuple[type, Callable[[str], object]], ...] = ((int, int), (str, str), (float, float))
 
 
 class DamagedCacheError(Exception):
@@ -133,22 +142,35 @@ class Tables:
             blob, offsets = self._blob, self._offsets
             if blob is None or offsets is None:
                 return
-            for b in sorted(missing - self._loaded):
+            todo = sorted(missing - self._loaded)
+            chunks = []
+            for b in todo:
                 # A copy: the blob may be the mapped file, and what is checked must be what is
-                # unmarshalled. An empty bucket is checked too: its offsets are not verified
-                # (a damaged one could make a bucket with words look empty).
+                # parsed. An empty bucket is checked too: its offsets are not verified (a
+                # damaged one could make a bucket with words look empty).
                 chunk = bytes(blob[offsets[b]:offsets[b + 1]])
                 if hashlib.sha256(chunk).digest()[:DIGEST] != self._digests[DIGEST * b:DIGEST * (b + 1)]:
                     self._complete_from(self._rebuilt(b))
                     return
-                if chunk:
-                    freq, tags, idf = marshal.loads(chunk)
-                    self.freq.update(freq)
-                    self.tags.update(tags)
-                    self.idf.update(idf)
-                self._loaded.add(b)
+                chunks.append(chunk)
+            self._add(b"".join(chunks))
+            self._loaded.update(todo)
             if len(self._loaded) == BUCKETS:
                 self._blob = self._offsets = None
+
+    def _add(self, data: bytes) -> None:
+        """Add the entries of verified buckets (their bytes one after the other) to the tables.
+
+        Each bucket is the three tables' sections, each ended by a ``"\\0\\n"`` line, and
+        each section its words and values, one a line (see :meth:`payload`); so all the
+        buckets' sections of one table, joined, are that table's lines, parsed in one go.
+        """
+        sections = data.decode("utf-8", "surrogatepass").split("\0\n")
+        tables: tuple[dict[str, Any], ...] = (self.freq, self.tags, self.idf)
+        for table, (_, parse), at in zip(tables, _TEXTS, range(3)):
+            lines = "".join(sections[at::3]).split("\n")
+            words, values = lines[0:-1:2], lines[1::2]  # (the last line: the empty one after "\n")
+            table.update(zip(words, values if parse is str else map(parse, values)))
 
     def _rebuilt(self, bucket: int) -> Tables:
         if self.rebuild is None:
@@ -166,51 +188,93 @@ class Tables:
 
     # ---- building and storing --------------------------------------------------------------
 
-    def payload(self) -> tuple[bytes, bytes]:
-        """The head (the one-character slice) and the rest (the index: each bucket's offset and
-        digest; the buckets), of complete tables only."""
+    def payload(self) -> tuple[bytes, bytes, bytes] | None:
+        """The head (the one-character slice), the index (each bucket's offset and digest) and
+        the buckets, of complete tables only; None if a word or value cannot be written as a
+        line of this layout (then the tables are not stored, only used).
+
+        A bucket is the three tables' sections one after the other, each its words and values
+        one a line (a word, then its value) and a ``"\\0"`` line after it: text, so the file is
+        made without a Python object per bucket (marshalling a dict per bucket took two thirds
+        of a rebuild) and a text's buckets are read in one go (:meth:`_add`).
+        """
         if not self.complete:
             raise ValueError("only complete tables are stored")
         import numpy as np  # pyarrow's dependency, so already imported by any run that writes
 
-        # Each table's words sorted by bucket with numpy (a stable sort: in each bucket the
-        # table's own order), so a bucket's words are one slice of a list: the per-word work is
-        # done in C, and Python only loops over the buckets that hold words (about half).
-        singles: tuple[dict[str, object], ...] = ({}, {}, {})
-        columns: list[tuple[list[str], list[object], list[int]]] = []
-        tables: tuple[dict[str, object], ...] = (self.freq, self.tags, self.idf)  # type: ignore[assignment]
-        everywhere = np.arange(BUCKETS + 1)
-        for one, table in zip(singles, tables):
-            words = np.array(list(table), dtype=object)
-            values = np.array(list(table.values()), dtype=object)
-            short = np.fromiter(map(len, words), dtype=np.intp, count=len(words)) < 2
-            one.update(zip(words[short].tolist(), values[short].tolist()))
-            words, values = words[~short], values[~short]
-            # The first two characters' code points (UTF-32): bucket_of, for all words at once.
-            pairs = np.array(list(map(_FIRST_TWO, words)), dtype="<U2").view(np.uint32)
-            pairs = pairs.reshape(-1, 2).astype(np.int64)
-            bucket = (pairs[:, 0] * _MULTIPLIER + pairs[:, 1]) & _MASK
+        # Where each word and value goes is worked out with numpy over integers; the strings
+        # are only listed in the tables' order, joined in that order, and their lines' bytes
+        # gathered into the buckets' order: no Python code runs per word, and per bucket only
+        # its hash. (Joining the strings in the buckets' order took three times as long: it
+        # reads them all over memory.)
+        singles: tuple[dict[str, Any], ...] = ({}, {}, {})
+        tables: tuple[dict[str, Any], ...] = (self.freq, self.tags, self.idf)
+        strings = ["\0"]  # then each table's words and their values' texts
+        placed = []  # each table's words of two or more characters: where they and their values
+        #              are in `strings`, their buckets
+        for one, table, (kind, _) in zip(singles, tables, _TEXTS):
+            words, values = list(table), list(table.values())
+            if set(map(type, values)) - {kind}:
+                return None  # (a bool, say, would be written "True", and read as no int)
+            lengths = np.fromiter(map(len, words), dtype=np.intp, count=len(words))
+            short = np.flatnonzero(lengths < 2).tolist()
+            one.update(zip(map(words.__getitem__, short), map(values.__getitem__, short)))
+            longer = np.flatnonzero(lengths >= 2)
+            # bucket_of for all of them at once: the first two characters' code points, from
+            # the UTF-32 of all the words joined.
+            codes = np.frombuffer("".join(words).encode("utf-32-le", "surrogatepass"), dtype="<u4")
+            first = (np.cumsum(lengths) - lengths)[longer]
+            bucket = (codes[first].astype(np.int64) * _MULTIPLIER + codes[first + 1]) & _MASK
+            placed.append((len(strings) + longer, len(strings) + len(words) + longer, bucket))
+            strings += words
+            strings += _texts(values, kind)
+        counts = [np.bincount(bucket, minlength=BUCKETS) for *_, bucket in placed]
+        filled = np.flatnonzero(counts[0] + counts[1] + counts[2])
+        # The buckets' lines, as indexes in `strings`, each table's in the table's order within
+        # a bucket (of a word listed twice, the later value is read last); 0, the "\0", where
+        # no word or value is put: after each section.
+        size = 2 * (counts[0] + counts[1] + counts[2])
+        size[filled] += 3
+        start = np.cumsum(size) - size  # of each bucket's next section
+        lines = np.zeros(int(size.sum()), dtype=np.intp)
+        for (word_at, value_at, bucket), count in zip(placed, counts):
             order = np.argsort(bucket, kind="stable")
-            starts = np.searchsorted(bucket[order], everywhere)
-            columns.append((words[order].tolist(), values[order].tolist(), starts.tolist()))
-        (fw, fv, fs), (tw, tv, ts), (iw, iv, is_) = columns
-        filled = np.flatnonzero(np.diff(fs) | np.diff(ts) | np.diff(is_)).tolist()
-        sizes = array("I", bytes(4 * BUCKETS))
-        digests = [hashlib.sha256(b"").digest()[:DIGEST]] * BUCKETS
-        chunks = []
-        for b in filled:
-            f0, f1, t0, t1, i0, i1 = fs[b], fs[b + 1], ts[b], ts[b + 1], is_[b], is_[b + 1]
-            chunk = marshal.dumps((dict(zip(fw[f0:f1], fv[f0:f1])), dict(zip(tw[t0:t1], tv[t0:t1])),
-                                   dict(zip(iw[i0:i1], iv[i0:i1]))))
-            chunks.append(chunk)
-            digests[b] = hashlib.sha256(chunk).digest()[:DIGEST]
-            sizes[b] = len(chunk)
+            rank = np.empty_like(order)  # of each word among its bucket's
+            rank[order] = np.arange(len(order)) - (np.cumsum(count) - count)[bucket[order]]
+            at = start[bucket] + 2 * rank
+            lines[at], lines[at + 1] = word_at, value_at
+            start += 2 * count
+            start[filled] += 1  # past the section's "\0"
+        joined = ("\n".join(strings) + "\n").encode("utf-8", "surrogatepass")
+        if joined.count(b"\0") != 1 or joined.count(b"\n") != len(strings):
+            return None  # a word or value holding a "\0" or "\n" would be read back as others
+        source = np.frombuffer(joined, dtype=np.uint8)
+        after = np.flatnonzero(source == ord("\n")) + 1  # each string's line's end
+        line_size = np.diff(after, prepend=0)[lines]
+        line_start = after[lines] - line_size
+        buckets = np.empty(int(line_size.sum()), dtype=np.uint8)
+        done = 0
+        for k in range(0, len(lines), _GATHER):  # (a byte's index takes 8 bytes: in blocks)
+            begin, size = line_start[k:k + _GATHER], line_size[k:k + _GATHER]
+            total = int(size.sum())
+            at = np.repeat(begin - (np.cumsum(size) - size), size) + np.arange(total)
+            np.take(source, at, out=buckets[done:done + total])
+            done += total
+        # Each bucket ends after its third "\0" line (no other byte is 0).
+        ends = np.flatnonzero(buckets == 0)[2::3] + 2
+        sizes = np.zeros(BUCKETS, dtype=np.int64)
+        sizes[filled] = np.diff(ends, prepend=0)
         # Offsets within the rest, whose buckets come after the index (fixed-size parts: read
         # in place, not unmarshalled into copies).
-        offsets = array("I", accumulate(sizes, initial=INDEX_BYTES))
+        offsets = np.concatenate(([0], np.cumsum(sizes))) + INDEX_BYTES
+        data = buckets.tobytes()
+        digests = [hashlib.sha256(b"").digest()[:DIGEST]] * BUCKETS
+        sha256 = hashlib.sha256
+        for b, x, y in zip(filled.tolist(), (ends - sizes[filled]).tolist(), ends.tolist()):
+            digests[b] = sha256(data[x:y]).digest()[:DIGEST]  # (a slice of bytes: faster than a view's)
         meta = marshal.dumps((LAYOUT, BUCKET_BITS, self.total, self.idf_median, singles))
         head = len(meta).to_bytes(8, "little") + meta
-        return head, offsets.tobytes() + b"".join(digests) + b"".join(chunks)
+        return head, offsets.astype("<u4").tobytes() + b"".join(digests), data
 
     @classmethod
     def from_parts(cls, head: bytes | memoryview, blob: bytes | memoryview) -> Tables | None:
@@ -244,8 +308,20 @@ class Tables:
         return cls.from_parts(*found) if found is not None else None
 
     def store(self, cache_key: str) -> bool:
-        head, blob = self.payload()
-        return cache.write(CACHE_NAME, cache_key, (head, blob), head_size=len(head))
+        parts = self.payload()
+        return parts is not None and cache.write(CACHE_NAME, cache_key, parts,
+                                                 head_size=len(parts[0]))
+
+
+def _texts(values: list[Any], kind: type) -> list[str]:
+    """The text of each value of a table (``str`` of each: read back by ``kind``), one string
+    for equal values (a table has few: a faster conversion, and a join over fewer objects)."""
+    if kind is str:
+        return values
+    memo = {v: str(v) for v in set(values)}
+    if kind is float and 0.0 in memo:  # (one key for 0.0 and -0.0, whose texts differ)
+        return list(map(str, values))
+    return list(map(memo.__getitem__, values))
 
 
 def parse_idf(data: bytes) -> tuple[dict[str, float], float]:
