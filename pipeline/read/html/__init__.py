@@ -51,13 +51,18 @@ from pipeline.read.html.continuation import Part, continuing_tables, is_section_
 from pipeline.read.html.grid import Grid, grid, grid_text, header_layout, row_texts
 from pipeline.read.html.pages import raw_rows
 from pipeline.read.html.settings import SETTINGS, HtmlSettings
-from pipeline.read.html.text import collapse_ws, paragraphs
+from pipeline.read.html.text import collapse_ws, paragraphs, reading_page, tags_in
 from pipeline.read.html.title import find_title, lines_before
 from pipeline.read.libraries import library_call, one_line
 
 
 def read_html(data: bytes, source: str) -> RawTable:
     """Parse an HTML page's bytes into the raw table (see the module docstring)."""
+    with reading_page():
+        return _read_html(data, source)
+
+
+def _read_html(data: bytes, source: str) -> RawTable:
     text, notes = decode_html(data, source)
     text, dropped = drop_controls(text, source)
     notes += dropped
@@ -72,7 +77,7 @@ def read_html(data: bytes, source: str) -> RawTable:
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         soup = BeautifulSoup(text, "lxml")
     check_markup(soup, text, source)
-    found = [(t, g, h) for t in soup.find_all("table")
+    found = [(t, g, h) for t in tags_in(soup, "table")
              for g in [grid(t)] for h in [header_layout(g)] if h is not None]
     if not found:
         _no_task_table(soup, source)
@@ -104,7 +109,7 @@ def _no_task_table(soup: BeautifulSoup, source: str) -> NoReturn:
     cells and the roles missing. Only when the header words stand in the page's text but in
     no table at all is the page a PDF converted to positioned text.
     """
-    tables = soup.find_all("table")
+    tables = tags_in(soup, "table")
     for t in tables:
         g: Grid = grid(t)
         for i, slots in enumerate(g.slots[:SETTINGS.header_rows]):
@@ -143,7 +148,7 @@ def table_grids(data: bytes, source: str) -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         soup = BeautifulSoup(text, "lxml")
-    tables: list[Tag] = soup.find_all("table")
+    tables: list[Tag] = tags_in(soup, "table")
     return "".join(f"{source}: table {i + 1} of {len(tables)}, " + grid_text(t)
                    for i, t in enumerate(tables))
 

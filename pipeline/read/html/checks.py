@@ -155,7 +155,7 @@ def check_markup(soup: BeautifulSoup, text: str, source: str) -> None:
             source, f"a comment opened at character {start:,} (<!--) is never closed, so the "
             f"rest of the page ({len(hidden):,} characters"
             + (f", {rows} table rows" if rows else "") + ") would be hidden")
-    for tag in soup.find_all(True):
+    for tag in (el for el in soup.descendants if isinstance(el, Tag)):
         for name, value in tag.attrs.items():
             values = value if isinstance(value, list) else [value]
             for v in values:
@@ -165,7 +165,7 @@ def check_markup(soup: BeautifulSoup, text: str, source: str) -> None:
                         source, f"the {name} attribute of a <{tag.name}> holds table markup "
                         f"({_excerpt(v[swallowed.start():])}): a quote is missing, "
                         "so the attribute swallows the rows after it")
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+    for comment in (s for s in soup.descendants if isinstance(s, Comment)):
         if _NUMBERED_CELL.search(str(comment)) and not _conditional(str(comment)):
             # Rows with task numbers inside a comment: a stray <!-- closed by a later -->.
             raise HtmlDamagedError(
@@ -181,7 +181,7 @@ def check_rows_hold_their_text(rows: Iterable[Tag], source: str) -> None:
     (a task number) and shift the row's other cells left.
     """
     for tr in rows:
-        for s in tr.find_all(string=True):
+        for s in (el for el in tr.descendants if isinstance(el, NavigableString)):
             if type(s) is not NavigableString or not s.strip(" \t\n\r\f\xa0\u3000"):
                 continue
             if s.parent is not None and s.parent.name in SKIP:

@@ -25,7 +25,16 @@ from pipeline.grammar import (
 )
 from pipeline.read.html.grid import Grid, grid, header_row, row_texts
 from pipeline.read.html.settings import SETTINGS
-from pipeline.read.html.text import BLOCK, DIGITS, SENTENCE_END, SKIP, inside, nearest, paragraphs
+from pipeline.read.html.text import (
+    DIGITS,
+    SENTENCE_END,
+    SKIP,
+    following,
+    holds,
+    holds_block,
+    nearest,
+    paragraphs,
+)
 
 #: A serial number standing alone in a row's first cell (``12``, ``１２``).
 _SERIAL = re.compile(r"^([0-9０-９]{1,4})[.．、]?$")
@@ -64,12 +73,12 @@ def continuing_tables(soup: BeautifulSoup, first: Tag, g: Grid,
     table whose first numbered row does not number on from the rows before it (1. after 6., a
     last year's list under its own title) ends the list whatever stands between.
     """
-    level, leaf = nearest(first, "table"), first.find("table") is None
+    level, leaf = nearest(first, "table"), not holds(first, "table")
     # A converter may wrap each page's table in a layout table of its own: then a later table
     # with no table inside it counts as well, wherever it is nested.
     # An empty table (a converter's leftover between two pages) neither continues nor ends it.
-    tables = [t for t in first.find_all_next("table") if not inside(t, first)
-              and (nearest(t, "table") is level or (leaf and t.find("table") is None))
+    tables = [t for t in following(first, None) if isinstance(t, Tag) and t.name == "table"
+              and (nearest(t, "table") is level or (leaf and not holds(t, "table")))
               and t.get_text().strip(" \t\n\r\f\xa0\u3000\u200b")]
     pairs = list(zip([first, *tables], tables))
     sections = [tuple(line for line in _lines_between(a, b) if is_section_line(line))
@@ -158,11 +167,8 @@ _HEADING_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "div", "ce
 def _lines_between(first: Tag, second: Tag) -> list[str]:
     """Block texts after table ``first`` and before table ``second``, in order."""
     lines: list[str] = []
-    for block in first.find_all_next(True):
-        if block is second:
-            break
-        if block.name not in _HEADING_BLOCKS or inside(block, first) \
-                or any(child.name in BLOCK for child in block.find_all(True)):
+    for block in following(first, second):
+        if not isinstance(block, Tag) or block.name not in _HEADING_BLOCKS or holds_block(block):
             continue
         text = normalize_ws("".join(paragraphs(block, br_breaks=False)))
         if text:
@@ -196,10 +202,8 @@ def _opens_like_a_page(g: Grid) -> bool:
 def _text_between(first: Tag, second: Tag) -> str:
     """The normalised text after the end of table ``first`` and before table ``second``."""
     texts: list[str] = []
-    for s in first.find_all_next(string=True):
-        if inside(s, second):
-            break
-        if inside(s, first) or type(s) is not NavigableString:
+    for s in following(first, second):
+        if type(s) is not NavigableString:
             continue
         if s.parent is not None and s.parent.name in SKIP:
             continue

@@ -25,7 +25,10 @@ from pipeline.grammar import (
 from pipeline.models import RawCell
 from pipeline.read.common import GROUPING_ROLES
 from pipeline.read.html.settings import SETTINGS
-from pipeline.read.html.text import is_bold, nearest, paragraphs
+from pipeline.read.html.text import is_bold, own_tags, paragraphs
+
+_ROW = frozenset({"tr"})
+_CELL_NAMES = frozenset({"td", "th"})
 
 
 @dataclass
@@ -44,11 +47,11 @@ class Grid:
 
 def own_rows(table: Tag) -> list[Tag]:
     """The table's ``<tr>``s, not those of tables nested in its cells."""
-    return [tr for tr in table.find_all("tr") if nearest(tr, "table") is table]
+    return own_tags(table, _ROW, "table")
 
 
 def row_cells(tr: Tag) -> list[Tag]:
-    return [c for c in tr.find_all(["td", "th"]) if nearest(c, "tr") is tr]
+    return own_tags(tr, _CELL_NAMES, "tr")
 
 
 def span(cell: Tag, attr: str) -> int:

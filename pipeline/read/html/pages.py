@@ -30,7 +30,7 @@ from pipeline.read.html.grid import (
     text_columns,
 )
 from pipeline.read.html.settings import SETTINGS
-from pipeline.read.html.text import DIGITS, PAGE_BREAK, SENTENCE_END, inside, style_of
+from pipeline.read.html.text import DIGITS, PAGE_BREAK, SENTENCE_END, following, style_of
 
 
 def break_marks(table: Tag) -> tuple[set[int], set[int]]:
@@ -58,12 +58,9 @@ def break_marks(table: Tag) -> tuple[set[int], set[int]]:
 def breaks_between(first: Tag, second: Tag) -> int:
     """Page-break marks in the markup after table ``first`` and before table ``second``."""
     count = 0
-    for el in first.find_all_next(True):
-        if el is second:
-            break
-        if inside(el, first):
-            continue
-        count += len(PAGE_BREAK.findall(style_of(el)))
+    for el in following(first, second):
+        if isinstance(el, Tag):
+            count += len(PAGE_BREAK.findall(style_of(el)))
     return count
 
 

@@ -9,6 +9,9 @@ before.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from bs4 import CData, Tag
 from bs4.element import NavigableString, PageElement
@@ -46,7 +49,40 @@ def style_of(el: Tag) -> str:
     return value if isinstance(value, str) else " ".join(value or ())
 
 
+#: Paragraphs already read during one page's reading, by element: the reader asks for the same
+#: cell's text from several steps (header, numbering, continuation, rows), three times a cell
+#: on average, and a page's tree does not change while it is read. Keyed by ``id`` (bs4's own
+#: hash of a Tag is its whole markup as a string), with the element kept beside its result:
+#: held there, it stays alive, so no later element can be given its id.
+_READ: ContextVar[dict[tuple[int, bool], tuple[Tag, list[str]]] | None] = ContextVar(
+    "html_paragraphs", default=None)
+
+
+@contextmanager
+def reading_page() -> Iterator[None]:
+    """Within it, :func:`paragraphs` reads each element once (the page must not change)."""
+    token = _READ.set({})
+    try:
+        yield
+    finally:
+        _READ.reset(token)
+
+
 def paragraphs(root: Tag, br_breaks: bool = True) -> list[str]:
+    """The element's text as paragraphs (see :func:`read_paragraphs`), once per element
+    inside :func:`reading_page`."""
+    memo = _READ.get()
+    if memo is None:
+        return read_paragraphs(root, br_breaks)
+    hit = memo.get((id(root), br_breaks))
+    if hit is not None:
+        return list(hit[1])
+    paras = read_paragraphs(root, br_breaks)
+    memo[(id(root), br_breaks)] = (root, paras)
+    return list(paras)
+
+
+def read_paragraphs(root: Tag, br_breaks: bool = True) -> list[str]:
     """The element's text as paragraphs: block elements and ``<br>`` separate, inline joins.
 
     Source whitespace is collapsed the way a browser renders it (see collapse_ws); inline
@@ -150,6 +186,64 @@ def nearest(node: PageElement, names: str | frozenset[str]) -> Tag | None:
 def inside(node: PageElement, ancestor: Tag) -> bool:
     """Whether ``node`` lies within ``ancestor``."""
     return any(p is ancestor for p in node.parents)
+
+
+def own_tags(root: Tag, names: frozenset[str], owner: str) -> list[Tag]:
+    """``[t for t in root.find_all(names) if nearest(t, owner) is root]``, in one pruned walk.
+
+    The elements named ``names`` whose closest ``owner`` ancestor is ``root`` (a table's own
+    rows, a row's own cells): the walk does not enter an ``owner`` nested in ``root``, whose
+    elements are that one's. bs4's find_all instead matched every element of nested tables too,
+    then each result walked up its ancestors: a tenth of reading a page.
+    """
+    found: list[Tag] = []
+    stack = [c for c in reversed(root.contents) if isinstance(c, Tag)]
+    while stack:
+        node = stack.pop()
+        name = node.name
+        if name in names:
+            found.append(node)
+        if name != owner:
+            stack.extend(c for c in reversed(node.contents) if isinstance(c, Tag))
+    return found
+
+
+def tags_in(root: Tag, name: str) -> list[Tag]:
+    """``root.find_all(name)``: every element of that name inside ``root``, in document order.
+
+    A plain filter of the descendants: bs4 builds a matcher and calls it on each.
+    """
+    return [el for el in root.descendants if isinstance(el, Tag) and el.name == name]
+
+
+def holds(root: Tag, name: str) -> bool:
+    """``root.find(name) is not None``; stops at the first."""
+    return any(isinstance(el, Tag) and el.name == name for el in root.descendants)
+
+
+def holds_block(node: Tag) -> bool:
+    """Whether a block element (:data:`BLOCK`) lies inside ``node``; stops at the first."""
+    return any(isinstance(el, Tag) and el.name in BLOCK for el in node.descendants)
+
+
+def following(first: Tag, second: Tag | None) -> Iterator[PageElement]:
+    """The elements after ``first`` ends and before ``second`` starts, in document order.
+
+    ``first.find_all_next()`` up to ``second`` without those inside ``first``: the walk starts
+    after ``first``'s last descendant instead of testing each of its (thousands of) elements
+    for being inside it. Nothing when ``second`` lies inside ``first`` (every element before it
+    is inside ``first`` then); up to the page's end for ``second`` None. ``second`` must not
+    start before ``first`` (the reader passes tables in document order).
+    """
+    if second is not None and inside(second, first):
+        return
+    last: PageElement = first
+    while isinstance(last, Tag) and last.contents:
+        last = last.contents[-1]
+    for el in last.next_elements:
+        if el is second:
+            return
+        yield el
 
 
 #: A sentence's end: a running head or a section heading is never one.

@@ -15,7 +15,7 @@ from pipeline.grammar import (
 )
 from pipeline.read.html.grid import Grid
 from pipeline.read.html.settings import SETTINGS
-from pipeline.read.html.text import BLOCK, inside, nearest, paragraphs
+from pipeline.read.html.text import holds_block, inside, own_tags, paragraphs
 
 
 def find_title(soup: BeautifulSoup, table: Tag, g: Grid, header_at: int) -> str | None:
@@ -25,7 +25,7 @@ def find_title(soup: BeautifulSoup, table: Tag, g: Grid, header_at: int) -> str 
     above = [normalize_ws("".join(paragraphs(cell, br_breaks=False)))
              for slots in g.slots[:header_at] for cell, origin in slots.values() if origin]
     captions = [normalize_ws("".join(paragraphs(c, br_breaks=False)))
-                for c in table.find_all("caption") if nearest(c, "table") is table]
+                for c in own_tags(table, frozenset({"caption"}), "table")]
     above = [t for t in above if t][::-1] + captions + lines_before(soup, table)
     page_title = normalize_ws(soup.title.get_text()) if soup.title else ""
     for candidates in (above[:SETTINGS.title_lines], [page_title]):
@@ -48,7 +48,7 @@ def lines_before(soup: BeautifulSoup, table: Tag, limit: int = SETTINGS.title_li
     lines: list[str] = []
     for block in table.find_all_previous(["p", "h1", "h2", "h3", "h4", "h5", "h6", "div", "td",
                                           "th", "caption", "center", "li"]):
-        if any(child.name in BLOCK for child in block.find_all(True)) or not inside(block, body):
+        if holds_block(block) or not inside(block, body):
             continue
         text = normalize_ws("".join(paragraphs(block, br_breaks=False)))
         if text:
