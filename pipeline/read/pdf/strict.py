@@ -506,6 +506,8 @@ class _StrictContentParser(PDFContentParser):
         if not ahead and not (self._tokens or self.eof or self.context or self.curstack
                               or self.results) and self._parse1 == self._parse_main:
             self._read_ahead()
+            if not ahead and len(self.buf) - self.charpos < _NEAR_END and self._extend():
+                self._read_ahead()  # the buffer's end cut the first token: read on past it
         if ahead:
             return ahead.popleft()
         try:
