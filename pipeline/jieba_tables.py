@@ -36,7 +36,6 @@ import hashlib
 import marshal
 import threading
 from array import array
-from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise, repeat
@@ -362,14 +361,16 @@ def parse_dict(data: bytes) -> tuple[dict[str, int], int, dict[str, str]] | None
         freqs = list(map(int, counts))
     except ValueError:
         return None
-    # Every proper prefix of every word, shortest first (the words longer than n, by_length[k:],
-    # give the prefixes of length n).
-    by_length = sorted(dict.fromkeys(words), key=len)
-    lengths = list(map(len, by_length))
+    import numpy as np  # pyarrow's dependency; the tables are built to be stored (payload)
+
+    # Every proper prefix of every word, shortest first, each length's in the file's order
+    # (the words read in the order they lie in memory: faster than sorting them by length).
+    lengths = np.fromiter(map(len, words), dtype=np.intp, count=len(words))
     # A dict, not a set: its order is the same in every process (a set's is not, as str hashes
     # are salted per process), so a rebuilt cache file is the same bytes.
     freq: dict[str, int] = {}
-    for n in range(1, lengths[-1]):
-        freq.update(zip(map(itemgetter(slice(0, n)), by_length[bisect_right(lengths, n):]), repeat(0)))
+    for n in range(1, int(lengths.max())):
+        longer = map(words.__getitem__, np.flatnonzero(lengths > n).tolist())
+        freq.update(zip(map(itemgetter(slice(0, n)), longer), repeat(0)))
     freq.update(zip(words, freqs))
     return freq, sum(freqs), dict(zip(words, tags))

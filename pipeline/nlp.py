@@ -3,7 +3,7 @@
 Importing this module costs nothing; the first call imports jieba's code and reads its tables
 from the pipeline's cache (:mod:`pipeline.jieba_tables`): only the slices the texts being cut
 can use, so a run's start-up is a few hundredths of a second; without the cache (the first run
-of an install) they are built from jieba's files, about 2.5 s, and stored. The cache is the
+of an install) they are built from jieba's files, about 2 s of CPU, and stored. The cache is the
 pipeline's, not jieba's: jieba would read ``jieba.cache`` from the shared temp folder, where any
 user can plant one; ours lives in the per-user cache folder and is verified before it is used
 (see :mod:`pipeline.cache`). The pipeline cuts with its own tokenizers, so other code in the
