@@ -119,7 +119,7 @@ class _Recording(PDFContentParser):
         return token
 
 
-def _read_by_pdfminer(data: bytes) -> tuple[list, list]:
+def _read_by_pdfminer(data: bytes) -> tuple[list, list, list]:
     """pdfminer's tokens and objects of ``data``, with its own buffer size, from one pass.
 
     Its object builder reads a content stream through its tokenizer alone, each token in turn
@@ -133,13 +133,14 @@ def _read_by_pdfminer(data: bytes) -> tuple[list, list]:
     tokens = parser.read
     if any(token is PDFContentParser.KEYWORD_ID for _, token in tokens):
         tokens = _tokens(PDFContentParser, data, None)
-    return tokens, objects
+    return tokens, objects, parser.read
 
 
 @cache
-def _pdfminers_reading() -> tuple[tuple[str, bytes, list, list], ...]:
-    """pdfminer's tokens and objects of every committed content stream, made once (one pass
-    a stream, _read_by_pdfminer) and shared by the tests below."""
+def _pdfminers_reading() -> tuple[tuple[str, bytes, list, list, list], ...]:
+    """pdfminer's tokens and objects of every committed content stream, and the tokens its
+    object builder read, made once (one pass a stream, _read_by_pdfminer) and shared by the
+    tests below."""
     return tuple((where, data, *_read_by_pdfminer(data)) for where, data in _streams())
 
 
@@ -154,7 +155,7 @@ def _pdfminers_tokens() -> tuple[tuple[str, bytes, list], ...]:
     its own were compared when this was written): its tokens are made once and each buffer
     size of ours is held to them.
     """
-    return tuple((where, data, tokens) for where, data, tokens, _ in _pdfminers_reading())
+    return tuple((where, data, tokens) for where, data, tokens, _, _ in _pdfminers_reading())
 
 
 def _pdfminers_objects() -> tuple[tuple[str, bytes, list], ...]:
@@ -164,21 +165,25 @@ def _pdfminers_objects() -> tuple[tuple[str, bytes, list], ...]:
     size (5, 64 and its own were compared when this was written): made once, and the object
     builder and each buffer size of the read-ahead are held to them.
     """
-    return tuple((where, data, objects) for where, data, _, objects in _pdfminers_reading())
+    return tuple((where, data, objects) for where, data, _, objects, _ in _pdfminers_reading())
 
 
 def test_pdfminers_objects_are_read_from_its_tokens():
     """What _read_by_pdfminer rests on: the tokens pdfminer's object builder reads are the
     tokens its tokenizer cuts the stream into, read token by token (the first content stream
     of each rendering, and random content without an inline image); with an inline image they
-    are not, and are made apart."""
+    are not, and are made apart. (The renderings' recorded tokens are the ones
+    _pdfminers_reading recorded for the tests below: its pass is not made twice.)"""
     firsts = {}
-    for where, data in _streams():
-        firsts.setdefault(where.split(" page ")[0], data)
+    for where, data, _, _, read in _pdfminers_reading():
+        firsts.setdefault(where.split(" page ")[0], (data, read))
+    assert len(firsts) == len(RENDERINGS)
+    for data, read in firsts.values():
+        assert read == _tokens(PDFContentParser, data, None), data[:80]
     rng = random.Random(17)
     soups = [d for d in (_soup(rng) for _ in range(600)) if b"ID" not in d]
-    assert len(firsts) == len(RENDERINGS) and len(soups) > 300
-    for data in [*firsts.values(), *soups]:
+    assert len(soups) > 300
+    for data in soups:
         parser = _Recording([PDFStream({}, data)])
         try:
             _objects_of(parser)
